@@ -1,0 +1,111 @@
+"""Thin REST routes under ``<base_url>/kernel-manager/`` over the logic modules."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+from tornado import web
+
+from . import kernelspecs
+from .config import KernelManagerConfig
+from .errors import BadRequest, KernelManagerError, http_status
+
+
+def _json_errors(method):
+    """Turn the logic's refusals into ``{"message", "reason"}`` replies (one place)."""
+
+    @functools.wraps(method)
+    async def wrapper(self, *args, **kwargs):
+        try:
+            return await method(self, *args, **kwargs)
+        except KernelManagerError as error:
+            self.set_status(http_status(error))
+            self.finish({"message": error.message, "reason": error.reason})
+
+    return wrapper
+
+
+class _BaseHandler(APIHandler):
+    # Jupyter's Authorizer sees these routes as reads and writes of kernelspecs.
+    auth_resource = "kernelspecs"
+
+    def initialize(self, options: KernelManagerConfig) -> None:
+        self.options = options
+
+    async def _with_specs(self, function, *args, **kwargs):
+        """Run ``function(spec_dirs, ...)`` in a thread: it reads the disk."""
+        find = self.kernel_spec_manager.find_kernel_specs
+        return await asyncio.to_thread(lambda: function(find(), *args, **kwargs))
+
+
+class KernelspecsHandler(_BaseHandler):
+    @web.authenticated
+    @authorized
+    @_json_errors
+    async def get(self):
+        listing = await self._with_specs(
+            kernelspecs.list_kernelspecs, self.options.protected_kernelspecs
+        )
+        self.finish(listing)
+
+
+class KernelspecHandler(_BaseHandler):
+    @web.authenticated
+    @authorized
+    @_json_errors
+    async def patch(self, name: str):
+        changes = self._json_object()
+        if set(changes) != {"display_name"}:
+            raise BadRequest(
+                'The body must be exactly {"display_name": ...}.', "invalid-body"
+            )
+        spec = await self._with_specs(
+            kernelspecs.rename_kernelspec,
+            name,
+            changes["display_name"],
+            protected=self.options.protected_kernelspecs,
+            max_length=self.options.max_display_name_length,
+        )
+        self.finish(spec)
+
+    @web.authenticated
+    @authorized
+    @_json_errors
+    async def delete(self, name: str):
+        running = [kernel["name"] for kernel in self.kernel_manager.list_kernels()]
+        await self._with_specs(
+            kernelspecs.remove_kernelspec,
+            name,
+            running=running,
+            force=self.get_query_argument("force", "0") == "1",
+            protected=self.options.protected_kernelspecs,
+        )
+        self.set_status(204)
+        self.finish()
+
+    def _json_object(self) -> dict:
+        try:
+            body = json.loads(self.request.body)
+        except ValueError:
+            raise BadRequest("The request body is not JSON.", "invalid-json") from None
+        if not isinstance(body, dict):
+            raise BadRequest("The request body must be a JSON object.", "invalid-body")
+        return body
+
+
+def setup_handlers(web_app, options: KernelManagerConfig) -> None:
+    base = url_path_join(web_app.settings["base_url"], "kernel-manager", "kernelspecs")
+    # Any segment is accepted so a bad name gets a 400 JSON reply, not a bare 404 page.
+    # Tornado percent-decodes it once before the handler sees it ("a%2Fb" gives "a/b").
+    web_app.add_handlers(
+        ".*$",
+        [
+            (base, KernelspecsHandler, {"options": options}),
+            (url_path_join(base, "([^/]+)"), KernelspecHandler, {"options": options}),
+        ],
+    )

@@ -1,0 +1,296 @@
+"""List, rename and remove kernelspecs on disk.
+
+Plain file-system logic with no web framework. Callers pass the ``name -> resource_dir``
+mapping from the server's own ``KernelSpecManager.find_kernel_specs()``, so its
+filters (``allowed_kernelspecs``, ``kernel_dirs``) are respected.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import re
+import shutil
+import stat
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from jupyter_core import paths
+
+from .errors import BadRequest, Conflict, Forbidden, NotFound
+
+KERNEL_JSON = "kernel.json"
+_NAME = re.compile(r"[A-Za-z0-9._-]{1,255}")
+# Unicode categories that break a one-line label: controls (newlines, tabs...) and
+# line/paragraph separators.
+_FORBIDDEN_CATEGORIES = {"Cc", "Zl", "Zp"}
+
+
+def user_kernels_dir() -> str:
+    """The user's own kernels directory, the only place this extension changes."""
+    return os.path.abspath(os.path.join(paths.jupyter_data_dir(), "kernels"))
+
+
+@dataclass(frozen=True)
+class _Places:
+    """Real paths that a spec's location is judged against, resolved once per call."""
+
+    user: str
+    sys_prefix: frozenset[str]
+    protected: frozenset[str]
+
+    @classmethod
+    def current(cls, protected: Iterable[str]) -> _Places:
+        # ENV_JUPYTER_PATH is [sys.prefix/share/jupyter], the same list the server's
+        # kernel_dirs were built from; read at call time rather than import time.
+        env_kernels = (os.path.join(d, "kernels") for d in paths.ENV_JUPYTER_PATH)
+        return cls(
+            user=os.path.realpath(user_kernels_dir()),
+            sys_prefix=frozenset(os.path.realpath(d) for d in env_kernels),
+            protected=frozenset(name.lower() for name in protected),
+        )
+
+
+def validate_name(name: str) -> None:
+    """Refuse names that could leave the kernels directory or that Jupyter ignores."""
+    if not _NAME.fullmatch(name) or name in (".", ".."):
+        raise BadRequest(
+            "Kernelspec names are 1-255 ASCII letters, digits, '.', '_' or '-'.",
+            "invalid-name",
+        )
+
+
+def list_kernelspecs(
+    spec_dirs: Mapping[str, str], protected: Iterable[str] = ()
+) -> dict:
+    """Describe every kernelspec the server can see."""
+    places = _Places.current(protected)
+    # Many specs share one interpreter; resolve each distinct argv[0] only once.
+    resolve = functools.cache(_resolve_interpreter)
+    return {
+        "user_kernels_dir": user_kernels_dir(),
+        "kernelspecs": {
+            name: _describe(name, resource_dir, places, resolve)
+            for name, resource_dir in spec_dirs.items()
+        },
+    }
+
+
+def rename_kernelspec(
+    spec_dirs: Mapping[str, str],
+    name: str,
+    display_name: object,
+    *,
+    protected: Iterable[str] = (),
+    max_length: int = 256,
+) -> dict:
+    """Set a user kernelspec's display name, keeping every other kernel.json field."""
+    display_name = _clean_display_name(display_name, max_length)
+    name, resource_dir = _find(spec_dirs, name)
+    places = _Places.current(protected)
+    _require_writable(name, resource_dir, places)
+    spec, error = _read_kernel_json(resource_dir)
+    if error:
+        raise Conflict(f"Cannot rename {name}: {error}", "malformed")
+    spec["display_name"] = display_name
+    _write_json_atomically(os.path.join(resource_dir, KERNEL_JSON), spec)
+    description = _describe(name, resource_dir, places, _resolve_interpreter)
+    return {**description, "display_name": display_name}
+
+
+def remove_kernelspec(
+    spec_dirs: Mapping[str, str],
+    name: str,
+    *,
+    running: Iterable[str] = (),
+    force: bool = False,
+    protected: Iterable[str] = (),
+) -> None:
+    """Delete a user kernelspec directory.
+
+    ``running`` holds the spec names of live kernels; one in use needs ``force``.
+    """
+    name, resource_dir = _find(spec_dirs, name)
+    _require_writable(name, resource_dir, _Places.current(protected))
+    in_use = sum(1 for kernel_name in running if kernel_name.lower() == name)
+    if in_use and not force:
+        noun = "kernel uses" if in_use == 1 else "kernels use"
+        raise Conflict(f"{in_use} running {noun} {name}.", "running")
+    shutil.rmtree(resource_dir)
+
+
+def _find(spec_dirs: Mapping[str, str], name: str) -> tuple[str, str]:
+    validate_name(name)
+    # Jupyter lists names lower-cased and looks them up case-insensitively.
+    key = name.lower()
+    if key not in spec_dirs:
+        raise NotFound(f"No kernelspec named {name}.", "not-found")
+    return key, spec_dirs[key]
+
+
+def _clean_display_name(value: object, max_length: int) -> str:
+    if not isinstance(value, str):
+        raise BadRequest("display_name must be a string.", "invalid-display-name")
+    value = value.strip()
+    if not value:
+        raise BadRequest("display_name must not be empty.", "invalid-display-name")
+    if len(value) > max_length:
+        raise BadRequest(
+            f"display_name must be at most {max_length} characters.",
+            "invalid-display-name",
+        )
+    if any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in value):
+        raise BadRequest(
+            "display_name must not contain control characters or line breaks.",
+            "invalid-display-name",
+        )
+    return value
+
+
+def _real_parent(resource_dir: str) -> str:
+    """The kernels directory a spec was found in, with symlinks resolved."""
+    return os.path.realpath(os.path.dirname(os.path.abspath(resource_dir)))
+
+
+def _is_user_spec(resource_dir: str, places: _Places) -> bool:
+    return _real_parent(resource_dir) == places.user
+
+
+def _is_writable(name: str, resource_dir: str, places: _Places) -> bool:
+    # A symlinked spec dir may point at another spec, even a protected one: never ours.
+    return (
+        name not in places.protected
+        and _is_user_spec(resource_dir, places)
+        and os.path.isdir(resource_dir)
+        and not os.path.islink(resource_dir)
+        and os.access(resource_dir, os.W_OK)
+        and os.access(os.path.join(resource_dir, KERNEL_JSON), os.W_OK)
+    )
+
+
+def _require_writable(name: str, resource_dir: str, places: _Places) -> None:
+    if name in places.protected:
+        raise Forbidden(f"{name} is protected by the administrator.", "protected")
+    if not _is_writable(name, resource_dir, places):
+        raise Forbidden(
+            f"{name} is not in your kernels directory, or you cannot write to it.",
+            "not-writable",
+        )
+
+
+def _describe(
+    name: str,
+    resource_dir: str,
+    places: _Places,
+    resolve: Callable[[str], tuple[str, bool]],
+) -> dict:
+    spec, error = _read_kernel_json(resource_dir)
+    environment = _environment(spec)
+    source, location = _origin(resource_dir, environment, places)
+    argv = spec.get("argv")
+    command = argv[0] if isinstance(argv, list) and argv else None
+    interpreter, exists = (
+        resolve(command) if isinstance(command, str) else (None, False)
+    )
+    return {
+        "name": name,
+        "resource_dir": resource_dir,
+        "source": source,
+        "location": location,
+        "writable": _is_writable(name, resource_dir, places),
+        "interpreter": interpreter,
+        "interpreter_exists": exists,
+        "environment": environment,
+        "error": error,
+    }
+
+
+def _origin(resource_dir: str, environment: dict | None, places: _Places) -> tuple:
+    """``(source, location)`` of a spec."""
+    if environment:
+        return "environment", "environment"
+    if _is_user_spec(resource_dir, places):
+        return "user", "user"
+    if _real_parent(resource_dir) in places.sys_prefix:
+        return "system", "sys-prefix"
+    return "system", "system"
+
+
+# jupyter_client launches these with the server's own interpreter, not PATH's.
+_SERVER_PYTHON_ALIASES = frozenset(
+    {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2])}
+)
+
+
+def _resolve_interpreter(command: str) -> tuple[str, bool]:
+    """Where argv[0] points; a bare command is looked up on PATH, as when launching."""
+    if command in _SERVER_PYTHON_ALIASES and sys.executable:
+        return sys.executable, os.access(sys.executable, os.X_OK)
+    found = shutil.which(command)
+    if found and os.sep not in command:
+        return os.path.abspath(found), True
+    return command, found is not None
+
+
+def _environment(spec: dict) -> dict | None:
+    """The environment recorded in ``metadata.kernel_manager.environment``, if any."""
+    metadata = spec.get("metadata")
+    manager = metadata.get("kernel_manager") if isinstance(metadata, dict) else None
+    env = manager.get("environment") if isinstance(manager, dict) else None
+    if isinstance(env, dict) and all(
+        isinstance(env.get(k), str) for k in ("path", "backend")
+    ):
+        return {"path": env["path"], "backend": env["backend"]}
+    return None
+
+
+def _read_kernel_json(resource_dir: str) -> tuple[dict, str | None]:
+    """The parsed kernel.json (empty on failure) and why it could not be read, if so."""
+    try:
+        with open(os.path.join(resource_dir, KERNEL_JSON), encoding="utf-8") as f:
+            spec = json.load(f)
+    except FileNotFoundError:
+        native = _native_spec(resource_dir)
+        if native is not None:
+            return native, None
+        return {}, "kernel.json is missing."
+    except (OSError, ValueError) as e:
+        return {}, f"kernel.json cannot be read: {e}"
+    if not isinstance(spec, dict):
+        return {}, "kernel.json is not a JSON object."
+    return spec, None
+
+
+def _native_spec(resource_dir: str) -> dict | None:
+    """ipykernel's built-in python3 spec: jupyter_client adds it with no kernel.json."""
+    # Imported lazily, as jupyter_client does: ipykernel is optional.
+    try:
+        from ipykernel.kernelspec import RESOURCES, get_kernel_dict
+    except ImportError:
+        return None
+    return get_kernel_dict() if resource_dir == RESOURCES else None
+
+
+def _write_json_atomically(path: str, data: dict) -> None:
+    """Replace ``path`` so readers see the old file or the new one, never a mix."""
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    # Same directory, so os.replace is a rename within one file system.
+    directory = os.path.dirname(path)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".kernel.json.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

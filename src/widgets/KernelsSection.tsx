@@ -1,0 +1,117 @@
+import { ReactWidget } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import {
+  CommandToolbarButton,
+  PanelWithToolbar,
+  refreshIcon
+} from '@jupyterlab/ui-components';
+import { CommandRegistry } from '@lumino/commands';
+import { UUID } from '@lumino/coreutils';
+import * as React from 'react';
+import { CommandIDs } from '../commands';
+import { KernelSpecList } from '../components/KernelSpecList';
+import { KernelSpecsModel } from '../models/kernelspecs';
+
+/**
+ * The Kernels section of the sidebar: a toolbar and the kernelspec list.
+ */
+export class KernelsSection extends PanelWithToolbar {
+  constructor(options: KernelsSection.IOptions) {
+    super();
+    const { model, commands, trans } = options;
+    this.id = 'jp-KernelManager-kernels';
+    this.addClass('jp-KernelManager-section');
+    this.title.label = trans.__('Kernels');
+    this.title.caption = trans.__('Kernelspecs you can launch');
+    this.toolbar.addItem(
+      'refresh',
+      new CommandToolbarButton({
+        commands,
+        id: CommandIDs.refreshKernelSpecs,
+        icon: refreshIcon,
+        label: ''
+      })
+    );
+    this._body = new KernelsBody({ model, commands, trans, section: this });
+    this.addWidget(this._body);
+  }
+
+  /**
+   * The model shown.
+   */
+  get model(): KernelSpecsModel {
+    return this._body.model;
+  }
+
+  /**
+   * The selected kernelspec's name: what commands act on when they are not
+   * told a name.
+   */
+  get selected(): string | null {
+    return this._selected;
+  }
+  set selected(name: string | null) {
+    if (name !== this._selected) {
+      this._selected = name;
+      this._body.update();
+    }
+  }
+
+  /**
+   * Put the keyboard focus in the filter box.
+   */
+  focusFilter(): void {
+    this._body.filterRef.current?.focus();
+  }
+
+  private _body: KernelsBody;
+  private _selected: string | null = null;
+}
+
+export namespace KernelsSection {
+  export interface IOptions {
+    model: KernelSpecsModel;
+    commands: CommandRegistry;
+    trans: TranslationBundle;
+  }
+}
+
+/**
+ * The React body of the section.
+ */
+class KernelsBody extends ReactWidget {
+  constructor(options: KernelsSection.IOptions & { section: KernelsSection }) {
+    super();
+    this.addClass('jp-KernelManager-body');
+    this.model = options.model;
+    this._commands = options.commands;
+    this._trans = options.trans;
+    this._section = options.section;
+  }
+
+  readonly model: KernelSpecsModel;
+  readonly filterRef = React.createRef<HTMLInputElement>();
+
+  render(): JSX.Element {
+    return (
+      <KernelSpecList
+        model={this.model}
+        commands={this._commands}
+        trans={this._trans}
+        listId={this._listId}
+        selected={this._section.selected}
+        onSelect={this._onSelect}
+        filterRef={this.filterRef}
+      />
+    );
+  }
+
+  private _onSelect = (name: string | null): void => {
+    this._section.selected = name;
+  };
+
+  private _commands: CommandRegistry;
+  private _trans: TranslationBundle;
+  private _section: KernelsSection;
+  private _listId = `jp-KernelManager-list-${UUID.uuid4()}`;
+}
