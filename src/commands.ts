@@ -32,6 +32,13 @@ export namespace CommandIDs {
   export const newConsole = 'kernel-manager:new-console';
   export const renameKernelSpec = 'kernel-manager:rename-kernelspec';
   export const removeKernelSpec = 'kernel-manager:remove-kernelspec';
+  export const newEnvironment = 'kernel-manager:new-environment';
+  export const refreshEnvironments = 'kernel-manager:refresh-environments';
+  export const deleteEnvironment = 'kernel-manager:delete-environment';
+  export const addPackages = 'kernel-manager:add-packages';
+  export const listPackages = 'kernel-manager:list-packages';
+  export const showJobLog = 'kernel-manager:show-job-log';
+  export const cancelJob = 'kernel-manager:cancel-job';
 }
 
 /**

@@ -6,14 +6,21 @@ import {
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { KernelSpecsClient } from './api/server';
+import { EnvironmentsClient, KernelSpecsClient } from './api/server';
 import {
   addKernelSpecCommands,
   CommandIDs,
   KERNELSPEC_PALETTE_COMMANDS,
   KERNELSPEC_ROW_SELECTOR
 } from './commands';
+import {
+  addEnvironmentCommands,
+  ENVIRONMENT_PALETTE_COMMANDS,
+  ENVIRONMENT_ROW_SELECTOR
+} from './environmentCommands';
+import { EnvironmentsModel } from './models/environments';
 import { KernelSpecsModel } from './models/kernelspecs';
+import { EnvironmentsSection } from './widgets/EnvironmentsSection';
 import { KernelManagerPanel } from './widgets/KernelManagerPanel';
 import { KernelsSection } from './widgets/KernelsSection';
 
@@ -38,12 +45,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const trans = (translator ?? nullTranslator).load('jupyterlab_kernel_manager');
     const { serviceManager } = app;
 
+    const { serverSettings } = serviceManager;
     const model = new KernelSpecsModel({
       kernelspecs: serviceManager.kernelspecs,
       kernels: serviceManager.kernels,
-      client: new KernelSpecsClient({
-        serverSettings: serviceManager.serverSettings
-      })
+      client: new KernelSpecsClient({ serverSettings })
+    });
+    const environments = new EnvironmentsModel({
+      kernelspecs: serviceManager.kernelspecs,
+      client: new EnvironmentsClient({ serverSettings })
     });
     const panel = new KernelManagerPanel({
       trans,
@@ -55,14 +65,30 @@ const plugin: JupyterFrontEndPlugin<void> = {
       trans
     });
     panel.addWidget(section);
+    panel.addWidget(
+      new EnvironmentsSection({
+        model: environments,
+        commands: app.commands,
+        trans
+      })
+    );
 
     addKernelSpecCommands({ app, model, section, panelId: panel.id, trans });
+    addEnvironmentCommands({
+      app,
+      model: environments,
+      kernels: serviceManager.kernels,
+      trans
+    });
 
     app.shell.add(panel, 'left', { rank: 300 });
     restorer?.add(panel, 'jupyterlab-kernel-manager');
 
     const category = trans.__('Kernel Manager');
-    for (const command of KERNELSPEC_PALETTE_COMMANDS) {
+    for (const command of [
+      ...KERNELSPEC_PALETTE_COMMANDS,
+      ...ENVIRONMENT_PALETTE_COMMANDS
+    ]) {
       palette?.addItem({ command, category });
     }
     [
@@ -74,6 +100,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
       app.contextMenu.addItem({
         command,
         selector: KERNELSPEC_ROW_SELECTOR,
+        rank: index
+      });
+    });
+
+    [
+      CommandIDs.listPackages,
+      CommandIDs.addPackages,
+      CommandIDs.deleteEnvironment
+    ].forEach((command, index) => {
+      app.contextMenu.addItem({
+        command,
+        selector: ENVIRONMENT_ROW_SELECTOR,
         rank: index
       });
     });

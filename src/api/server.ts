@@ -1,6 +1,15 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { requestAPI } from './request';
-import { IKernelSpecsReply, IRenamedKernelSpec } from './types';
+import {
+  ICreateEnvironment,
+  IEnvironmentsReply,
+  IInstalledPackage,
+  IJobReply,
+  IJobStarted,
+  IJobSummary,
+  IKernelSpecsReply,
+  IRenamedKernelSpec
+} from './types';
 
 /**
  * Client of the kernelspec routes of our server extension.
@@ -56,6 +65,102 @@ export class KernelSpecsClient {
 }
 
 export namespace KernelSpecsClient {
+  export interface IOptions {
+    serverSettings: ServerConnection.ISettings;
+  }
+}
+
+/**
+ * Client of the environment and job routes of our server extension.
+ */
+export class EnvironmentsClient {
+  constructor(options: EnvironmentsClient.IOptions) {
+    this.serverSettings = options.serverSettings;
+  }
+
+  readonly serverSettings: ServerConnection.ISettings;
+
+  list(): Promise<IEnvironmentsReply> {
+    return requestAPI<IEnvironmentsReply>(
+      'environments',
+      { method: 'GET' },
+      this.serverSettings
+    );
+  }
+
+  /**
+   * Start creating an environment; the server answers at once with a job.
+   */
+  create(request: ICreateEnvironment): Promise<IJobStarted> {
+    return requestAPI<IJobStarted>(
+      'environments',
+      { method: 'POST', body: JSON.stringify(request) },
+      this.serverSettings
+    );
+  }
+
+  /**
+   * Remove an environment and its kernelspec.
+   *
+   * @param force - even though kernels of it are running; without it the
+   *   server answers 409 with reason `running`.
+   */
+  async remove(name: string, force = false): Promise<void> {
+    const query = force ? '?force=1' : '';
+    await requestAPI<void>(
+      `environments/${encodeURIComponent(name)}${query}`,
+      { method: 'DELETE' },
+      this.serverSettings
+    );
+  }
+
+  async packages(name: string): Promise<IInstalledPackage[]> {
+    const reply = await requestAPI<{ packages: IInstalledPackage[] }>(
+      `environments/${encodeURIComponent(name)}/packages`,
+      { method: 'GET' },
+      this.serverSettings
+    );
+    return reply.packages;
+  }
+
+  addPackages(name: string, packages: string[]): Promise<IJobStarted> {
+    return requestAPI<IJobStarted>(
+      `environments/${encodeURIComponent(name)}/packages`,
+      { method: 'POST', body: JSON.stringify({ packages }) },
+      this.serverSettings
+    );
+  }
+
+  async jobs(): Promise<IJobSummary[]> {
+    const reply = await requestAPI<{ jobs: IJobSummary[] }>(
+      'jobs',
+      { method: 'GET' },
+      this.serverSettings
+    );
+    return reply.jobs;
+  }
+
+  /**
+   * A job's state and the log lines from index `since` on.
+   */
+  job(id: string, since = 0): Promise<IJobReply> {
+    return requestAPI<IJobReply>(
+      `jobs/${encodeURIComponent(id)}?since=${since}`,
+      { method: 'GET' },
+      this.serverSettings
+    );
+  }
+
+  cancelJob(id: string): Promise<IJobSummary> {
+    return requestAPI<IJobSummary>(
+      `jobs/${encodeURIComponent(id)}`,
+      { method: 'DELETE' },
+      this.serverSettings
+    );
+  }
+}
+
+export namespace EnvironmentsClient {
   export interface IOptions {
     serverSettings: ServerConnection.ISettings;
   }

@@ -54,3 +54,105 @@ export interface IKernelSpecsReply {
 export interface IRenamedKernelSpec extends IKernelSpecDetails {
   display_name: string;
 }
+
+/**
+ * The tools that can build an environment.
+ */
+export type BackendName = 'uv' | 'venv' | 'conda';
+
+/**
+ * A backend as the server detected it.
+ */
+export interface IBackend {
+  name: BackendName;
+  available: boolean;
+  executable: string | null;
+  /** Python versions a user may choose with this backend. */
+  pythons: string[];
+  default_python: string;
+  /** Why it is unavailable, or null. */
+  reason: string | null;
+}
+
+/**
+ * An environment created by this extension.
+ */
+export interface IEnvironment {
+  name: string;
+  path: string;
+  backend: BackendName;
+  python_version: string | null;
+  size_bytes: number | null;
+  kernelspec: string | null;
+  display_name: string | null;
+  healthy: boolean;
+  problem: string | null;
+  created_at: string | null;
+  /** A job running on it (creation, packages), or null. */
+  job: string | null;
+}
+
+/**
+ * Reply of `GET /kernel-manager/environments`.
+ */
+export interface IEnvironmentsReply {
+  environments_dir: string;
+  default_backend: BackendName | null;
+  max_environments: number;
+  backends: IBackend[];
+  environments: IEnvironment[];
+}
+
+/**
+ * Body of `POST /kernel-manager/environments`.
+ */
+export interface ICreateEnvironment {
+  name: string;
+  display_name?: string;
+  backend?: BackendName;
+  python?: string;
+  packages?: string[];
+  system_site_packages?: boolean;
+}
+
+/**
+ * Reply of a request that started a job.
+ */
+export interface IJobStarted {
+  job: string;
+  environment: string;
+}
+
+export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/**
+ * A job without its log.
+ */
+export interface IJobSummary {
+  id: string;
+  kind: 'create' | 'install';
+  environment: string;
+  state: JobState;
+  exit_status: number | null;
+  error: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/**
+ * Reply of `GET /kernel-manager/jobs/{id}?since=N`.
+ */
+export interface IJobReply extends IJobSummary {
+  /** Log lines from index `since` on. */
+  log: string[];
+  /** The `since` to ask for next. */
+  next: number;
+}
+
+/**
+ * A package installed in an environment.
+ */
+export interface IInstalledPackage {
+  name: string;
+  version: string;
+}

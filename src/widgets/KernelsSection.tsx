@@ -1,6 +1,7 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
+  addIcon,
   CommandToolbarButton,
   PanelWithToolbar,
   refreshIcon
@@ -23,6 +24,15 @@ export class KernelsSection extends PanelWithToolbar {
     this.addClass('jp-KernelManager-section');
     this.title.label = trans.__('Kernels');
     this.title.caption = trans.__('Kernelspecs you can launch');
+    this.toolbar.addItem(
+      'new-environment',
+      new CommandToolbarButton({
+        commands,
+        id: CommandIDs.newEnvironment,
+        icon: addIcon,
+        label: ''
+      })
+    );
     this.toolbar.addItem(
       'refresh',
       new CommandToolbarButton({

@@ -1,0 +1,58 @@
+import { ReactWidget } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import {
+  addIcon,
+  CommandToolbarButton,
+  PanelWithToolbar,
+  refreshIcon
+} from '@jupyterlab/ui-components';
+import { CommandRegistry } from '@lumino/commands';
+import * as React from 'react';
+import { CommandIDs } from '../commands';
+import { EnvironmentList } from '../components/EnvironmentList';
+import { EnvironmentsModel } from '../models/environments';
+
+/**
+ * The Environments section of the sidebar.
+ */
+export class EnvironmentsSection extends PanelWithToolbar {
+  constructor(options: EnvironmentsSection.IOptions) {
+    super();
+    const { model, commands, trans } = options;
+    this.id = 'jp-KernelManager-environments';
+    this.addClass('jp-KernelManager-section');
+    this.title.label = trans.__('Environments');
+    this.title.caption = trans.__('Your own Python environments and their kernels');
+    this.toolbar.addItem(
+      'new',
+      new CommandToolbarButton({
+        commands,
+        id: CommandIDs.newEnvironment,
+        icon: addIcon,
+        label: ''
+      })
+    );
+    this.toolbar.addItem(
+      'refresh',
+      new CommandToolbarButton({
+        commands,
+        id: CommandIDs.refreshEnvironments,
+        icon: refreshIcon,
+        label: ''
+      })
+    );
+    const body = ReactWidget.create(
+      <EnvironmentList model={model} commands={commands} trans={trans} />
+    );
+    body.addClass('jp-KernelManager-body');
+    this.addWidget(body);
+  }
+}
+
+export namespace EnvironmentsSection {
+  export interface IOptions {
+    model: EnvironmentsModel;
+    commands: CommandRegistry;
+    trans: TranslationBundle;
+  }
+}

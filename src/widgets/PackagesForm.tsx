@@ -1,0 +1,102 @@
+import { ReactWidget } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+import { IInstalledPackage } from '../api/types';
+import { parsePackages } from '../models/validation';
+
+/**
+ * Dialog body: requirements to add, one per line.
+ */
+export class PackagesForm extends ReactWidget {
+  constructor(options: PackagesForm.IOptions) {
+    super();
+    this.addClass('jp-KernelManager-form');
+    this._options = options;
+    this._text = options.initial ?? '';
+  }
+
+  /**
+   * What was typed, for opening the form again after a refusal.
+   */
+  get text(): string {
+    return this._text;
+  }
+
+  getValue(): string[] {
+    return parsePackages(this._text);
+  }
+
+  render(): JSX.Element {
+    const { trans, error } = this._options;
+    return (
+      <div className="jp-KernelManager-formFields">
+        {error && (
+          <p className="jp-KernelManager-formError" role="alert">
+            {error}
+          </p>
+        )}
+        <label className="jp-KernelManager-field">
+          <span>{trans.__('Packages')}</span>
+          <textarea
+            className="jp-mod-styled"
+            name="packages"
+            rows={5}
+            autoFocus
+            spellCheck={false}
+            value={this._text}
+            placeholder={trans.__('numpy\npandas>=2')}
+            onChange={event => {
+              this._text = event.target.value;
+              this.update();
+            }}
+          />
+          <small>{trans.__('One requirement per line.')}</small>
+        </label>
+      </div>
+    );
+  }
+
+  private _options: PackagesForm.IOptions;
+  private _text: string;
+}
+
+export namespace PackagesForm {
+  export interface IOptions {
+    trans: TranslationBundle;
+    initial?: string;
+    error?: string;
+  }
+}
+
+/**
+ * Dialog body: what is installed in an environment.
+ */
+export function PackageTable(props: {
+  packages: ReadonlyArray<IInstalledPackage>;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { packages, trans } = props;
+  return (
+    <div className="jp-KernelManager-packageTable">
+      <table>
+        <caption>
+          {trans._n('%1 package', '%1 packages', packages.length)}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">{trans.__('Package')}</th>
+            <th scope="col">{trans.__('Version')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {packages.map(item => (
+            <tr key={item.name}>
+              <td>{item.name}</td>
+              <td>{item.version}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
