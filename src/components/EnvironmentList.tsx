@@ -1,5 +1,5 @@
 import { TranslationBundle } from '@jupyterlab/translation';
-import { addIcon, errorIcon, refreshIcon } from '@jupyterlab/ui-components';
+import { errorIcon, refreshIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 import { IEnvironment } from '../api/types';
@@ -76,8 +76,7 @@ export function EnvironmentList(props: {
                   void commands.execute(CommandIDs.newEnvironment)
                 }
               >
-                <addIcon.react tag="span" />
-                {trans.__('New Environment')}
+                {trans.__('New Environment…')}
               </button>
             )}
           </div>

@@ -1,12 +1,9 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
-  caretDownIcon,
-  caretRightIcon,
   consoleIcon,
   deleteIcon,
   editIcon,
   errorIcon,
-  kernelIcon,
   LabIcon,
   notebookIcon
 } from '@jupyterlab/ui-components';
@@ -40,6 +37,9 @@ export const KernelSpecRow = React.memo(function KernelSpecRow(props: {
   onToggle: (name: string) => void;
 }): JSX.Element {
   const { item, trans, commands, active, expanded } = props;
+  // Action buttons exist only on the row in use: a thousand rows of icons
+  // cost more to build than everything else in the list.
+  const [hovered, setHovered] = React.useState(false);
   const problem = healthProblem(item, trans);
   const classes = [ITEM_CLASS];
   if (active) {
@@ -80,6 +80,8 @@ export const KernelSpecRow = React.memo(function KernelSpecRow(props: {
       data-kernelspec-name={item.name}
       title={tooltip}
       onClick={() => props.onSelect(item.name)}
+      onMouseEnter={() => setHovered(true)}
+      onMouseLeave={() => setHovered(false)}
       onDoubleClick={() =>
         void commands.execute(CommandIDs.newNotebook, { name: item.name })
       }
@@ -97,13 +99,9 @@ export const KernelSpecRow = React.memo(function KernelSpecRow(props: {
             props.onToggle(item.name);
           }}
         >
-          {expanded ? (
-            <caretDownIcon.react tag="span" />
-          ) : (
-            <caretRightIcon.react tag="span" />
-          )}
+          <span className="jp-KernelManager-caret" />
         </button>
-        <KernelLogo url={item.logoUrl} />
+        <KernelLogo url={item.logoUrl} name={item.displayName} />
         <div className="jp-KernelManager-itemText">
           <span className="jp-KernelManager-itemTitle">{item.displayName}</span>
           <span className="jp-KernelManager-itemMeta">
@@ -135,6 +133,7 @@ export const KernelSpecRow = React.memo(function KernelSpecRow(props: {
             )}
           </span>
         </div>
+        {(hovered || active) && (
         <span className="jp-KernelManager-itemActions">
           <RowButton
             icon={notebookIcon}
@@ -161,6 +160,7 @@ export const KernelSpecRow = React.memo(function KernelSpecRow(props: {
             />
           )}
         </span>
+        )}
       </div>
       {expanded && (
         <div className="jp-KernelManager-expanded">
@@ -238,14 +238,17 @@ function TextButton(props: {
 }
 
 /**
- * The spec's own logo, or a generic kernel icon when it has none or it fails
- * to load. Lazy, so a thousand specs do not mean a thousand requests.
+ * The spec's own logo, or its first letter as the launcher shows it when it
+ * has none or the logo fails to load. Lazy, so a thousand specs do not mean
+ * a thousand requests.
  */
-function KernelLogo(props: { url: string | null }): JSX.Element {
+function KernelLogo(props: { url: string | null; name: string }): JSX.Element {
   const [failed, setFailed] = React.useState(false);
   if (!props.url || failed) {
     return (
-      <kernelIcon.react tag="span" className="jp-KernelManager-logo" />
+      <span className="jp-KernelManager-logo jp-KernelManager-logoText" aria-hidden="true">
+        {props.name.charAt(0).toUpperCase()}
+      </span>
     );
   }
   return (

@@ -29,7 +29,8 @@ export class EnvironmentsSection extends PanelWithToolbar {
         commands,
         id: CommandIDs.newEnvironment,
         icon: addIcon,
-        label: ''
+        label: '',
+        caption: trans.__('New Environment…')
       })
     );
     this.toolbar.addItem(
@@ -38,7 +39,8 @@ export class EnvironmentsSection extends PanelWithToolbar {
         commands,
         id: CommandIDs.refreshEnvironments,
         icon: refreshIcon,
-        label: ''
+        label: '',
+        caption: trans.__('Refresh Environments')
       })
     );
     const body = ReactWidget.create(

@@ -8,6 +8,7 @@ import {
 } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import { UUID } from '@lumino/coreutils';
+import { Message } from '@lumino/messaging';
 import * as React from 'react';
 import { CommandIDs } from '../commands';
 import { KernelSpecList } from '../components/KernelSpecList';
@@ -30,7 +31,8 @@ export class KernelsSection extends PanelWithToolbar {
         commands,
         id: CommandIDs.newEnvironment,
         icon: addIcon,
-        label: ''
+        label: '',
+        caption: trans.__('New Environment…')
       })
     );
     this.toolbar.addItem(
@@ -39,7 +41,8 @@ export class KernelsSection extends PanelWithToolbar {
         commands,
         id: CommandIDs.refreshKernelSpecs,
         icon: refreshIcon,
-        label: ''
+        label: '',
+        caption: trans.__('Refresh Kernels')
       })
     );
     this._body = new KernelsBody({ model, commands, trans, section: this });
@@ -71,7 +74,18 @@ export class KernelsSection extends PanelWithToolbar {
    * Put the keyboard focus in the filter box.
    */
   focusFilter(): void {
-    this._body.filterRef.current?.focus();
+    // The list may be built only now that the panel is shown: wait for it.
+    let frames = 0;
+    const attempt = () => {
+      const input = this._body.filterRef.current;
+      if (input) {
+        input.focus();
+        input.select();
+      } else if (frames++ < 30) {
+        requestAnimationFrame(attempt);
+      }
+    };
+    attempt();
   }
 
   private _body: KernelsBody;
@@ -116,6 +130,26 @@ class KernelsBody extends ReactWidget {
     );
   }
 
+  /**
+   * A hidden list is not built: with a thousand specs that would stall every
+   * page load for users who never open the panel. Showing it builds it.
+   */
+  protected onUpdateRequest(msg: Message): void {
+    if (!this.isVisible) {
+      this._stale = true;
+      return;
+    }
+    this._stale = false;
+    super.onUpdateRequest(msg);
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    if (this._stale) {
+      this.update();
+    }
+  }
+
   private _onSelect = (name: string | null): void => {
     this._section.selected = name;
   };
@@ -124,4 +158,5 @@ class KernelsBody extends ReactWidget {
   private _trans: TranslationBundle;
   private _section: KernelsSection;
   private _listId = `jp-KernelManager-list-${UUID.uuid4()}`;
+  private _stale = true;
 }

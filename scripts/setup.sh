@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Prepares the development environment, idempotently:
+#   .venv (from python3) with JupyterLab 4.6 and the build tools,
+#   node modules (jlpm install), the built extension (jlpm build),
+#   the project installed editable with its test extras,
+#   the labextension linked into .venv (jupyter-builder develop),
+#   and a check that JupyterLab sees both halves of the extension.
+# Re-runs skip the installs whose inputs have not changed.
+# Exits non-zero if any step failed; it still does every step it can, so the
+# Python half is installed even when the frontend does not build.
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$KM_ROOT"
+
+# JupyterLab itself is not a dependency of the package (the server it runs in
+# provides it); development and the browser tests need it, in step with
+# @jupyterlab/galata 5.6 in ui-tests/package.json.
+JUPYTERLAB_REQ='jupyterlab>=4.6,<4.7'
+
+PY="$KM_VENV/bin/python"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+failed=()
+start=$SECONDS
+
+step() { km_say "[setup] $*"; }
+fail() { km_warn "[setup] $1"; failed+=("$1"); }
+
+# --- prerequisites -----------------------------------------------------------
+command -v python3 >/dev/null 2>&1 || { km_warn "python3 not found (Python >= 3.9 is needed)"; exit 1; }
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 9))' \
+  || { km_warn "Python >= 3.9 is needed; python3 is $(python3 --version 2>&1)"; exit 1; }
+command -v node >/dev/null 2>&1 || { km_warn "node not found (Node.js >= 20 is needed to build the frontend)"; exit 1; }
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+[ "$node_major" -ge 20 ] || km_warn "Node.js >= 20 is expected; found $(node --version)"
+
+# --- virtualenv --------------------------------------------------------------
+# A venv is tied to its path (script shebangs): recreate it if it is broken or moved.
+venv_ok() {
+  "$PY" -c '' >/dev/null 2>&1 || return 1
+  case "$(head -n1 "$KM_VENV/bin/pip" 2>/dev/null)" in
+    "#!$KM_VENV/bin/python"*) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+if ! venv_ok; then
+  step "creating .venv with $(python3 --version 2>&1)"
+  python3 -m venv --clear "$KM_VENV" || {
+    km_warn "could not create .venv; on Debian/Ubuntu install the venv module: apt-get install python3-venv"
+    exit 1
+  }
+fi
+export PATH="$KM_VENV/bin:$PATH"
+export VIRTUAL_ENV="$KM_VENV"
+
+# --- build tools and JupyterLab ----------------------------------------------
+# pip installs editable with --no-build-isolation below, so the PEP 517 build
+# requirements (hatchling, hatch-jupyter-builder, jupyter-builder, which brings
+# jlpm) must be in .venv: read them from pyproject.toml and ask the backend.
+tools_key="$(km_hash pyproject.toml "$JUPYTERLAB_REQ" "$(python3 --version 2>&1)")"
+if ! km_stamp_ok tools "$tools_key"; then
+  step "installing build requirements and $JUPYTERLAB_REQ into .venv"
+  mapfile -t build_reqs < <("$PY" -c '
+import tomllib
+with open("pyproject.toml", "rb") as f:
+    print("\n".join(tomllib.load(f)["build-system"]["requires"]))')
+  "$PY" -m pip install -q "${build_reqs[@]}" "$JUPYTERLAB_REQ"
+  mapfile -t editable_reqs < <("$PY" -c '
+import importlib, tomllib
+with open("pyproject.toml", "rb") as f:
+    backend = tomllib.load(f)["build-system"]["build-backend"]
+print("\n".join(importlib.import_module(backend).get_requires_for_build_editable()))')
+  if [ "${#editable_reqs[@]}" -gt 0 ]; then
+    "$PY" -m pip install -q "${editable_reqs[@]}"
+  fi
+  km_stamp_set tools "$tools_key"
+fi
+command -v jlpm >/dev/null 2>&1 || { km_warn "jlpm is missing from .venv (it comes with jupyter-builder)"; exit 1; }
+
+# --- node modules and frontend build -----------------------------------------
+frontend_ok=1
+node_key() { km_hash package.json yarn.lock .yarnrc.yml "$(node --version)"; }
+if [ -f node_modules/.yarn-state.yml ] && km_stamp_ok node "$(node_key)"; then
+  : # node_modules are current
+else
+  step "jlpm install"
+  if jlpm install; then
+    # jlpm install may rewrite yarn.lock: stamp what it left behind.
+    km_stamp_set node "$(node_key)"
+  else
+    fail "jlpm install failed"
+    frontend_ok=0
+  fi
+fi
+if [ "$frontend_ok" = 1 ]; then
+  step "jlpm build"
+  if ! jlpm build; then
+    fail "jlpm build failed (see the TypeScript / jupyter-builder output above)"
+    frontend_ok=0
+  fi
+fi
+
+# --- the Python package, editable --------------------------------------------
+labext_link="$KM_VENV/share/jupyter/labextensions/jupyterlab-kernel-manager"
+installed_from_here() {
+  "$PY" - "$KM_ROOT" <<'EOF' >/dev/null 2>&1
+import json, sys
+from importlib.metadata import distribution
+from pathlib import Path
+info = json.loads(distribution("jupyterlab_kernel_manager").read_text("direct_url.json"))
+sys.exit(not (info.get("dir_info", {}).get("editable")
+              and info["url"].rstrip("/") == Path(sys.argv[1]).resolve().as_uri()))
+EOF
+}
+py_key="$(km_hash pyproject.toml package.json install.json jupyter-config/server-config/jupyterlab_kernel_manager.json)"
+if installed_from_here && km_stamp_ok python "$py_key"; then
+  : # the editable install is current; Python source changes need no reinstall
+else
+  step 'pip install -e ".[test]"'
+  # pip would write (and on uninstall delete) the labextension's files through
+  # the development symlink, that is inside the source tree: drop the link first.
+  [ -L "$labext_link" ] && rm -f "$labext_link"
+  # This script has just run jlpm install and jlpm build itself, so the
+  # hatch-jupyter-builder hook would only repeat them (or repeat a failure).
+  if SKIP_JUPYTER_BUILDER=1 "$PY" -m pip install -q --no-build-isolation -e ".[test]"; then
+    km_stamp_set python "$py_key"
+  else
+    fail 'pip install -e ".[test]" failed'
+  fi
+fi
+
+# --- link the labextension for development -----------------------------------
+if [ -f jupyterlab_kernel_manager/labextension/package.json ]; then
+  if [ "$(readlink "$labext_link" 2>/dev/null)" != "$KM_ROOT/jupyterlab_kernel_manager/labextension" ]; then
+    step "jupyter-builder develop --overwrite ."
+    jupyter-builder develop --overwrite . || fail "jupyter-builder develop failed"
+  fi
+elif [ "$frontend_ok" = 1 ]; then
+  fail "jlpm build produced no jupyterlab_kernel_manager/labextension/package.json"
+fi
+
+# --- check that JupyterLab sees both halves ----------------------------------
+server_list="$(jupyter server extension list 2>&1 | km_strip_ansi || true)"
+if ! grep -Eq '^\s*jupyterlab_kernel_manager\s+enabled' <<<"$server_list"; then
+  fail "the server extension jupyterlab_kernel_manager is not enabled (jupyter server extension list)"
+elif ! grep -Eq '^\s*jupyterlab_kernel_manager\s.*\sOK\s*$' <<<"$server_list"; then
+  fail "the server extension jupyterlab_kernel_manager is enabled but does not load:"
+  grep -A3 'Validating jupyterlab_kernel_manager' <<<"$server_list" >&2 || true
+fi
+if [ "$frontend_ok" = 1 ]; then
+  lab_list="$(jupyter labextension list 2>&1 | km_strip_ansi || true)"
+  grep -Eq '^\s*jupyterlab-kernel-manager\s.*enabled.*OK' <<<"$lab_list" \
+    || fail "the labextension jupyterlab-kernel-manager is not listed as enabled and OK (jupyter labextension list)"
+fi
+
+if [ "${#failed[@]}" -gt 0 ]; then
+  km_warn "[setup] finished with ${#failed[@]} problem(s) in $((SECONDS - start)) s:"
+  for f in "${failed[@]}"; do km_warn "    - $f"; done
+  exit 1
+fi
+step "ready in $((SECONDS - start)) s: .venv, jupyterlab-kernel-manager (labextension) and jupyterlab_kernel_manager (server extension)"

@@ -1,0 +1,81 @@
+/**
+ * Playwright configuration for the Galata browser tests.
+ *
+ * Playwright starts its own `jupyter lab` (webServer below) from the project's
+ * .venv, on a dedicated port so that a development server on 8888 is never
+ * mistaken for the test server. Run scripts/setup.sh (or scripts/test.sh) first.
+ */
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+const port = Number(process.env.KM_UI_TEST_PORT || 8899);
+const venvBin = path.resolve(__dirname, '..', '.venv', 'bin');
+const jupyter = path.join(venvBin, 'jupyter');
+if (!fs.existsSync(jupyter)) {
+  throw new Error(`${jupyter} is missing: run scripts/setup.sh first`);
+}
+
+// Per-user Jupyter data the tests create (kernelspecs in <dir>/kernels, ...)
+// goes to a throwaway directory instead of the real home. Set here, before
+// the workers start, so the server and every test see the same directory.
+if (!process.env.KM_TEST_DATA_DIR) {
+  process.env.KM_TEST_DATA_DIR = fs.mkdtempSync(
+    path.join(os.tmpdir(), 'km-ui-tests-')
+  );
+}
+const dataDir = process.env.KM_TEST_DATA_DIR;
+// The server's own temporary files (Galata's root_dir and workspaces, kernels'
+// files) go there too, so that deleting the directory cleans everything up.
+const serverTmp = path.join(dataDir, 'tmp');
+fs.mkdirSync(serverTmp, { recursive: true });
+
+module.exports = {
+  ...baseConfig,
+  forbidOnly: !!process.env.CI,
+  outputDir: 'test-results',
+  reporter: [
+    ['list'],
+    ['html', { open: 'never', outputFolder: 'playwright-report' }],
+    // scripts/test.sh reads the counts from this file.
+    ...(process.env.KM_PLAYWRIGHT_JSON
+      ? [['json', { outputFile: process.env.KM_PLAYWRIGHT_JSON }]]
+      : [])
+  ],
+  use: {
+    ...baseConfig.use,
+    baseURL: `http://localhost:${port}`,
+    // The default 'retain-on-failure' video needs Playwright's ffmpeg download.
+    video: 'off',
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      // Debian's Chromium; `playwright install` does not work on these machines.
+      executablePath: process.env.KM_CHROMIUM || '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run'
+      ]
+    }
+  },
+  webServer: {
+    command: `"${jupyter}" lab --config jupyter_server_test_config.py --ServerApp.port=${port}`,
+    url: `http://localhost:${port}/lab`,
+    timeout: 120 * 1000,
+    reuseExistingServer: false,
+    env: {
+      PATH: `${venvBin}${path.delimiter}${process.env.PATH}`,
+      JUPYTER_DATA_DIR: dataDir,
+      JUPYTER_CONFIG_DIR: path.join(dataDir, 'config'),
+      KM_TEST_DATA_DIR: dataDir,
+      TMPDIR: serverTmp,
+      KM_UI_TEST_PORT: String(port)
+    }
+  }
+};
