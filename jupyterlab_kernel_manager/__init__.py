@@ -1,4 +1,4 @@
-"""A JupyterLab extension to list, rename and remove kernelspecs."""
+"""A JupyterLab extension to manage kernelspecs and the environments behind them."""
 
 try:
     from ._version import __version__
@@ -14,8 +14,15 @@ except ImportError:
     )
     __version__ = "dev"
 
+import atexit
+
 from .config import KernelManagerConfig
+from .environments import Environments
 from .handlers import setup_handlers
+from .jobs import kill_all_registries
+
+# Module extensions get no shutdown hook: stop running jobs when the process exits.
+atexit.register(kill_all_registries)
 
 
 def _jupyter_labextension_paths():
@@ -29,5 +36,11 @@ def _jupyter_server_extension_points():
 def _load_jupyter_server_extension(serverapp):
     """Register the REST routes with the running Jupyter Server."""
     config = KernelManagerConfig(parent=serverapp)
-    setup_handlers(serverapp.web_app, config)
+    environments = Environments(config)
+    # No job runs yet: whatever a crashed or restarted server left is an orphan.
+    removed = environments.sweep()
+    if removed:
+        serverapp.log.info("Removed unfinished environments: %s", ", ".join(removed))
+    serverapp.web_app.settings["kernel_manager_environments"] = environments
+    setup_handlers(serverapp.web_app, config, environments)
     serverapp.log.info("Registered jupyterlab_kernel_manager server extension")

@@ -1,7 +1,13 @@
 """What an admin sets in jupyter_server_config.py (``c.KernelManagerConfig...``)."""
 
-from traitlets import Int, List, Unicode
+import os
+
+from jupyter_core import paths
+from traitlets import Bool, Float, Int, List, TraitError, Unicode, validate
 from traitlets.config import Configurable
+
+from .backends import BACKENDS
+from .packages import check_requirement
 
 
 class KernelManagerConfig(Configurable):
@@ -21,3 +27,95 @@ class KernelManagerConfig(Configurable):
             "even when they live in the user's own kernels directory."
         ),
     ).tag(config=True)
+
+    environments_dir = Unicode(
+        "",
+        help=(
+            "Directory holding the environments users create, one sub-directory each. "
+            "Empty means <jupyter data dir>/kernel-manager/envs "
+            "(~/.local/share/jupyter/kernel-manager/envs on Linux); '~' is expanded."
+        ),
+    ).tag(config=True)
+
+    allowed_backends = List(
+        Unicode(),
+        default_value=["uv", "venv", "conda"],
+        help=(
+            "Tools users may create environments with, among 'uv', 'venv' and 'conda' "
+            "(conda means mamba, micromamba or conda, the first found on PATH). "
+            "The first allowed and available one is the default when "
+            "default_backend is not."
+        ),
+    ).tag(config=True)
+
+    default_backend = Unicode(
+        "uv",
+        help=(
+            "Backend used when a request names none; falls back to the first "
+            "available backend of allowed_backends."
+        ),
+    ).tag(config=True)
+
+    default_packages = List(
+        Unicode(),
+        default_value=[],
+        help=(
+            "PEP 508 requirements installed into every new environment, after ipykernel "
+            "and before the user's own packages."
+        ),
+    ).tag(config=True)
+
+    max_environments = Int(
+        20,
+        min=0,
+        help="Most environments a user may have in environments_dir; 0 means no cap.",
+    ).tag(config=True)
+
+    creation_timeout = Float(
+        900.0,
+        min=1.0,
+        help=(
+            "Seconds one job (creating an environment or adding packages) may run "
+            "before it is stopped; a creation stopped this way leaves nothing behind."
+        ),
+    ).tag(config=True)
+
+    allow_url_requirements = Bool(
+        False,
+        help=(
+            "Let users install from URL requirements ('name @ https://...'). "
+            "Options (--index-url...) and local paths are always refused."
+        ),
+    ).tag(config=True)
+
+    max_packages_per_request = Int(
+        50,
+        min=1,
+        help="Most package requirements one request may name.",
+    ).tag(config=True)
+
+    @validate("allowed_backends")
+    def _check_backends(self, proposal):
+        unknown = [name for name in proposal["value"] if name not in BACKENDS]
+        if unknown:
+            raise TraitError(
+                f"Unknown backends {unknown}; choose among {list(BACKENDS)}."
+            )
+        return proposal["value"]
+
+    @validate("default_packages")
+    def _check_default_packages(self, proposal):
+        # Checked like users' requests, so a typo stops the server with a clear
+        # message instead of failing every creation later.
+        for item in proposal["value"]:
+            error = check_requirement(item, allow_urls=True)
+            if error:
+                raise TraitError(f"default_packages: {error}")
+        return proposal["value"]
+
+    def resolved_environments_dir(self) -> str:
+        """The absolute directory environments live in."""
+        configured = self.environments_dir or os.path.join(
+            paths.jupyter_data_dir(), "kernel-manager", "envs"
+        )
+        return os.path.abspath(os.path.expanduser(configured))

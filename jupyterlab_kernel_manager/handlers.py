@@ -13,7 +13,11 @@ from tornado import web
 
 from . import kernelspecs
 from .config import KernelManagerConfig
+from .environments import Environments
 from .errors import BadRequest, KernelManagerError, http_status
+
+# DELETE on a job waits this long for the cancellation to finish before it replies.
+CANCEL_WAIT = 10.0
 
 
 def _json_errors(method):
@@ -34,13 +38,35 @@ class _BaseHandler(APIHandler):
     # Jupyter's Authorizer sees these routes as reads and writes of kernelspecs.
     auth_resource = "kernelspecs"
 
-    def initialize(self, options: KernelManagerConfig) -> None:
+    def initialize(
+        self, options: KernelManagerConfig, environments: Environments
+    ) -> None:
         self.options = options
+        self.environments = environments
 
     async def _with_specs(self, function, *args, **kwargs):
         """Run ``function(spec_dirs, ...)`` in a thread: it reads the disk."""
         find = self.kernel_spec_manager.find_kernel_specs
         return await asyncio.to_thread(lambda: function(find(), *args, **kwargs))
+
+    def _json_object(self) -> dict:
+        try:
+            body = json.loads(self.request.body)
+        except ValueError:
+            raise BadRequest("The request body is not JSON.", "invalid-json") from None
+        if not isinstance(body, dict):
+            raise BadRequest("The request body must be a JSON object.", "invalid-body")
+        return body
+
+    def _running_kernel_names(self) -> list[str]:
+        return [kernel["name"] for kernel in self.kernel_manager.list_kernels()]
+
+    def _accepted_job(self, job) -> None:
+        self.set_status(202)
+        self.set_header(
+            "Location", url_path_join(self.base_url, "kernel-manager", "jobs", job.id)
+        )
+        self.finish({"job": job.id, "environment": job.environment})
 
 
 class KernelspecsHandler(_BaseHandler):
@@ -77,35 +103,112 @@ class KernelspecHandler(_BaseHandler):
     @authorized
     @_json_errors
     async def delete(self, name: str):
-        running = [kernel["name"] for kernel in self.kernel_manager.list_kernels()]
         await self._with_specs(
             kernelspecs.remove_kernelspec,
             name,
-            running=running,
+            running=self._running_kernel_names(),
             force=self.get_query_argument("force", "0") == "1",
             protected=self.options.protected_kernelspecs,
         )
         self.set_status(204)
         self.finish()
 
-    def _json_object(self) -> dict:
-        try:
-            body = json.loads(self.request.body)
-        except ValueError:
-            raise BadRequest("The request body is not JSON.", "invalid-json") from None
-        if not isinstance(body, dict):
-            raise BadRequest("The request body must be a JSON object.", "invalid-body")
-        return body
+
+class EnvironmentsHandler(_BaseHandler):
+    @web.authenticated
+    @authorized
+    @_json_errors
+    async def get(self):
+        listing = await self.environments.describe(
+            self.kernel_spec_manager.find_kernel_specs
+        )
+        self.finish(listing)
+
+    @web.authenticated
+    @authorized
+    @_json_errors
+    async def post(self):
+        job = await self.environments.create(
+            self._json_object(), self.kernel_spec_manager.find_kernel_specs
+        )
+        self._accepted_job(job)
 
 
-def setup_handlers(web_app, options: KernelManagerConfig) -> None:
-    base = url_path_join(web_app.settings["base_url"], "kernel-manager", "kernelspecs")
+class EnvironmentHandler(_BaseHandler):
+    @web.authenticated
+    @authorized
+    @_json_errors
+    async def delete(self, name: str):
+        await self.environments.remove(
+            name,
+            self._running_kernel_names(),
+            force=self.get_query_argument("force", "0") == "1",
+        )
+        self.set_status(204)
+        self.finish()
+
+
+class PackagesHandler(_BaseHandler):
+    @web.authenticated
+    @authorized
+    @_json_errors
+    async def get(self, name: str):
+        self.finish(await self.environments.packages(name))
+
+    @web.authenticated
+    @authorized
+    @_json_errors
+    async def post(self, name: str):
+        job = await self.environments.install(name, self._json_object())
+        self._accepted_job(job)
+
+
+class JobsHandler(_BaseHandler):
+    @web.authenticated
+    @authorized
+    @_json_errors
+    async def get(self):
+        self.finish({"jobs": self.environments.jobs.summaries()})
+
+
+class JobHandler(_BaseHandler):
+    @web.authenticated
+    @authorized
+    @_json_errors
+    async def get(self, job_id: str):
+        since = self.get_query_argument("since", "0")
+        if not (since.isascii() and since.isdigit()):
+            raise BadRequest("since must be a non-negative integer.", "invalid-since")
+        self.finish(self.environments.jobs.get(job_id).details(int(since)))
+
+    @web.authenticated
+    @authorized
+    @_json_errors
+    async def delete(self, job_id: str):
+        job = self.environments.jobs.get(job_id)
+        job.cancel()
+        await job.wait(CANCEL_WAIT)
+        self.set_status(202)
+        self.finish(job.summary())
+
+
+def setup_handlers(
+    web_app, options: KernelManagerConfig, environments: Environments
+) -> None:
+    base = url_path_join(web_app.settings["base_url"], "kernel-manager")
+    kwargs = {"options": options, "environments": environments}
     # Any segment is accepted so a bad name gets a 400 JSON reply, not a bare 404 page.
     # Tornado percent-decodes it once before the handler sees it ("a%2Fb" gives "a/b").
+    routes = [
+        ("kernelspecs", KernelspecsHandler),
+        ("kernelspecs/([^/]+)", KernelspecHandler),
+        ("environments", EnvironmentsHandler),
+        ("environments/([^/]+)", EnvironmentHandler),
+        ("environments/([^/]+)/packages", PackagesHandler),
+        ("jobs", JobsHandler),
+        ("jobs/([^/]+)", JobHandler),
+    ]
     web_app.add_handlers(
         ".*$",
-        [
-            (base, KernelspecsHandler, {"options": options}),
-            (url_path_join(base, "([^/]+)"), KernelspecHandler, {"options": options}),
-        ],
+        [(url_path_join(base, path), handler, kwargs) for path, handler in routes],
     )

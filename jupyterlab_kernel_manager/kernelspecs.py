@@ -90,15 +90,15 @@ def rename_kernelspec(
     max_length: int = 256,
 ) -> dict:
     """Set a user kernelspec's display name, keeping every other kernel.json field."""
-    display_name = _clean_display_name(display_name, max_length)
+    display_name = clean_display_name(display_name, max_length)
     name, resource_dir = _find(spec_dirs, name)
     places = _Places.current(protected)
     _require_writable(name, resource_dir, places)
-    spec, error = _read_kernel_json(resource_dir)
+    spec, error = read_kernel_json(resource_dir)
     if error:
         raise Conflict(f"Cannot rename {name}: {error}", "malformed")
     spec["display_name"] = display_name
-    _write_json_atomically(os.path.join(resource_dir, KERNEL_JSON), spec)
+    write_json_atomically(os.path.join(resource_dir, KERNEL_JSON), spec)
     description = _describe(name, resource_dir, places, _resolve_interpreter)
     return {**description, "display_name": display_name}
 
@@ -133,7 +133,7 @@ def _find(spec_dirs: Mapping[str, str], name: str) -> tuple[str, str]:
     return key, spec_dirs[key]
 
 
-def _clean_display_name(value: object, max_length: int) -> str:
+def clean_display_name(value: object, max_length: int) -> str:
     if not isinstance(value, str):
         raise BadRequest("display_name must be a string.", "invalid-display-name")
     value = value.strip()
@@ -189,8 +189,8 @@ def _describe(
     places: _Places,
     resolve: Callable[[str], tuple[str, bool]],
 ) -> dict:
-    spec, error = _read_kernel_json(resource_dir)
-    environment = _environment(spec)
+    spec, error = read_kernel_json(resource_dir)
+    environment = spec_environment(spec)
     source, location = _origin(resource_dir, environment, places)
     argv = spec.get("argv")
     command = argv[0] if isinstance(argv, list) and argv else None
@@ -223,7 +223,11 @@ def _origin(resource_dir: str, environment: dict | None, places: _Places) -> tup
 
 # jupyter_client launches these with the server's own interpreter, not PATH's.
 _SERVER_PYTHON_ALIASES = frozenset(
-    {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2])}
+    {
+        "python",
+        f"python{sys.version_info[0]}",
+        "python{}.{}".format(*sys.version_info[:2]),
+    }
 )
 
 
@@ -237,7 +241,7 @@ def _resolve_interpreter(command: str) -> tuple[str, bool]:
     return command, found is not None
 
 
-def _environment(spec: dict) -> dict | None:
+def spec_environment(spec: dict) -> dict | None:
     """The environment recorded in ``metadata.kernel_manager.environment``, if any."""
     metadata = spec.get("metadata")
     manager = metadata.get("kernel_manager") if isinstance(metadata, dict) else None
@@ -249,7 +253,7 @@ def _environment(spec: dict) -> dict | None:
     return None
 
 
-def _read_kernel_json(resource_dir: str) -> tuple[dict, str | None]:
+def read_kernel_json(resource_dir: str) -> tuple[dict, str | None]:
     """The parsed kernel.json (empty on failure) and why it could not be read, if so."""
     try:
         with open(os.path.join(resource_dir, KERNEL_JSON), encoding="utf-8") as f:
@@ -276,7 +280,7 @@ def _native_spec(resource_dir: str) -> dict | None:
     return get_kernel_dict() if resource_dir == RESOURCES else None
 
 
-def _write_json_atomically(path: str, data: dict) -> None:
+def write_json_atomically(path: str, data: dict) -> None:
     """Replace ``path`` so readers see the old file or the new one, never a mix."""
     mode = stat.S_IMODE(os.stat(path).st_mode)
     # Same directory, so os.replace is a rename within one file system.

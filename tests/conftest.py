@@ -6,11 +6,22 @@ even tests without a server never see the real home.
 """
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
+from jupyterlab_kernel_manager import jobs
+
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "slow: builds real environments from PyPI (seconds each); runs by default, "
+        "deselect with -m 'not slow'",
+    )
 
 
 @pytest.fixture
@@ -86,3 +97,73 @@ def raw_api(http_server_client, jp_base_url, jp_auth_header):
         return response.code, json.loads(response.body) if response.body else None
 
     return call
+
+
+# Read before pytest-jupyter points HOME at a temporary directory: uv's and pip's
+# caches stay warm between tests, as they are for a real user.
+_USER_CACHE = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+
+
+@pytest.fixture(autouse=True)
+def warm_package_caches(monkeypatch):
+    monkeypatch.setenv(
+        "UV_CACHE_DIR",
+        os.environ.get("UV_CACHE_DIR") or os.path.join(_USER_CACHE, "uv"),
+    )
+    monkeypatch.setenv(
+        "PIP_CACHE_DIR",
+        os.environ.get("PIP_CACHE_DIR") or os.path.join(_USER_CACHE, "pip"),
+    )
+
+
+@pytest.fixture
+def km(jp_fetch):
+    """Call ``kernel-manager/<parts>``; gives (status, JSON body or None, headers)."""
+
+    async def call(*parts, method="GET", body=None, params=None):
+        kwargs = {}
+        if body is not None:
+            kwargs["body"] = (
+                body if isinstance(body, (str, bytes)) else json.dumps(body)
+            )
+        response = await jp_fetch(
+            "kernel-manager",
+            *parts,
+            method=method,
+            params=params,
+            raise_error=False,
+            allow_nonstandard_methods=True,
+            **kwargs,
+        )
+        body = json.loads(response.body) if response.body else None
+        return response.code, body, response.headers
+
+    return call
+
+
+@pytest.fixture
+def envs_dir(jp_environ, jp_data_dir) -> Path:
+    """The default environments_dir: <jupyter data dir>/kernel-manager/envs."""
+    return Path(jp_data_dir) / "kernel-manager" / "envs"
+
+
+@pytest.fixture
+def environments(jp_serverapp):
+    """The extension's Environments object (its jobs, its live config)."""
+    return jp_serverapp.web_app.settings["kernel_manager_environments"]
+
+
+@pytest.fixture(autouse=True)
+def no_job_outlives_its_test(jp_asyncio_loop):
+    """A test that ends early must not leave a job's processes or files behind."""
+    yield
+    for registry in jobs.all_registries():
+        if registry.running():
+            jp_asyncio_loop.run_until_complete(registry.cancel_all())
+
+
+@pytest.fixture
+def without_server_pythonpath(jp_environ, monkeypatch):
+    """pytest-jupyter exports the test's sys.path as PYTHONPATH, which kernels inherit;
+    a kernel of an environment must import that environment's packages, not ours."""
+    monkeypatch.delenv("PYTHONPATH", raising=False)

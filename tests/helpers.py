@@ -23,3 +23,61 @@ def snapshot(directory: Path) -> dict:
         for p in sorted(directory.rglob("*"))
         if p.is_file()
     }
+
+
+async def poll_job(km, job_id, *, until=None, timeout=240.0, interval=0.2):
+    """Follow a job's log with ``?since=``; stops when it finishes or ``until(lines)``.
+
+    Returns (last reply, every log line seen, the states seen at each poll).
+    """
+    import asyncio
+    import time
+
+    lines, states, since = [], [], 0
+    deadline = time.monotonic() + timeout
+    while True:
+        status, job, _ = await km("jobs", job_id, params={"since": str(since)})
+        assert status == 200, job
+        lines += job["log"]
+        since = job["next"]
+        states.append((job["state"], len(lines)))
+        if job["state"] != "running" or (until is not None and until(lines)):
+            return job, lines, states
+        assert time.monotonic() < deadline, f"job still running: {lines[-20:]}"
+        await asyncio.sleep(interval)
+
+
+async def create_environment(km, body, *, timeout=240.0):
+    """POST an environment and follow its job to the end."""
+    status, reply, headers = await km("environments", method="POST", body=body)
+    assert status == 202, reply
+    assert headers["Location"].endswith(f"/kernel-manager/jobs/{reply['job']}")
+    job, lines, _ = await poll_job(km, reply["job"], timeout=timeout)
+    return job, lines
+
+
+async def run_in_kernel(serverapp, kernel_id, code, *, timeout=180.0):
+    """Execute ``code`` over the kernel protocol; gives (stdout+stderr text, reply)."""
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    manager = serverapp.kernel_manager.get_kernel(kernel_id)
+    client = AsyncKernelClient()
+    client.load_connection_info(manager.get_connection_info())
+    client.start_channels()
+    output = []
+
+    def collect(msg):
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "stream":
+            output.append(content["text"])
+        elif kind == "error":
+            output.append("\n".join(content["traceback"]))
+
+    try:
+        await client.wait_for_ready(timeout=120)
+        reply = await client.execute_interactive(
+            code, output_hook=collect, timeout=timeout
+        )
+    finally:
+        client.stop_channels()
+    return "".join(output), reply["content"]

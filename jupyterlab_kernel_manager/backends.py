@@ -1,0 +1,368 @@
+"""The tools that build environments: what is installed, and their command lines.
+
+Detection runs subprocesses (interpreters, ``uv python list``): call it in a thread.
+Command lines are argv lists for ``jobs``; nothing here runs a shell.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+BACKENDS = ("uv", "venv", "conda")
+CONDA_EXECUTABLES = ("mamba", "micromamba", "conda")
+# conda channels provide these; nothing local says which, so the list is fixed
+# (plus the server's own version, surely still on the channel).
+CONDA_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
+PIP_FLAGS = ("--disable-pip-version-check", "--no-input", "--progress-bar", "off")
+PROBE_TIMEOUT = 15.0
+_VERSIONED_PYTHON = re.compile(r"python3\.\d+")
+# Variables of the server's own Python that would leak into another interpreter.
+_PYTHON_VARIABLES = ("PYTHONPATH", "PYTHONHOME")
+SERVER_PYTHON = "{}.{}".format(*sys.version_info[:2])
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One backend as the API reports it."""
+
+    name: str
+    available: bool
+    executable: str | None = None
+    # Version users may choose -> what to pass to the tool (an interpreter for venv).
+    pythons: Mapping[str, str] = field(default_factory=dict)
+    default_python: str | None = None
+    reason: str | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "available": self.available,
+            "executable": self.executable,
+            "pythons": list(self.pythons),
+            "default_python": self.default_python,
+            "reason": self.reason,
+        }
+
+
+def child_environment(**extra: str) -> dict:
+    """The server's environment for a child that runs another Python."""
+    env = {k: v for k, v in os.environ.items() if k not in _PYTHON_VARIABLES}
+    env.update(extra)
+    return env
+
+
+def env_python(path: str) -> str:
+    """The interpreter of an environment (POSIX layout: venv, uv and conda alike)."""
+    return os.path.join(path, "bin", "python")
+
+
+def detect(allowed: Sequence[str]) -> dict[str, Backend]:
+    """Every backend, in the order of ``BACKENDS``; disallowed ones are not probed."""
+    finders = {"uv": _detect_uv, "venv": _detect_venv, "conda": _detect_conda}
+    with ThreadPoolExecutor(max_workers=len(finders)) as pool:
+        futures = {
+            name: pool.submit(_safely, name, finders[name])
+            for name in BACKENDS
+            if name in allowed
+        }
+        return {
+            name: futures[name].result()
+            if name in futures
+            else Backend(name, False, reason="Not allowed by the administrator.")
+            for name in BACKENDS
+        }
+
+
+def _safely(name: str, finder) -> Backend:
+    # Detection is cached for the server's lifetime: a surprise must not poison it.
+    try:
+        return finder()
+    except Exception as exc:  # noqa: BLE001 - reported as the backend's reason
+        return Backend(name, False, reason=f"Detection failed: {exc}")
+
+
+def default_backend(
+    backends: Mapping[str, Backend], preferred: str, allowed: Sequence[str]
+) -> str | None:
+    """The configured default if usable, else the first usable allowed backend."""
+    for name in (preferred, *allowed):
+        backend = backends.get(name)
+        if backend is not None and backend.available:
+            return name
+    return None
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def _pick_default(versions: Iterable[str]) -> str | None:
+    versions = list(versions)
+    if SERVER_PYTHON in versions:
+        return SERVER_PYTHON
+    return max(versions, key=_version_key) if versions else None
+
+
+def _detect_venv() -> Backend:
+    candidates = [sys.executable, *_versioned_pythons_on_path()]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        versions = list(pool.map(_probe_venv_python, candidates))
+    pythons: dict[str, str] = {}
+    # The server's own interpreter first, then PATH order: the first of a version wins.
+    for executable, version in zip(candidates, versions):
+        if version and version not in pythons:
+            pythons[version] = executable
+    if not pythons:
+        return Backend(
+            "venv",
+            False,
+            executable=sys.executable,
+            reason=(
+                "No Python with the venv and ensurepip modules was found "
+                "(on Debian or Ubuntu: apt-get install python3-venv)."
+            ),
+        )
+    ordered = dict(sorted(pythons.items(), key=lambda item: _version_key(item[0])))
+    return Backend(
+        "venv",
+        True,
+        executable=sys.executable,
+        pythons=ordered,
+        default_python=_pick_default(ordered),
+    )
+
+
+def _versioned_pythons_on_path() -> list[str]:
+    found, seen = [], set()
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        try:
+            names = sorted(os.listdir(directory or "."))
+        except OSError:
+            continue
+        for name in names:
+            candidate = os.path.abspath(os.path.join(directory or ".", name))
+            if (
+                _VERSIONED_PYTHON.fullmatch(name)
+                and os.access(candidate, os.X_OK)
+                and os.path.realpath(candidate) not in seen
+            ):
+                seen.add(os.path.realpath(candidate))
+                found.append(candidate)
+    return found
+
+
+def _probe_venv_python(executable: str) -> str | None:
+    """``"3.X"`` when ``executable`` runs and can make a venv with pip, else None."""
+    code = "import sys, venv, ensurepip; print('%d.%d' % sys.version_info[:2])"
+    try:
+        done = subprocess.run(
+            [executable, "-c", code],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT,
+            env=child_environment(),
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    version = done.stdout.strip()
+    return (
+        version if done.returncode == 0 and re.fullmatch(r"3\.\d+", version) else None
+    )
+
+
+def find_uv() -> str | None:
+    """uv from the PyPI package we depend on, else from PATH."""
+    try:
+        from uv import find_uv_bin
+
+        return find_uv_bin()
+    except (ImportError, FileNotFoundError):
+        return shutil.which("uv")
+
+
+def _detect_uv() -> Backend:
+    uv = find_uv()
+    if uv is None:
+        return Backend("uv", False, reason="uv is not installed.")
+    try:
+        # Installed interpreters only: uv may not download one here.
+        done = subprocess.run(
+            [uv, "python", "list", "--only-installed", "--output-format", "json"],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT * 2,
+            env=child_environment(),
+            stdin=subprocess.DEVNULL,
+        )
+        listing = json.loads(done.stdout) if done.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError, ValueError):
+        listing = None
+    versions = set()
+    for entry in listing if isinstance(listing, list) else []:
+        parts = entry.get("version_parts") if isinstance(entry, dict) else None
+        if (
+            isinstance(parts, dict)
+            and entry.get("implementation") == "cpython"
+            and entry.get("variant", "default") == "default"
+        ):
+            versions.add("{major}.{minor}".format(**parts))
+    if not versions:
+        # A uv without this JSON output, or one that does not see our interpreter
+        # on PATH: it can still build from the interpreter's path.
+        return Backend(
+            "uv",
+            True,
+            executable=uv,
+            pythons={SERVER_PYTHON: sys.executable},
+            default_python=SERVER_PYTHON,
+        )
+    ordered = sorted(versions, key=_version_key)
+    # uv finds an interpreter of the version itself (`--python 3.12`).
+    return Backend(
+        "uv",
+        True,
+        executable=uv,
+        pythons={version: version for version in ordered},
+        default_python=_pick_default(ordered),
+    )
+
+
+def _detect_conda() -> Backend:
+    versions = sorted({*CONDA_PYTHONS, SERVER_PYTHON}, key=_version_key)
+    for name in CONDA_EXECUTABLES:
+        executable = shutil.which(name)
+        if executable:
+            return Backend(
+                "conda",
+                True,
+                executable=os.path.abspath(executable),
+                pythons={version: version for version in versions},
+                default_python=SERVER_PYTHON,
+            )
+    return Backend(
+        "conda", False, reason="None of mamba, micromamba or conda is on PATH."
+    )
+
+
+def create_commands(
+    backend: Backend,
+    path: str,
+    python: str,
+    packages: Sequence[str],
+    *,
+    system_site_packages: bool = False,
+) -> list[list[str]]:
+    """The commands that build an environment with ipykernel and ``packages``."""
+    site = ["--system-site-packages"] if system_site_packages else []
+    interpreter = env_python(path)
+    if backend.name == "venv":
+        return [
+            [backend.pythons[python], "-m", "venv", *site, path],
+            [interpreter, "-m", "pip", "install", *PIP_FLAGS, "ipykernel", *packages],
+        ]
+    if backend.name == "uv":
+        uv = backend.executable
+        # --seed puts pip in, so `%pip install` works in the new kernel.
+        return [
+            [
+                uv,
+                "venv",
+                "--seed",
+                "--no-python-downloads",
+                *site,
+                "--python",
+                backend.pythons[python],
+                path,
+            ],
+            [uv, "pip", "install", "--python", interpreter, "ipykernel", *packages],
+        ]
+    # conda: the channel gives Python, ipykernel and pip; the user's packages are
+    # PEP 508 requirements, which the environment's pip reads exactly (conda's own
+    # match specs and package names differ).
+    commands = [
+        [
+            backend.executable,
+            "create",
+            "-y",
+            "-p",
+            path,
+            f"python={python}",
+            "ipykernel",
+            "pip",
+        ]
+    ]
+    if packages:
+        commands.append([interpreter, "-m", "pip", "install", *PIP_FLAGS, *packages])
+    return commands
+
+
+def install_command(
+    backend_name: str,
+    backends: Mapping[str, Backend],
+    path: str,
+    packages: Sequence[str],
+) -> list[str]:
+    """Adding packages to an existing environment: uv for uv's, else its own pip."""
+    uv = backends.get("uv")
+    if backend_name == "uv" and uv is not None and uv.executable:
+        return [
+            uv.executable,
+            "pip",
+            "install",
+            "--python",
+            env_python(path),
+            *packages,
+        ]
+    return [env_python(path), "-m", "pip", "install", *PIP_FLAGS, *packages]
+
+
+def list_command(
+    backend_name: str, backends: Mapping[str, Backend], path: str
+) -> list[str]:
+    """What lists an environment's packages as JSON, from its own tooling."""
+    uv, conda = backends.get("uv"), backends.get("conda")
+    if backend_name == "uv" and uv is not None and uv.executable:
+        return [
+            uv.executable,
+            "pip",
+            "list",
+            "--python",
+            env_python(path),
+            "--format",
+            "json",
+        ]
+    if backend_name == "conda" and conda is not None and conda.executable:
+        return [conda.executable, "list", "--json", "-p", path]
+    return [
+        env_python(path),
+        "-m",
+        "pip",
+        "list",
+        "--format",
+        "json",
+        "--disable-pip-version-check",
+    ]
+
+
+def parse_package_list(output: str) -> list[dict]:
+    """``[{"name", "version"}]`` from pip's, uv's or conda's JSON listing."""
+    entries = json.loads(output)
+    if not isinstance(entries, list):
+        raise TypeError("the package list is not a JSON array")
+    packages = [
+        {"name": entry["name"], "version": str(entry.get("version", ""))}
+        for entry in entries
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str)
+    ]
+    return sorted(packages, key=lambda package: package["name"].lower())

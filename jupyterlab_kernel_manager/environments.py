@@ -1,0 +1,430 @@
+"""The Environments feature: list, create, add packages to and remove environments.
+
+Each environment is a directory of ``environments_dir`` with a kernelspec in the
+user's kernels directory, written by the environment's own ipykernel and tagged
+with ``metadata.kernel_manager.environment = {path, backend}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable, Mapping
+
+from jupyter_core import paths
+
+from . import backends as tools
+from . import envdirs, kernelspecs
+from .config import KernelManagerConfig
+from .errors import BadRequest, Conflict, Forbidden, NotFound
+from .jobs import Job, JobRegistry, StepFailed
+from .packages import parse_requirements
+
+CREATE_KEYS = frozenset(
+    {"name", "display_name", "backend", "python", "packages", "system_site_packages"}
+)
+LIST_TIMEOUT = 120.0
+BEING_CREATED = "being created"
+
+FindSpecs = Callable[[], Mapping[str, str]]
+
+
+class Environments:
+    """One per server: the job registry, detected backends and the health cache."""
+
+    def __init__(self, config: KernelManagerConfig) -> None:
+        self.config = config
+        self.jobs = JobRegistry()
+        self._backends: asyncio.Future | None = None
+        self._lock: asyncio.Lock | None = None
+        # Environment path -> (fingerprint, health and size).
+        self._checks: dict[str, tuple[tuple, dict]] = {}
+
+    @property
+    def root(self) -> str:
+        return self.config.resolved_environments_dir()
+
+    def sweep(self) -> list[str]:
+        """Remove orphans of crashed or restarted servers (blocking)."""
+        live = {job.id for job in self.jobs.running()}
+        return envdirs.sweep(self.root, live, self.config.creation_timeout + 60)
+
+    async def backends(self) -> dict[str, tools.Backend]:
+        """Detected once, on first use, then kept for the server's lifetime."""
+        if self._backends is None:
+            allowed = list(self.config.allowed_backends)
+            self._backends = asyncio.ensure_future(
+                asyncio.to_thread(tools.detect, allowed)
+            )
+        return await asyncio.shield(self._backends)
+
+    async def describe(self, find_specs: FindSpecs) -> dict:
+        backends = await self.backends()
+        async with self._claims():
+            await asyncio.to_thread(self.sweep)
+        root = self.root
+
+        def read() -> tuple:
+            return envdirs.scan(root), envdirs.specs_by_environment(
+                find_specs().items()
+            )
+
+        found, specs = await asyncio.to_thread(read)
+        for path in set(self._checks) - {env.path for env in found}:
+            del self._checks[path]
+        environments = await asyncio.gather(
+            *(self._describe(env, specs) for env in found)
+        )
+        return {
+            "environments_dir": root,
+            "default_backend": tools.default_backend(
+                backends, self.config.default_backend, self.config.allowed_backends
+            ),
+            "max_environments": self.config.max_environments,
+            "backends": [backend.to_json() for backend in backends.values()],
+            "environments": list(environments),
+        }
+
+    async def create(self, body: dict, find_specs: FindSpecs) -> Job:
+        unknown = sorted(set(body) - CREATE_KEYS)
+        if unknown:
+            raise BadRequest(
+                f"Unknown keys in the request: {', '.join(unknown)}.", "invalid-body"
+            )
+        name = envdirs.normalize_name(body.get("name"))
+        display_name = body.get("display_name")
+        display_name = kernelspecs.clean_display_name(
+            f"Python ({name})" if display_name is None else display_name,
+            self.config.max_display_name_length,
+        )
+        site = body.get("system_site_packages", False)
+        if not isinstance(site, bool):
+            raise BadRequest(
+                "system_site_packages must be true or false.", "invalid-body"
+            )
+        packages = self._requirements(body.get("packages"), required=False)
+        backend = self._backend(body.get("backend"), await self.backends())
+        python = self._python(body.get("python"), backend)
+        if site and backend.name == "conda":
+            raise BadRequest(
+                "system_site_packages is for venv and uv environments, not conda.",
+                "invalid-body",
+            )
+        job = Job(
+            "create",
+            name,
+            timeout=self.config.creation_timeout,
+            **self._process_options(),
+        )
+        async with self._claims():
+            await asyncio.to_thread(self.sweep)
+            self._refuse_busy(name)
+            await asyncio.to_thread(self._claim, name, job.id, backend.name, find_specs)
+            self._plan_creation(job, backend, python, packages, site, display_name)
+            self.jobs.add(job)
+        return job
+
+    async def install(self, name: str, body: dict) -> Job:
+        if set(body) != {"packages"}:
+            raise BadRequest(
+                'The body must be exactly {"packages": [...]}.', "invalid-body"
+            )
+        name = envdirs.normalize_name(name)
+        packages = self._requirements(body["packages"], required=True)
+        backends = await self.backends()
+        async with self._claims():
+            env = await self._existing(name)
+            job = Job(
+                "install",
+                name,
+                timeout=self.config.creation_timeout,
+                **self._process_options(),
+            )
+            # Not undone on failure: pip and uv leave the environment as it was, or
+            # with the packages installed before the failing one.
+            job.steps = [
+                tools.install_command(env.backend, backends, env.path, packages)
+            ]
+            self.jobs.add(job)
+        return job
+
+    async def remove(
+        self, name: str, running_kernels: Iterable[str], *, force: bool = False
+    ) -> None:
+        name = envdirs.normalize_name(name)
+        async with self._claims():
+            env = await self._existing(name)
+            specs = await asyncio.to_thread(_user_specs_of, env.path)
+            protected = {spec.lower() for spec in self.config.protected_kernelspecs}
+            guarded = sorted(set(specs) & protected)
+            if guarded:
+                raise Forbidden(
+                    f"The kernelspec {guarded[0]} of {name} is protected by the administrator.",
+                    "protected",
+                )
+            in_use = sum(1 for kernel in running_kernels if kernel.lower() in specs)
+            if in_use and not force:
+                noun = "kernel uses" if in_use == 1 else "kernels use"
+                raise Conflict(f"{in_use} running {noun} {name}.", "running")
+            trash = await asyncio.to_thread(_remove, self.root, name, specs.values())
+            self._checks.pop(env.path, None)
+        # The name is free already; a big environment takes a while to delete.
+        if trash is not None:
+            await asyncio.to_thread(shutil.rmtree, trash, ignore_errors=True)
+
+    async def packages(self, name: str) -> dict:
+        name = envdirs.normalize_name(name)
+        # Listing while packages are being added is harmless.
+        env = await self._existing(name, busy_ok=True)
+        argv = tools.list_command(env.backend, await self.backends(), env.path)
+        try:
+            done = await asyncio.to_thread(
+                subprocess.run,
+                argv,
+                check=False,
+                capture_output=True,
+                text=True,
+                timeout=LIST_TIMEOUT,
+                env=tools.child_environment(),
+                stdin=subprocess.DEVNULL,
+            )
+            if done.returncode != 0:
+                lines = [line for line in done.stderr.splitlines() if line.strip()]
+                raise ValueError(
+                    lines[-1] if lines else f"exit status {done.returncode}"
+                )
+            return {"packages": tools.parse_package_list(done.stdout)}
+        except (OSError, subprocess.SubprocessError, ValueError, TypeError) as exc:
+            raise Conflict(
+                f"Cannot list the packages of {name}: {exc}", "broken"
+            ) from None
+
+    def _claims(self) -> asyncio.Lock:
+        # Sweeping, claiming a name and registering its job happen under one lock,
+        # so a sweep never sees a claim whose job is not registered yet.
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
+
+    def _refuse_busy(self, name: str) -> None:
+        job = self.jobs.running_for(name)
+        if job is not None:
+            raise Conflict(f"A job ({job.kind}) is already running on {name}.", "busy")
+
+    async def _existing(self, name: str, *, busy_ok: bool = False) -> envdirs.EnvDir:
+        if not busy_ok:
+            self._refuse_busy(name)
+        found = await asyncio.to_thread(envdirs.scan, self.root)
+        env = next((env for env in found if env.name == name), None)
+        if env is None:
+            raise NotFound(f"No environment named {name}.", "not-found")
+        if env.being_created:
+            raise Conflict(f"{name} is being created.", "busy")
+        return env
+
+    def _claim(
+        self, name: str, job_id: str, backend: str, find_specs: FindSpecs
+    ) -> None:
+        root = self.root
+        if os.path.lexists(envdirs.marker_path(root, name)):
+            raise Conflict(f"{name} is already being created.", "busy")
+        user_spec = os.path.join(kernelspecs.user_kernels_dir(), name)
+        if os.path.lexists(os.path.join(root, name)):
+            raise Conflict(f"An environment named {name} already exists.", "exists")
+        if name in find_specs() or os.path.lexists(user_spec):
+            raise Conflict(f"A kernelspec named {name} already exists.", "exists")
+        cap = self.config.max_environments
+        if cap and len(envdirs.scan(root)) >= cap:
+            noun = "environment" if cap == 1 else "environments"
+            raise Conflict(f"You have reached the limit of {cap} {noun}.", "limit")
+        envdirs.claim(root, name, job_id, backend)
+
+    def _requirements(self, items: object, *, required: bool) -> list[str]:
+        return parse_requirements(
+            [] if items is None and not required else items,
+            allow_urls=self.config.allow_url_requirements,
+            max_count=self.config.max_packages_per_request,
+            required=required,
+        )
+
+    def _backend(
+        self, value: object, backends: Mapping[str, tools.Backend]
+    ) -> tools.Backend:
+        if value is None:
+            value = tools.default_backend(
+                backends, self.config.default_backend, self.config.allowed_backends
+            )
+            if value is None:
+                raise BadRequest(
+                    "No backend is available on this server.", "invalid-backend"
+                )
+        if not isinstance(value, str) or value not in backends:
+            raise BadRequest(
+                f"Unknown backend {value!r}; choose among {', '.join(backends)}.",
+                "invalid-backend",
+            )
+        backend = backends[value]
+        if not backend.available:
+            raise BadRequest(
+                f"The {value} backend is not available: {backend.reason}",
+                "invalid-backend",
+            )
+        return backend
+
+    @staticmethod
+    def _python(value: object, backend: tools.Backend) -> str:
+        if value is None:
+            assert backend.default_python is not None
+            return backend.default_python
+        if not isinstance(value, str) or value not in backend.pythons:
+            raise BadRequest(
+                f"The {backend.name} backend cannot provide Python {value!r}; "
+                f"choose among {', '.join(backend.pythons)}.",
+                "invalid-python",
+            )
+        return value
+
+    def _process_options(self) -> dict:
+        # JUPYTER_DATA_DIR pins `ipykernel install --user` to the kernels directory
+        # this server reads, whatever jupyter_core version the environment has.
+        return {
+            "env": tools.child_environment(
+                JUPYTER_DATA_DIR=paths.jupyter_data_dir(), PYTHONUNBUFFERED="1"
+            ),
+            "cwd": self.root,
+        }
+
+    def _plan_creation(
+        self,
+        job: Job,
+        backend: tools.Backend,
+        python: str,
+        packages: list[str],
+        site: bool,
+        display_name: str,
+    ) -> None:
+        root, name = self.root, job.environment
+        path = os.path.join(root, name)
+        packages = [*self.config.default_packages, *packages]
+        job.steps = [
+            *tools.create_commands(
+                backend, path, python, packages, system_site_packages=site
+            ),
+            [
+                tools.env_python(path),
+                "-m",
+                "ipykernel",
+                "install",
+                "--user",
+                "--name",
+                name,
+                "--display-name",
+                display_name,
+            ],
+            functools.partial(_finish_creation, root, name, backend.name, python),
+        ]
+        job.on_spawn = functools.partial(envdirs.note_process, root, name)
+        job.cleanup = functools.partial(_undo_creation, root, name)
+
+    async def _describe(self, env: envdirs.EnvDir, specs: Mapping) -> dict:
+        job = self.jobs.running_for(env.name)
+        base = {
+            "name": env.name,
+            "path": env.path,
+            "backend": env.backend,
+            "created_at": env.created_at,
+            "job": job.id if job else None,
+        }
+        if env.being_created:
+            return {
+                **base,
+                "python_version": None,
+                "size_bytes": None,
+                "kernelspec": None,
+                "display_name": None,
+                "healthy": False,
+                "problem": BEING_CREATED,
+            }
+        spec_name, display_name = specs.get(os.path.realpath(env.path), (None, None))
+        return {
+            **base,
+            **await self._check(env.path),
+            "kernelspec": spec_name,
+            "display_name": display_name,
+        }
+
+    async def _check(self, path: str) -> dict:
+        """Health and size, recomputed only when the environment's fingerprint moves."""
+        key = await asyncio.to_thread(envdirs.fingerprint, path)
+        cached = self._checks.get(path)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        health, size = await asyncio.gather(
+            asyncio.to_thread(envdirs.check_health, path),
+            asyncio.to_thread(envdirs.disk_usage, path),
+        )
+        result = {**health, "size_bytes": size}
+        self._checks[path] = (key, result)
+        return result
+
+
+def _finish_creation(root: str, name: str, backend: str, python: str, job: Job) -> None:
+    """Tag the kernelspec with its environment and release the claim."""
+    path = os.path.join(root, name)
+    spec_dir = os.path.join(kernelspecs.user_kernels_dir(), name)
+    kernel_json = os.path.join(spec_dir, kernelspecs.KERNEL_JSON)
+    spec, error = kernelspecs.read_kernel_json(spec_dir)
+    if error:
+        raise StepFailed(f"ipykernel did not write {kernel_json}: {error}")
+    metadata = spec.get("metadata") if isinstance(spec.get("metadata"), dict) else {}
+    manager = metadata.get("kernel_manager")
+    manager = manager if isinstance(manager, dict) else {}
+    manager["environment"] = {"path": path, "backend": backend}
+    spec["metadata"] = {**metadata, "kernel_manager": manager}
+    kernelspecs.write_json_atomically(kernel_json, spec)
+    envdirs.write_metadata(
+        path,
+        {
+            "name": name,
+            "backend": backend,
+            "python": python,
+            "created_at": job.started_at,
+            "kernelspec": name,
+        },
+    )
+    job.log.append(f"Kernelspec {name} written to {spec_dir}.")
+    envdirs.release(root, name)
+
+
+def _undo_creation(root: str, name: str, job: Job) -> None:
+    envdirs.discard(root, name)
+    job.log.append(f"Removed the unfinished environment {os.path.join(root, name)}.")
+
+
+def _user_specs_of(env_path: str) -> dict[str, str]:
+    """Kernelspecs in the user's kernels directory made for the environment."""
+    kernels = kernelspecs.user_kernels_dir()
+    try:
+        names = os.listdir(kernels)
+    except OSError:
+        return {}
+    found = {}
+    for name in names:
+        spec_dir = os.path.join(kernels, name)
+        if (
+            not os.path.islink(spec_dir)
+            and os.path.isdir(spec_dir)
+            and envdirs.spec_belongs_to(spec_dir, env_path)
+        ):
+            found[name.lower()] = spec_dir
+    return found
+
+
+def _remove(root: str, name: str, spec_dirs: Iterable[str]) -> str | None:
+    # The kernelspec first: a launcher never offers a kernel whose environment is gone.
+    for spec_dir in spec_dirs:
+        shutil.rmtree(spec_dir)
+    return envdirs.move_to_trash(root, name)
