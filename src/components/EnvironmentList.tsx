@@ -6,7 +6,6 @@ import { IEnvironment } from '../api/types';
 import { CommandIDs } from '../commands';
 import { EnvironmentsModel } from '../models/environments';
 import { formatBytes } from '../models/validation';
-import { backendLabel } from '../widgets/EnvironmentForm';
 
 /**
  * The environments this extension created, each with its actions.
@@ -95,7 +94,7 @@ function EnvironmentRow(props: {
   const args = { name: environment.name };
   const facts = [
     environment.name,
-    backendLabel(environment.backend, trans),
+    environment.backend,
     environment.python_version
       ? trans.__('Python %1', environment.python_version)
       : '',
@@ -116,7 +115,7 @@ function EnvironmentRow(props: {
           {environment.display_name ?? environment.name}
         </span>
         <span className="jp-KernelManager-itemMeta">
-          <span className="jp-KernelManager-itemMetaText" title={environment.path}>
+          <span className="jp-KernelManager-envFacts" title={environment.path}>
             {facts.join(' · ')}
           </span>
         </span>

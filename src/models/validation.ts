@@ -4,17 +4,24 @@
  */
 
 /**
- * What Jupyter allows in a kernelspec name; environments use the same rule
- * because each one gets a kernelspec of its name.
+ * What Jupyter allows in a kernelspec name, since each environment gets a
+ * kernelspec of its name; it must also start with a letter or digit (no
+ * hidden folder, no name read as a command-line option).
  */
-const NAME_PATTERN = /^[a-z0-9._-]+$/;
+const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
 
 export const MAX_ENVIRONMENT_NAME = 64;
 
 /**
  * Why a name cannot be used, as a message key, or null when it can.
  */
-export type NameProblem = 'empty' | 'too-long' | 'characters' | 'dots' | null;
+export type NameProblem =
+  | 'empty'
+  | 'too-long'
+  | 'characters'
+  | 'dots'
+  | 'start'
+  | null;
 
 /**
  * Check an environment name as the server will (after lower-casing, which
@@ -32,7 +39,7 @@ export function checkEnvironmentName(raw: string): NameProblem {
     return 'dots';
   }
   if (!NAME_PATTERN.test(name)) {
-    return 'characters';
+    return /^[a-z0-9._-]+$/.test(name) ? 'start' : 'characters';
   }
   return null;
 }

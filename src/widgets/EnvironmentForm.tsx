@@ -1,5 +1,6 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
+import { UUID } from '@lumino/coreutils';
 import * as React from 'react';
 import { BackendName, IBackend, ICreateEnvironment } from '../api/types';
 import {
@@ -95,6 +96,7 @@ export class EnvironmentForm extends ReactWidget {
     const nameProblem = values.name
       ? nameMessage(checkEnvironmentName(values.name), trans)
       : null;
+    const id = (field: string) => `${this._idPrefix}-${field}`;
     const set = (change: Partial<EnvironmentForm.IValues>) => {
       this._values = { ...this._values, ...change };
       this.update();
@@ -106,9 +108,10 @@ export class EnvironmentForm extends ReactWidget {
             {this._options.error}
           </p>
         )}
-        <label className="jp-KernelManager-field">
-          <span>{trans.__('Name')}</span>
+        <div className="jp-KernelManager-field">
+          <label htmlFor={id('name')}>{trans.__('Name')}</label>
           <input
+            id={id('name')}
             className="jp-mod-styled"
             name="name"
             value={values.name}
@@ -116,12 +119,12 @@ export class EnvironmentForm extends ReactWidget {
             autoFocus
             spellCheck={false}
             aria-invalid={!!nameProblem}
-            aria-describedby="jp-KernelManager-nameHelp"
+            aria-describedby={id('name-help')}
             placeholder={trans.__('e.g. data-science')}
             onChange={event => set({ name: event.target.value })}
           />
           <small
-            id="jp-KernelManager-nameHelp"
+            id={id('name-help')}
             className={nameProblem ? 'jp-KernelManager-fieldError' : undefined}
           >
             {nameProblem ??
@@ -131,21 +134,26 @@ export class EnvironmentForm extends ReactWidget {
                     'Lower-case letters, digits, “.”, “_” and “-”; also the name of its kernel.'
                   ))}
           </small>
-        </label>
-        <label className="jp-KernelManager-field">
-          <span>{trans.__('Display name')}</span>
+        </div>
+        <div className="jp-KernelManager-field">
+          <label htmlFor={id('display-name')}>{trans.__('Display name')}</label>
           <input
+            id={id('display-name')}
+            aria-describedby={id('display-name-help')}
             className="jp-mod-styled"
             name="display_name"
             value={values.displayName}
             placeholder={trans.__('Python (%1)', name || trans.__('name'))}
             onChange={event => set({ displayName: event.target.value })}
           />
-          <small>{trans.__('Shown in the launcher and kernel pickers.')}</small>
-        </label>
-        <label className="jp-KernelManager-field">
-          <span>{trans.__('Backend')}</span>
+          <small id={id('display-name-help')}>
+            {trans.__('Shown in the launcher and kernel pickers.')}
+          </small>
+        </div>
+        <div className="jp-KernelManager-field">
+          <label htmlFor={id('backend')}>{trans.__('Backend')}</label>
           <select
+            id={id('backend')}
             className="jp-mod-styled"
             name="backend"
             value={values.backend}
@@ -169,10 +177,12 @@ export class EnvironmentForm extends ReactWidget {
               </option>
             ))}
           </select>
-        </label>
-        <label className="jp-KernelManager-field">
-          <span>{trans.__('Python version')}</span>
+        </div>
+        <div className="jp-KernelManager-field">
+          <label htmlFor={id('python')}>{trans.__('Python version')}</label>
           <select
+            id={id('python')}
+            aria-describedby={id('python-help')}
             className="jp-mod-styled"
             name="python"
             value={values.python || backend?.default_python || ''}
@@ -186,14 +196,16 @@ export class EnvironmentForm extends ReactWidget {
             ))}
           </select>
           {pythons.length <= 1 && (
-            <small>
+            <small id={id('python-help')}>
               {trans.__('This backend offers only the Python shown.')}
             </small>
           )}
-        </label>
-        <label className="jp-KernelManager-field">
-          <span>{trans.__('Extra packages')}</span>
+        </div>
+        <div className="jp-KernelManager-field">
+          <label htmlFor={id('packages')}>{trans.__('Extra packages')}</label>
           <textarea
+            id={id('packages')}
+            aria-describedby={id('packages-help')}
             className="jp-mod-styled"
             name="packages"
             rows={4}
@@ -202,12 +214,12 @@ export class EnvironmentForm extends ReactWidget {
             placeholder={trans.__('numpy\npandas>=2')}
             onChange={event => set({ packages: event.target.value })}
           />
-          <small>
+          <small id={id('packages-help')}>
             {trans.__(
               'One requirement per line; ipykernel is always installed.'
             )}
           </small>
-        </label>
+        </div>
         <label className="jp-KernelManager-checkbox">
           <input
             type="checkbox"
@@ -230,6 +242,7 @@ export class EnvironmentForm extends ReactWidget {
   }
 
   private _options: EnvironmentForm.IOptions;
+  private _idPrefix = `jp-KernelManager-form-${UUID.uuid4()}`;
   private _values: EnvironmentForm.IValues;
 }
 
@@ -281,6 +294,8 @@ function nameMessage(problem: NameProblem, trans: TranslationBundle): string | n
       return trans.__('“.” and “..” cannot be names.');
     case 'characters':
       return trans.__('Use only letters, digits, “.”, “_” and “-”.');
+    case 'start':
+      return trans.__('Start the name with a letter or a digit.');
     default:
       return null;
   }

@@ -1,5 +1,6 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
+import { UUID } from '@lumino/coreutils';
 import * as React from 'react';
 import { IInstalledPackage } from '../api/types';
 import { parsePackages } from '../models/validation';
@@ -35,9 +36,11 @@ export class PackagesForm extends ReactWidget {
             {error}
           </p>
         )}
-        <label className="jp-KernelManager-field">
-          <span>{trans.__('Packages')}</span>
+        <div className="jp-KernelManager-field">
+          <label htmlFor={this._id}>{trans.__('Packages')}</label>
           <textarea
+            id={this._id}
+            aria-describedby={`${this._id}-help`}
             className="jp-mod-styled"
             name="packages"
             rows={5}
@@ -50,14 +53,17 @@ export class PackagesForm extends ReactWidget {
               this.update();
             }}
           />
-          <small>{trans.__('One requirement per line.')}</small>
-        </label>
+          <small id={`${this._id}-help`}>
+            {trans.__('One requirement per line.')}
+          </small>
+        </div>
       </div>
     );
   }
 
   private _options: PackagesForm.IOptions;
   private _text: string;
+  private _id = `jp-KernelManager-packages-${UUID.uuid4()}`;
 }
 
 export namespace PackagesForm {

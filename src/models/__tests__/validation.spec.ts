@@ -19,6 +19,8 @@ describe('checkEnvironmentName', () => {
     expect(checkEnvironmentName('a b')).toBe('characters');
     expect(checkEnvironmentName('a/b')).toBe('characters');
     expect(checkEnvironmentName('é')).toBe('characters');
+    expect(checkEnvironmentName('.hidden')).toBe('start');
+    expect(checkEnvironmentName('-rf')).toBe('start');
     expect(checkEnvironmentName('x'.repeat(65))).toBe('too-long');
     expect(checkEnvironmentName('x'.repeat(64))).toBeNull();
   });
