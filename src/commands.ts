@@ -39,6 +39,13 @@ export namespace CommandIDs {
   export const listPackages = 'kernel-manager:list-packages';
   export const showJobLog = 'kernel-manager:show-job-log';
   export const cancelJob = 'kernel-manager:cancel-job';
+  export const refreshProcesses = 'kernel-manager:refresh-processes';
+  export const signalProcess = 'kernel-manager:signal-process';
+  export const interruptKernel = 'kernel-manager:interrupt-kernel';
+  export const restartKernel = 'kernel-manager:restart-kernel';
+  export const shutdownKernel = 'kernel-manager:shutdown-kernel';
+  export const shutdownTerminal = 'kernel-manager:shutdown-terminal';
+  export const toggleAllUsers = 'kernel-manager:toggle-all-users';
 }
 
 /**

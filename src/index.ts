@@ -5,8 +5,13 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { EnvironmentsClient, KernelSpecsClient } from './api/server';
+import {
+  EnvironmentsClient,
+  KernelSpecsClient,
+  ProcessesClient
+} from './api/server';
 import {
   addKernelSpecCommands,
   CommandIDs,
@@ -20,6 +25,10 @@ import {
 } from './environmentCommands';
 import { EnvironmentsModel } from './models/environments';
 import { KernelSpecsModel } from './models/kernelspecs';
+import { DEFAULT_PROCESS_INTERVAL, ProcessesModel } from './models/processes';
+import { addProcessCommands, PROCESS_PALETTE_COMMANDS } from './processCommands';
+import { MemoryStatus } from './widgets/MemoryStatus';
+import { ProcessesSection } from './widgets/ProcessesSection';
 import { EnvironmentsSection } from './widgets/EnvironmentsSection';
 import { KernelManagerPanel } from './widgets/KernelManagerPanel';
 import { KernelsSection } from './widgets/KernelsSection';
@@ -34,13 +43,20 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description:
     'A sidebar to list, launch, rename and remove the kernelspecs you can use.',
   autoStart: true,
-  optional: [ICommandPalette, ISettingRegistry, ITranslator, ILayoutRestorer],
+  optional: [
+    ICommandPalette,
+    ISettingRegistry,
+    ITranslator,
+    ILayoutRestorer,
+    IStatusBar
+  ],
   activate: (
     app: JupyterFrontEnd,
     palette: ICommandPalette | null,
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    statusBar: IStatusBar | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_kernel_manager');
     const { serviceManager } = app;
@@ -54,6 +70,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const environments = new EnvironmentsModel({
       kernelspecs: serviceManager.kernelspecs,
       client: new EnvironmentsClient({ serverSettings })
+    });
+    const processes = new ProcessesModel({
+      client: new ProcessesClient({ serverSettings }),
+      interval: DEFAULT_PROCESS_INTERVAL
     });
     const panel = new KernelManagerPanel({
       trans,
@@ -73,7 +93,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
       })
     );
 
+    panel.addWidget(
+      new ProcessesSection({ model: processes, commands: app.commands, trans })
+    );
+
     addKernelSpecCommands({ app, model, section, panelId: panel.id, trans });
+    addProcessCommands({
+      app,
+      model: processes,
+      services: serviceManager,
+      trans
+    });
     addEnvironmentCommands({
       app,
       model: environments,
@@ -87,7 +117,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const category = trans.__('Kernel Manager');
     for (const command of [
       ...KERNELSPEC_PALETTE_COMMANDS,
-      ...ENVIRONMENT_PALETTE_COMMANDS
+      ...ENVIRONMENT_PALETTE_COMMANDS,
+      ...PROCESS_PALETTE_COMMANDS
     ]) {
       palette?.addItem({ command, category });
     }
@@ -120,9 +151,35 @@ const plugin: JupyterFrontEndPlugin<void> = {
       void settingRegistry
         .load(PLUGIN_ID)
         .then(settings => {
+          let memoryItem: { dispose(): void } | null = null;
           const apply = () => {
             model.showBroken = settings.get('showBrokenKernels')
               .composite as boolean;
+            processes.interval = settings.get('processRefreshInterval')
+              .composite as number;
+            // The item polls while it exists: remove it rather than hide it.
+            const showMemory = settings.get('showMemoryInStatusBar')
+              .composite as boolean;
+            if (showMemory && statusBar && !memoryItem) {
+              const item = new MemoryStatus({
+                model: processes,
+                trans,
+                onClick: () => app.shell.activateById(panel.id)
+              });
+              const registration = statusBar.registerStatusItem(
+                'jupyterlab-kernel-manager:memory',
+                { item, align: 'left', rank: 100 }
+              );
+              memoryItem = {
+                dispose: () => {
+                  registration.dispose();
+                  item.dispose();
+                }
+              };
+            } else if (!showMemory && memoryItem) {
+              memoryItem.dispose();
+              memoryItem = null;
+            }
           };
           apply();
           settings.changed.connect(apply);

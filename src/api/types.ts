@@ -156,3 +156,89 @@ export interface IInstalledPackage {
   name: string;
   version: string;
 }
+
+/**
+ * What a process is to the Jupyter server.
+ */
+export type ProcessKind = 'server' | 'kernel' | 'terminal' | 'child' | 'other';
+
+/**
+ * A session (notebook, console) using a kernel.
+ */
+export interface IProcessSession {
+  id: string;
+  path: string;
+  name: string;
+  type: string;
+}
+
+/**
+ * One process, as `GET /kernel-manager/processes` reports it.
+ */
+export interface IProcessInfo {
+  pid: number;
+  ppid: number;
+  name: string;
+  cmdline: string[];
+  user: string;
+  state: string;
+  /** Epoch seconds. */
+  started_at: number;
+  /** Since the previous scan; null the first time the process is seen. */
+  cpu_percent: number | null;
+  rss_bytes: number;
+  uss_bytes: number | null;
+  pss_bytes: number | null;
+  threads: number;
+  kind: ProcessKind;
+  kernel: {
+    id: string;
+    kernelspec: string;
+    execution_state: string;
+    connections: number;
+    sessions: IProcessSession[];
+  } | null;
+  terminal: { name: string } | null;
+  ancestor: { kind: 'kernel' | 'terminal'; id: string } | null;
+}
+
+export type LimitSource = 'cgroup-v2' | 'cgroup-v1' | 'env' | 'machine';
+
+/**
+ * Processes of one other user, for admins.
+ */
+export interface IUserProcesses {
+  user: string;
+  count: number;
+  cpu_percent: number;
+  rss_bytes: number;
+  processes: IProcessInfo[];
+}
+
+/**
+ * Reply of `GET /kernel-manager/processes`.
+ */
+export interface IProcessesReply {
+  timestamp: number;
+  user: string;
+  server_pid: number;
+  is_admin: boolean;
+  processes: IProcessInfo[];
+  totals: {
+    count: number;
+    cpu_percent: number;
+    rss_bytes: number;
+    uss_bytes: number | null;
+  };
+  limits: {
+    memory_bytes: number | null;
+    memory_source: LimitSource;
+    cpu_cores: number | null;
+    cpu_source: LimitSource;
+  };
+  machine: { memory_bytes: number; cpu_count: number };
+  /** Only when asked for every user, and allowed. */
+  users?: IUserProcesses[];
+}
+
+export type SignalName = 'INT' | 'TERM' | 'KILL';

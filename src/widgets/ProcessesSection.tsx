@@ -1,0 +1,110 @@
+import { ReactWidget } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import {
+  CommandToolbarButton,
+  PanelWithToolbar,
+  refreshIcon,
+  usersIcon
+} from '@jupyterlab/ui-components';
+import { CommandRegistry } from '@lumino/commands';
+import { IDisposable } from '@lumino/disposable';
+import { Message } from '@lumino/messaging';
+import * as React from 'react';
+import { CommandIDs } from '../commands';
+import { ProcessesView } from '../components/ProcessesView';
+import { ProcessesModel } from '../models/processes';
+
+/**
+ * The Processes section; it scans only while it is shown.
+ */
+export class ProcessesSection extends PanelWithToolbar {
+  constructor(options: ProcessesSection.IOptions) {
+    super();
+    const { model, commands, trans } = options;
+    this.id = 'jp-KernelManager-processes';
+    this.addClass('jp-KernelManager-section');
+    this.title.label = trans.__('Processes');
+    this.title.caption = trans.__('What you are running, with CPU and memory');
+    this.toolbar.addItem(
+      'all-users',
+      new CommandToolbarButton({
+        commands,
+        id: CommandIDs.toggleAllUsers,
+        icon: usersIcon,
+        label: '',
+        caption: trans.__('All Users')
+      })
+    );
+    this.toolbar.addItem(
+      'refresh',
+      new CommandToolbarButton({
+        commands,
+        id: CommandIDs.refreshProcesses,
+        icon: refreshIcon,
+        label: '',
+        caption: trans.__('Refresh Processes')
+      })
+    );
+    this._model = model;
+    this._body = new ProcessesBody(options);
+    this.addWidget(this._body);
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._watch ??= this._model.watch();
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    if (this.isVisible) {
+      this._watch ??= this._model.watch();
+    }
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this._stopWatching();
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this._stopWatching();
+    super.onBeforeDetach(msg);
+  }
+
+  dispose(): void {
+    this._stopWatching();
+    super.dispose();
+  }
+
+  private _stopWatching(): void {
+    this._watch?.dispose();
+    this._watch = null;
+  }
+
+  private _model: ProcessesModel;
+  private _body: ProcessesBody;
+  private _watch: IDisposable | null = null;
+}
+
+export namespace ProcessesSection {
+  export interface IOptions {
+    model: ProcessesModel;
+    commands: CommandRegistry;
+    trans: TranslationBundle;
+  }
+}
+
+class ProcessesBody extends ReactWidget {
+  constructor(options: ProcessesSection.IOptions) {
+    super();
+    this.addClass('jp-KernelManager-body');
+    this._options = options;
+  }
+
+  render(): JSX.Element {
+    return <ProcessesView {...this._options} />;
+  }
+
+  private _options: ProcessesSection.IOptions;
+}
