@@ -82,7 +82,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const section = new KernelsSection({
       model,
       commands: app.commands,
-      trans
+      trans,
+      processes
     });
     panel.addWidget(section);
     panel.addWidget(

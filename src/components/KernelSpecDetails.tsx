@@ -2,6 +2,9 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { IKernelSpecDetails } from '../api/types';
 import { IKernelSpecItem } from '../models/kernelspecs';
+import { ProcessesModel } from '../models/processes';
+import { processLabel } from '../models/processTree';
+import { formatBytes } from '../models/validation';
 
 /**
  * A person-readable name for where a kernelspec lives.
@@ -52,6 +55,7 @@ export function healthProblem(
 export function KernelSpecDetails(props: {
   item: IKernelSpecItem;
   trans: TranslationBundle;
+  processes?: ProcessesModel;
 }): JSX.Element {
   const { item, trans } = props;
   const details = item.details;
@@ -86,6 +90,13 @@ export function KernelSpecDetails(props: {
       <dt>{trans.__('Running')}</dt>
       <dd>
         {trans._n('%1 kernel', '%1 kernels', item.running)}
+        {item.running > 0 && props.processes && (
+          <RunningKernels
+            spec={item.name}
+            processes={props.processes}
+            trans={trans}
+          />
+        )}
       </dd>
       <dt>{trans.__('Changes')}</dt>
       <dd>
@@ -94,5 +105,46 @@ export function KernelSpecDetails(props: {
           : trans.__('Read-only for you')}
       </dd>
     </dl>
+  );
+}
+
+/**
+ * The running kernels of a spec with their notebook and memory (children
+ * included); the process scan runs while this is shown.
+ */
+function RunningKernels(props: {
+  spec: string;
+  processes: ProcessesModel;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { spec, processes, trans } = props;
+  const [, setVersion] = React.useState(0);
+  React.useEffect(() => {
+    const onChange = () => setVersion(version => version + 1);
+    processes.changed.connect(onChange);
+    const watch = processes.watch();
+    return () => {
+      processes.changed.disconnect(onChange);
+      watch.dispose();
+    };
+  }, [processes]);
+  const kernels = (processes.reply?.processes ?? []).filter(
+    process => process.kind === 'kernel' && process.kernel?.kernelspec === spec
+  );
+  if (kernels.length === 0) {
+    return null;
+  }
+  return (
+    <ul className="jp-KernelManager-runningKernels">
+      {kernels.map(process => (
+        <li key={process.pid}>
+          {trans.__(
+            '%1: %2',
+            processLabel(process) || trans.__('no notebook'),
+            formatBytes(processes.kernelMemory.get(process.kernel!.id) ?? process.rss_bytes)
+          )}
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -3,6 +3,7 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 import { CommandIDs } from '../commands';
+import { ProcessesModel } from '../models/processes';
 import {
   filterKernelSpecs,
   IKernelSpecItem,
@@ -24,6 +25,8 @@ export interface IKernelSpecListProps {
   onSelect: (name: string | null) => void;
   /** Lets the owner focus the filter box from a command. */
   filterRef?: React.RefObject<HTMLInputElement>;
+  /** Memory of running kernels, shown in the details. */
+  processes?: ProcessesModel;
 }
 
 const PAGE_STEP = 10;
@@ -223,6 +226,7 @@ export function KernelSpecList(props: IKernelSpecListProps): JSX.Element {
             trans={trans}
             onSelect={select}
             onToggle={toggle}
+            processes={props.processes}
           />
         ))}
       </ul>

@@ -11,6 +11,7 @@ import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 import { CommandIDs } from '../commands';
 import { IKernelSpecItem } from '../models/kernelspecs';
+import { ProcessesModel } from '../models/processes';
 import { healthProblem, KernelSpecDetails } from './KernelSpecDetails';
 
 export const ITEM_CLASS = 'jp-KernelManager-item';
@@ -35,6 +36,7 @@ export const KernelSpecRow = React.memo(function KernelSpecRow(props: {
   trans: TranslationBundle;
   onSelect: (name: string) => void;
   onToggle: (name: string) => void;
+  processes?: ProcessesModel;
 }): JSX.Element {
   const { item, trans, commands, active, expanded } = props;
   // Action buttons exist only on the row in use: a thousand rows of icons
@@ -164,7 +166,11 @@ export const KernelSpecRow = React.memo(function KernelSpecRow(props: {
       </div>
       {expanded && (
         <div className="jp-KernelManager-expanded">
-          <KernelSpecDetails item={item} trans={trans} />
+          <KernelSpecDetails
+            item={item}
+            trans={trans}
+            processes={props.processes}
+          />
           <div className="jp-KernelManager-detailActions">
             <TextButton
               label={trans.__('New Notebook')}

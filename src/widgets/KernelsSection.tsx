@@ -13,6 +13,7 @@ import * as React from 'react';
 import { CommandIDs } from '../commands';
 import { KernelSpecList } from '../components/KernelSpecList';
 import { KernelSpecsModel } from '../models/kernelspecs';
+import { ProcessesModel } from '../models/processes';
 
 /**
  * The Kernels section of the sidebar: a toolbar and the kernelspec list.
@@ -20,7 +21,7 @@ import { KernelSpecsModel } from '../models/kernelspecs';
 export class KernelsSection extends PanelWithToolbar {
   constructor(options: KernelsSection.IOptions) {
     super();
-    const { model, commands, trans } = options;
+    const { model, commands, trans, processes } = options;
     this.id = 'jp-KernelManager-kernels';
     this.addClass('jp-KernelManager-section');
     this.title.label = trans.__('Kernels');
@@ -45,7 +46,13 @@ export class KernelsSection extends PanelWithToolbar {
         caption: trans.__('Refresh Kernels')
       })
     );
-    this._body = new KernelsBody({ model, commands, trans, section: this });
+    this._body = new KernelsBody({
+      model,
+      commands,
+      trans,
+      processes,
+      section: this
+    });
     this.addWidget(this._body);
   }
 
@@ -97,6 +104,7 @@ export namespace KernelsSection {
     model: KernelSpecsModel;
     commands: CommandRegistry;
     trans: TranslationBundle;
+    processes?: ProcessesModel;
   }
 }
 
@@ -111,6 +119,7 @@ class KernelsBody extends ReactWidget {
     this._commands = options.commands;
     this._trans = options.trans;
     this._section = options.section;
+    this._processes = options.processes;
   }
 
   readonly model: KernelSpecsModel;
@@ -126,6 +135,7 @@ class KernelsBody extends ReactWidget {
         selected={this._section.selected}
         onSelect={this._onSelect}
         filterRef={this.filterRef}
+        processes={this._processes}
       />
     );
   }
@@ -157,6 +167,7 @@ class KernelsBody extends ReactWidget {
   private _commands: CommandRegistry;
   private _trans: TranslationBundle;
   private _section: KernelsSection;
+  private _processes?: ProcessesModel;
   private _listId = `jp-KernelManager-list-${UUID.uuid4()}`;
   private _stale = true;
 }
