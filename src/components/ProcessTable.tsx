@@ -131,7 +131,7 @@ function ProcessRowImpl(props: IRowProps): JSX.Element {
       <td className="jp-KernelManager-colName">
         <div
           className="jp-KernelManager-processName"
-          style={{ paddingLeft: `${props.depth * 12}px` }}
+          style={{ paddingLeft: `${Math.min(props.depth, 8) * 8}px` }}
         >
           {props.hasChildren ? (
             <button
@@ -146,7 +146,7 @@ function ProcessRowImpl(props: IRowProps): JSX.Element {
           )}
           <span className="jp-KernelManager-processText">
             <span className="jp-KernelManager-itemTitle">{label(process, trans)}</span>
-            <span className="jp-KernelManager-itemMeta">
+            <span className="jp-KernelManager-processMeta">
               {trans.__('%1 · pid %2', detail, process.pid)}
             </span>
           </span>

@@ -20,7 +20,7 @@ export function ProcessesView(props: {
 }): JSX.Element {
   const { model, commands, trans } = props;
   const [, setVersion] = React.useState(0);
-  const [collapsed, setCollapsed] = React.useState<ReadonlySet<number>>(new Set());
+  const [toggled, setToggled] = React.useState<ReadonlySet<number>>(new Set());
   React.useEffect(() => {
     const onChange = () => setVersion(version => version + 1);
     model.changed.connect(onChange);
@@ -29,7 +29,7 @@ export function ProcessesView(props: {
     };
   }, [model]);
   const toggle = React.useCallback((pid: number) => {
-    setCollapsed(previous => {
+    setToggled(previous => {
       const next = new Set(previous);
       if (!next.delete(pid)) {
         next.add(pid);
@@ -67,12 +67,12 @@ export function ProcessesView(props: {
               model={model}
               commands={commands}
               trans={trans}
-              collapsed={collapsed}
+              toggled={toggled}
               onToggle={toggle}
             />
           ) : (
             <ProcessTable
-              rows={flattenProcessTree(model.tree, collapsed)}
+              rows={flattenProcessTree(model.tree, toggled)}
               sort={model.sort}
               now={reply.timestamp}
               commands={commands}
@@ -170,7 +170,7 @@ function AllUsers(props: {
   model: ProcessesModel;
   commands: CommandRegistry;
   trans: TranslationBundle;
-  collapsed: ReadonlySet<number>;
+  toggled: ReadonlySet<number>;
   onToggle: (pid: number) => void;
 }): JSX.Element {
   const { users, own, trans } = props;
@@ -226,7 +226,7 @@ function AllUsers(props: {
                   <ProcessTable
                     rows={flattenProcessTree(
                       buildProcessTree(row.processes, props.model.sort),
-                      props.collapsed
+                      props.toggled
                     )}
                     sort={props.model.sort}
                     now={own.timestamp}

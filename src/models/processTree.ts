@@ -34,8 +34,8 @@ export interface IProcessRow {
 
 /**
  * Build the forest by parent pid; a process whose parent is not listed (not
- * the user's) is a root. The Jupyter server comes first, siblings are
- * sorted, and each node knows its subtree's totals.
+ * the user's) is a root, and so is the Jupyter server, which comes first.
+ * Siblings are sorted, and each node knows its subtree's totals.
  */
 export function buildProcessTree(
   processes: ReadonlyArray<IProcessInfo>,
@@ -53,7 +53,9 @@ export function buildProcessTree(
   const roots: IProcessNode[] = [];
   for (const node of nodes.values()) {
     const parent = nodes.get(node.process.ppid);
-    if (parent && parent !== node) {
+    // The server heads its own tree even when the user also owns its parent
+    // (a shell, a spawner), so kernels and terminals are always found first.
+    if (parent && parent !== node && node.process.kind !== 'server') {
       parent.children.push(node);
     } else {
       roots.push(node);
@@ -81,15 +83,19 @@ export function buildProcessTree(
 
 /**
  * The rows to show: every node whose ancestors are all expanded.
- * `collapsed` holds the pids of collapsed nodes; everything else is open.
+ *
+ * The server's tree starts open and the user's other trees (shells, jobs
+ * started outside Jupyter) start closed; `toggled` holds the pids the user
+ * opened or closed against that.
  */
 export function flattenProcessTree(
   roots: ReadonlyArray<IProcessNode>,
-  collapsed: ReadonlySet<number>
+  toggled: ReadonlySet<number>
 ): IProcessRow[] {
   const rows: IProcessRow[] = [];
   const visit = (node: IProcessNode, depth: number) => {
-    const expanded = !collapsed.has(node.process.pid);
+    const openByDefault = depth > 0 || node.process.kind === 'server';
+    const expanded = openByDefault !== toggled.has(node.process.pid);
     rows.push({ node, depth, expanded });
     if (expanded) {
       for (const child of node.children) {

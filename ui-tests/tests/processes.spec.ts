@@ -27,6 +27,7 @@ test('a notebook’s kernel is listed with its memory and shut down from the Pro
   await expect(kernelRow).toHaveCount(1, { timeout: 20000 });
   await expect(kernelRow).toContainText('python3 kernel');
   await expect(kernelRow).toHaveAttribute('aria-level', '2');
+  await expect(table.locator('tbody tr').first()).toHaveAttribute('aria-level', '1');
   await expect(kernelRow.locator('td').nth(2)).toContainText(/\d+(\.\d)? MB/);
   await expect(panel.getByRole('meter', { name: 'Memory' })).toBeVisible();
 

@@ -58,8 +58,10 @@ const processes = [
 describe('buildProcessTree', () => {
   it('nests processes under their parents, whatever the order of the list', () => {
     const roots = buildProcessTree([...processes].reverse(), { key: 'memory', descending: true });
-    expect(roots.map(node => node.process.pid)).toEqual([1]);
-    const server = roots[0].children[0];
+    // The server heads the first tree although the user's shell started it.
+    expect(roots.map(node => node.process.pid)).toEqual([100, 1]);
+    expect(roots[1].children).toEqual([]);
+    const server = roots[0];
     expect(server.process.kind).toBe('server');
     expect(server.children.map(node => node.process.pid).sort()).toEqual([200, 300, 400]);
     const a = server.children.find(node => node.process.pid === 200)!;
@@ -78,8 +80,9 @@ describe('buildProcessTree', () => {
 
   it('sorts siblings by CPU, memory with children, name or age, both ways', () => {
     const children = (key: 'cpu' | 'memory' | 'name' | 'age', descending: boolean) =>
-      buildProcessTree(processes, { key, descending })[0]
-        .children[0].children.map(node => node.process.pid);
+      buildProcessTree(processes, { key, descending })[0].children.map(
+        node => node.process.pid
+      );
     expect(children('cpu', true)).toEqual([200, 300, 400]);
     // Kernel a is 50 + its child's 40 = 90, kernel b 80.
     expect(children('memory', true)).toEqual([200, 300, 400]);
@@ -103,19 +106,21 @@ describe('buildProcessTree', () => {
 describe('flattenProcessTree', () => {
   it('lists rows depth-first and hides what is under a collapsed node', () => {
     const roots = buildProcessTree(processes, { key: 'cpu', descending: true });
-    const all = flattenProcessTree(roots, new Set());
+    // Other trees than the server's start closed: the shell's is opened here.
+    const all = flattenProcessTree(roots, new Set([1]));
     expect(all.map(row => [row.node.process.pid, row.depth])).toEqual([
-      [1, 0],
-      [100, 1],
-      [200, 2],
-      [201, 3],
-      [300, 2],
-      [400, 2],
-      [401, 3]
+      [100, 0],
+      [200, 1],
+      [201, 2],
+      [300, 1],
+      [400, 1],
+      [401, 2],
+      [1, 0]
     ]);
     const folded = flattenProcessTree(roots, new Set([200, 400]));
-    expect(folded.map(row => row.node.process.pid)).toEqual([1, 100, 200, 300, 400]);
+    expect(folded.map(row => row.node.process.pid)).toEqual([100, 200, 300, 400, 1]);
     expect(folded.find(row => row.node.process.pid === 200)!.expanded).toBe(false);
+    expect(folded.find(row => row.node.process.pid === 1)!.expanded).toBe(false);
   });
 });
 
