@@ -20,6 +20,7 @@ from .config import KernelManagerConfig
 from .environments import Environments
 from .handlers import setup_handlers
 from .jobs import kill_all_registries
+from .processes import Processes
 
 # Module extensions get no shutdown hook: stop running jobs when the process exits.
 atexit.register(kill_all_registries)
@@ -42,5 +43,7 @@ def _load_jupyter_server_extension(serverapp):
     if removed:
         serverapp.log.info("Removed unfinished environments: %s", ", ".join(removed))
     serverapp.web_app.settings["kernel_manager_environments"] = environments
-    setup_handlers(serverapp.web_app, config, environments)
+    processes = Processes(config, serverapp)
+    serverapp.web_app.settings["kernel_manager_processes"] = processes
+    setup_handlers(serverapp.web_app, config, environments, processes)
     serverapp.log.info("Registered jupyterlab_kernel_manager server extension")

@@ -94,6 +94,26 @@ class KernelManagerConfig(Configurable):
         help="Most package requirements one request may name.",
     ).tag(config=True)
 
+    measure_uss = Bool(
+        True,
+        help=(
+            "Measure the unique (USS) and proportional (PSS) memory of the user's "
+            "processes in the Processes section. It costs more than resident "
+            "memory: a process that has not run since the last scan is measured "
+            "again only after some seconds."
+        ),
+    ).tag(config=True)
+
+    process_scan_cache_seconds = Float(
+        0.5,
+        min=0.0,
+        help=(
+            "Seconds a scan of the process table answers further requests for the "
+            "process list (requests during a scan always share it). 0 scans anew "
+            "for every request that does not arrive during a scan."
+        ),
+    ).tag(config=True)
+
     @validate("allowed_backends")
     def _check_backends(self, proposal):
         unknown = [name for name in proposal["value"] if name not in BACKENDS]

@@ -15,6 +15,8 @@ from . import kernelspecs
 from .config import KernelManagerConfig
 from .environments import Environments
 from .errors import BadRequest, KernelManagerError, http_status
+from .hub import is_hub_admin
+from .processes import Processes
 
 # DELETE on a job waits this long for the cancellation to finish before it replies.
 CANCEL_WAIT = 10.0
@@ -39,10 +41,14 @@ class _BaseHandler(APIHandler):
     auth_resource = "kernelspecs"
 
     def initialize(
-        self, options: KernelManagerConfig, environments: Environments
+        self,
+        options: KernelManagerConfig,
+        environments: Environments,
+        processes: Processes,
     ) -> None:
         self.options = options
         self.environments = environments
+        self.processes = processes
 
     async def _with_specs(self, function, *args, **kwargs):
         """Run ``function(spec_dirs, ...)`` in a thread: it reads the disk."""
@@ -192,11 +198,41 @@ class JobHandler(_BaseHandler):
         self.finish(job.summary())
 
 
+class ProcessesHandler(_BaseHandler):
+    # Seeing and signalling every process of the server's user: the whole server.
+    auth_resource = "server"
+
+    @web.authenticated
+    @authorized
+    @_json_errors
+    async def get(self):
+        all_users = self.get_query_argument("all_users", "0")
+        if all_users not in ("0", "1"):
+            raise BadRequest("all_users must be 0 or 1.", "invalid-query")
+        listing = await self.processes.listing(
+            all_users=all_users == "1", is_admin=is_hub_admin(self.current_user)
+        )
+        self.finish(listing)
+
+
+class ProcessSignalHandler(_BaseHandler):
+    auth_resource = "server"
+
+    @web.authenticated
+    @authorized
+    @_json_errors
+    async def post(self, pid: str):
+        self.finish(self.processes.send_signal(pid, self._json_object()))
+
+
 def setup_handlers(
-    web_app, options: KernelManagerConfig, environments: Environments
+    web_app,
+    options: KernelManagerConfig,
+    environments: Environments,
+    processes: Processes,
 ) -> None:
     base = url_path_join(web_app.settings["base_url"], "kernel-manager")
-    kwargs = {"options": options, "environments": environments}
+    kwargs = {"options": options, "environments": environments, "processes": processes}
     # Any segment is accepted so a bad name gets a 400 JSON reply, not a bare 404 page.
     # Tornado percent-decodes it once before the handler sees it ("a%2Fb" gives "a/b").
     routes = [
@@ -207,6 +243,8 @@ def setup_handlers(
         ("environments/([^/]+)/packages", PackagesHandler),
         ("jobs", JobsHandler),
         ("jobs/([^/]+)", JobHandler),
+        ("processes", ProcessesHandler),
+        ("processes/([^/]+)/signal", ProcessSignalHandler),
     ]
     web_app.add_handlers(
         ".*$",

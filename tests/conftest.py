@@ -7,9 +7,13 @@ even tests without a server never see the real home.
 
 import json
 import os
+import time
+import uuid
 from pathlib import Path
 
+import psutil
 import pytest
+from unix_users import run_as, stop, unix_accounts
 
 from jupyterlab_kernel_manager import jobs
 
@@ -167,3 +171,35 @@ def without_server_pythonpath(jp_environ, monkeypatch):
     """pytest-jupyter exports the test's sys.path as PYTHONPATH, which kernels inherit;
     a kernel of an environment must import that environment's packages, not ours."""
     monkeypatch.delenv("PYTHONPATH", raising=False)
+
+
+@pytest.fixture(scope="module")
+def unix_users():
+    """Real accounts ``kmtest-a`` and ``kmtest-b`` (name -> pwd entry), removed after
+    the module with everything they ran."""
+    if os.geteuid() != 0:
+        pytest.skip("creating Unix accounts needs root (CI runs the tests as root)")
+    with unix_accounts("kmtest-a", "kmtest-b") as accounts:
+        yield accounts
+
+
+@pytest.fixture(scope="module")
+def sleepers(unix_users):
+    """One sleeping process per account: name -> (Popen, a secret on its command line)."""
+    started = {}
+    try:
+        for name, account in unix_users.items():
+            secret = f"{name}-secret-{uuid.uuid4().hex}"
+            process = run_as(
+                account,
+                ["/usr/bin/python3", "-c", "import time; time.sleep(300)", secret],
+            )
+            started[name] = (process, secret)
+            # Until exec the child is a copy of this process under the new uid.
+            while secret not in psutil.Process(process.pid).cmdline():
+                assert process.poll() is None
+                time.sleep(0.01)
+        yield started
+    finally:
+        for process, _ in started.values():
+            stop(process)

@@ -1,0 +1,369 @@
+"""The Processes feature: what the server's user runs, and signals to it.
+
+A scan reads the whole process table (``proctable``) in a thread. Requests that
+arrive while a scan runs share it, and a scan younger than
+``process_scan_cache_seconds`` answers them directly. The user's processes are
+those whose real uid is the server's effective uid; each is the server itself, a
+kernel of this server (by its provisioner's pid, else by the ``kernel-<id>.json``
+connection file on its command line), a terminal's shell, a child of a kernel or
+terminal, or other. Other users' command lines leave this module only through
+``Snapshot.users``, which the route offers to JupyterHub admins alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pwd
+import signal
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
+
+import psutil
+
+from .config import KernelManagerConfig
+from .errors import BadRequest, Forbidden, NotFound
+from .limits import read_limits
+from .proctable import Proc, ProcessTable
+
+SIGNALS = {"INT": signal.SIGINT, "TERM": signal.SIGTERM, "KILL": signal.SIGKILL}
+SIGNAL_KEYS = frozenset({"signal"})
+# Linux pids stay below 2^22; anything past a C int is no pid at all.
+MAX_PID = 2**31 - 1
+
+
+class KernelRef(NamedTuple):
+    id: str
+    pid: int | None  # None for provisioners without a local process
+    connection_file: str  # base name: kernel-<id>.json
+    model: dict  # the "kernel" object of the reply
+
+
+class Context(NamedTuple):
+    """What the server knows of its kernels and terminals at scan time."""
+
+    kernels: list[KernelRef]
+    terminals: dict[int, str]  # shell pid -> terminal name
+
+
+async def jupyter_context(serverapp) -> Context:
+    """Kernels with their sessions, and terminals, from the server's managers."""
+    sessions = defaultdict(list)
+    for session in await serverapp.session_manager.list_sessions():
+        kernel = session.get("kernel") or {}
+        sessions[kernel.get("id")].append(
+            {key: session.get(key) for key in ("id", "path", "name", "type")}
+        )
+    kernel_manager = serverapp.kernel_manager
+    kernels = []
+    for kernel_id in kernel_manager.list_kernel_ids():
+        model = kernel_manager.kernel_model(kernel_id)
+        manager = kernel_manager.get_kernel(kernel_id)
+        pid = getattr(getattr(manager, "provisioner", None), "pid", None)
+        kernels.append(
+            KernelRef(
+                id=kernel_id,
+                pid=pid if isinstance(pid, int) else None,
+                connection_file=os.path.basename(manager.connection_file or ""),
+                model={
+                    "id": kernel_id,
+                    "kernelspec": model.get("name"),
+                    "execution_state": model.get("execution_state"),
+                    "connections": model.get("connections", 0),
+                    "sessions": sessions.get(kernel_id, []),
+                },
+            )
+        )
+    terminals = {}
+    # Absent when jupyter_server_terminals is not enabled.
+    terminal_manager = serverapp.web_app.settings.get("terminal_manager")
+    for name, terminal in list(getattr(terminal_manager, "terminals", {}).items()):
+        pid = getattr(getattr(terminal, "ptyproc", None), "pid", None)
+        if isinstance(pid, int):
+            terminals[pid] = name
+    return Context(kernels, terminals)
+
+
+def process_json(proc: Proc, kind: str = "other", **found) -> dict:
+    """A process as the API shows it; ``found`` sets kernel, terminal or ancestor."""
+    return {
+        "pid": proc.pid,
+        "ppid": proc.ppid,
+        "name": proc.name,
+        "cmdline": proc.cmdline,
+        "user": proc.user,
+        "state": proc.state,
+        "started_at": proc.started_at,
+        "cpu_percent": proc.cpu_percent,
+        "rss_bytes": proc.rss,
+        "uss_bytes": proc.uss,
+        "pss_bytes": proc.pss,
+        "threads": proc.threads,
+        "kind": kind,
+        "kernel": found.get("kernel"),
+        "terminal": found.get("terminal"),
+        "ancestor": found.get("ancestor"),
+    }
+
+
+def classify(
+    procs: Iterable[Proc], uid: int, server_pid: int, context: Context
+) -> list[dict]:
+    """The processes of ``uid``, each with its kind, in the order given."""
+    everyone = {proc.pid: proc for proc in procs}
+    mine = [proc for proc in everyone.values() if proc.uid == uid]
+    kernels = _kernel_pids(mine, context.kernels)
+    # Pid -> the (kind, id) of the kernel or terminal it is, or None.
+    roots = {pid: ("kernel", kernel.id) for pid, kernel in kernels.items()}
+    roots.update(
+        (pid, ("terminal", name))
+        for pid, name in context.terminals.items()
+        if pid in everyone and everyone[pid].uid == uid
+    )
+    nearest: dict[int, tuple[str, str] | None] = {}
+
+    def root_at_or_above(pid: int) -> tuple[str, str] | None:
+        path, seen, found = [], set(), None
+        while pid in everyone and pid not in seen:
+            if pid in nearest:
+                found = nearest[pid]
+                break
+            if pid in roots:
+                found = roots[pid]
+                break
+            path.append(pid)
+            seen.add(pid)
+            pid = everyone[pid].ppid
+        for step in path:
+            nearest[step] = found
+        return found
+
+    listed = []
+    for proc in mine:
+        if proc.pid == server_pid:
+            listed.append(process_json(proc, "server"))
+        elif proc.pid in kernels:
+            listed.append(process_json(proc, "kernel", kernel=kernels[proc.pid].model))
+        elif proc.pid in context.terminals:
+            terminal = {"name": context.terminals[proc.pid]}
+            listed.append(process_json(proc, "terminal", terminal=terminal))
+        else:
+            above = root_at_or_above(proc.ppid)
+            if above is None:
+                listed.append(process_json(proc))
+            else:
+                ancestor = {"kind": above[0], "id": above[1]}
+                listed.append(process_json(proc, "child", ancestor=ancestor))
+    return listed
+
+
+def _kernel_pids(mine: list[Proc], kernels: list[KernelRef]) -> dict[int, KernelRef]:
+    """Pid -> kernel: the provisioner's pid, else the topmost process whose command
+    line names the kernel's connection file (a kernel without a local pid)."""
+    pids = {proc.pid for proc in mine}
+    found = {k.pid: k for k in kernels if k.pid is not None and k.pid in pids}
+    by_file = {
+        k.connection_file: k
+        for k in kernels
+        if k.connection_file and not (k.pid is not None and k.pid in pids)
+    }
+    if not by_file:
+        return found
+    matches = defaultdict(list)
+    for proc in mine:
+        for arg in proc.cmdline:
+            name = os.path.basename(arg)
+            if name in by_file:
+                matches[name].append(proc)
+                break
+    for name, procs in matches.items():
+        same = {proc.pid for proc in procs}
+        top = min(proc.pid for proc in procs if proc.ppid not in same)
+        found[top] = by_file[name]
+    return found
+
+
+def totals(listed: list[dict]) -> dict:
+    uss = [p["uss_bytes"] for p in listed if p["uss_bytes"] is not None]
+    return {
+        "count": len(listed),
+        "cpu_percent": round(sum(p["cpu_percent"] or 0.0 for p in listed), 1),
+        "rss_bytes": sum(p["rss_bytes"] for p in listed),
+        "uss_bytes": sum(uss) if uss else None,
+    }
+
+
+class Snapshot:
+    """One scan: the reply's shared parts, and other users' processes on demand."""
+
+    def __init__(self, common: dict, procs: list[Proc], uid: int) -> None:
+        self.common = common
+        self._procs = procs
+        self._uid = uid
+        self._users: list[dict] | None = None
+
+    def reply(self, *, is_admin: bool, all_users: bool) -> dict:
+        reply = {**self.common, "is_admin": is_admin}
+        if all_users:
+            reply["users"] = self.users()
+        return reply
+
+    def users(self) -> list[dict]:
+        """Every other user's processes (with their command lines), by user."""
+        if self._users is None:
+            groups = defaultdict(list)
+            for proc in self._procs:
+                if proc.uid != self._uid:
+                    groups[proc.user].append(process_json(proc))
+            users = [
+                {"user": user, **totals(listed), "processes": listed}
+                for user, listed in groups.items()
+            ]
+            for user in users:
+                del user["uss_bytes"]
+            users.sort(key=lambda user: (-user["rss_bytes"], user["user"]))
+            self._users = users
+        return self._users
+
+
+class Processes:
+    """One per server: the process table, the shared scan, and signals."""
+
+    def __init__(self, config: KernelManagerConfig, serverapp) -> None:
+        self.config = config
+        self.serverapp = serverapp
+        self.table = ProcessTable()
+        self.uid = os.geteuid()
+        self.user = _user_name(self.uid)
+        self.server_pid = os.getpid()
+        # A signal starts a new generation: no scan from before it is reused.
+        self._generation = 0
+        self._latest: tuple[float, int, Snapshot] | None = None
+        self._pending: tuple[int, asyncio.Future] | None = None
+
+    async def listing(self, *, all_users: bool, is_admin: bool) -> dict:
+        if all_users and not is_admin:
+            raise Forbidden(
+                "Only JupyterHub admins may list other users' processes.", "not-admin"
+            )
+        snapshot = await self.snapshot()
+        return snapshot.reply(is_admin=is_admin, all_users=all_users)
+
+    async def snapshot(self) -> Snapshot:
+        generation = self._generation
+        if self._latest is not None:
+            scanned_at, scanned_generation, snapshot = self._latest
+            age = time.monotonic() - scanned_at
+            if (
+                scanned_generation == generation
+                and age < self.config.process_scan_cache_seconds
+            ):
+                return snapshot
+        if self._pending is None or self._pending[0] != generation:
+            self._pending = (generation, asyncio.ensure_future(self._scan(generation)))
+        return await asyncio.shield(self._pending[1])
+
+    def invalidate(self) -> None:
+        self._generation += 1
+        self._latest = None
+
+    async def _scan(self, generation: int) -> Snapshot:
+        started = time.monotonic()
+        try:
+            context = await jupyter_context(self.serverapp)
+            snapshot = await asyncio.to_thread(self._build, context)
+        finally:
+            if self._pending is not None and self._pending[0] == generation:
+                self._pending = None
+        if generation == self._generation:
+            self._latest = (started, generation, snapshot)
+        return snapshot
+
+    def _build(self, context: Context) -> Snapshot:
+        """Blocking: the scan and everything computed from it."""
+        timestamp = time.time()
+        procs = self.table.scan(self.uid if self.config.measure_uss else None)
+        memory, cpus = psutil.virtual_memory().total, os.cpu_count() or 1
+        listed = classify(procs, self.uid, self.server_pid, context)
+        common = {
+            "timestamp": round(timestamp, 3),
+            "user": self.user,
+            "server_pid": self.server_pid,
+            "processes": listed,
+            "totals": totals(listed),
+            "limits": read_limits(memory, cpus).to_json(),
+            "machine": {"memory_bytes": memory, "cpu_count": cpus},
+        }
+        return Snapshot(common, procs, self.uid)
+
+    def send_signal(self, pid_text: str, body: Mapping) -> dict:
+        """Signal one of the user's own processes, never the server or its parents."""
+        pid = parse_pid(pid_text)
+        name = parse_signal(body)
+        try:
+            process = psutil.Process(pid)
+            owner = process.uids().real
+        except psutil.NoSuchProcess:
+            raise NotFound(f"There is no process {pid}.", "not-found") from None
+        except psutil.AccessDenied:
+            owner = None
+        if owner != self.uid:
+            raise Forbidden(
+                f"Process {pid} belongs to another user.", "not-yours"
+            ) from None
+        if pid in self._server_lineage():
+            raise Forbidden(
+                f"Process {pid} runs this Jupyter server: shut the server down instead.",
+                "server",
+            )
+        try:
+            # is_running() compares start times: False if the pid was reused since.
+            if not process.is_running():
+                raise psutil.NoSuchProcess(pid)
+            process.send_signal(SIGNALS[name])
+        except psutil.NoSuchProcess:
+            raise NotFound(f"There is no process {pid}.", "not-found") from None
+        except psutil.AccessDenied:
+            raise Forbidden(
+                f"Process {pid} belongs to another user.", "not-yours"
+            ) from None
+        self.invalidate()
+        return {"pid": pid, "signal": name}
+
+    def _server_lineage(self) -> set[int]:
+        try:
+            parents = psutil.Process(self.server_pid).parents()
+        except psutil.Error:
+            parents = []
+        return {self.server_pid, *(parent.pid for parent in parents)}
+
+
+def parse_pid(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_PID:
+        raise BadRequest(
+            "The process id must be a positive whole number.", "invalid-pid"
+        )
+    return int(text)
+
+
+def parse_signal(body: Mapping) -> str:
+    if set(body) != SIGNAL_KEYS:
+        raise BadRequest(
+            'The body must be exactly {"signal": "INT" | "TERM" | "KILL"}.',
+            "invalid-body",
+        )
+    name = body["signal"]
+    if not isinstance(name, str) or name not in SIGNALS:
+        raise BadRequest(
+            f"Unknown signal {name!r}: choose INT, TERM or KILL.", "invalid-signal"
+        )
+    return name
+
+
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
