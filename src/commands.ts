@@ -46,6 +46,11 @@ export namespace CommandIDs {
   export const shutdownKernel = 'kernel-manager:shutdown-kernel';
   export const shutdownTerminal = 'kernel-manager:shutdown-terminal';
   export const toggleAllUsers = 'kernel-manager:toggle-all-users';
+  export const hubRefresh = 'kernel-manager:hub-refresh';
+  export const hubStartServer = 'kernel-manager:hub-start-server';
+  export const hubStopServer = 'kernel-manager:hub-stop-server';
+  export const hubDeleteUser = 'kernel-manager:hub-delete-user';
+  export const hubControlPanel = 'kernel-manager:hub-control-panel';
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { PageConfig } from '@jupyterlab/coreutils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -24,7 +25,11 @@ import {
   ENVIRONMENT_ROW_SELECTOR
 } from './environmentCommands';
 import { EnvironmentsModel } from './models/environments';
+import { HubClient } from './api/hub';
+import { addHubCommands, HUB_PALETTE_COMMANDS } from './hubCommands';
+import { HubModel } from './models/hub';
 import { KernelSpecsModel } from './models/kernelspecs';
+import { HubSection } from './widgets/HubSection';
 import { DEFAULT_PROCESS_INTERVAL, ProcessesModel } from './models/processes';
 import { addProcessCommands, PROCESS_PALETTE_COMMANDS } from './processCommands';
 import { MemoryStatus } from './widgets/MemoryStatus';
@@ -98,6 +103,26 @@ const plugin: JupyterFrontEndPlugin<void> = {
       new ProcessesSection({ model: processes, commands: app.commands, trans })
     );
 
+    // Under JupyterHub only: outside a hub nothing else changes.
+    const hubPrefix = PageConfig.getOption('hubPrefix');
+    let hubCommands: string[] = [];
+    if (hubPrefix) {
+      const hub = new HubModel({
+        client: new HubClient({
+          hubPrefix,
+          hubHost: PageConfig.getOption('hubHost'),
+          token: PageConfig.getToken()
+        }),
+        user:
+          PageConfig.getOption('hubServerUser') ||
+          PageConfig.getOption('hubUser')
+      });
+      panel.addWidget(new HubSection({ model: hub, commands: app.commands, trans }));
+      addHubCommands({ app, model: hub, trans });
+      hubCommands = HUB_PALETTE_COMMANDS;
+      void hub.refresh();
+    }
+
     addKernelSpecCommands({ app, model, section, panelId: panel.id, trans });
     addProcessCommands({
       app,
@@ -119,7 +144,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     for (const command of [
       ...KERNELSPEC_PALETTE_COMMANDS,
       ...ENVIRONMENT_PALETTE_COMMANDS,
-      ...PROCESS_PALETTE_COMMANDS
+      ...PROCESS_PALETTE_COMMANDS,
+      ...hubCommands
     ]) {
       palette?.addItem({ command, category });
     }

@@ -1,0 +1,53 @@
+import { hasScope, mapLimited, may, parseUsernames } from '../hubScopes';
+
+describe('parseUsernames', () => {
+  it('drops blank lines and spaces, lower-cases and collapses repeats', () => {
+    const parsed = parseUsernames('  Alice \n\nbob\nALICE\r\ncarol\n');
+    expect(parsed.names).toEqual(['alice', 'bob', 'carol']);
+    expect(parsed.duplicates).toEqual(['alice']);
+    expect(parsed.invalid).toEqual([]);
+  });
+
+  it('reports invalid names with their line', () => {
+    const parsed = parseUsernames('ok\nbad name\na/b\n' + 'x'.repeat(256));
+    expect(parsed.names).toEqual(['ok']);
+    expect(parsed.invalid).toEqual([
+      { line: 2, text: 'bad name', reason: 'characters' },
+      { line: 3, text: 'a/b', reason: 'characters' },
+      { line: 4, text: 'x'.repeat(256), reason: 'too-long' }
+    ]);
+  });
+});
+
+describe('scopes', () => {
+  it('counts a scope filtered to the user for their own things only', () => {
+    const scopes = ['servers!user=alice', 'read:users:name!user=alice'];
+    expect(hasScope(scopes, 'servers', 'alice')).toBe(true);
+    expect(hasScope(scopes, 'servers')).toBe(false);
+    expect(may(scopes, 'own-servers', 'alice')).toBe(true);
+    expect(may(scopes, 'user-servers', 'alice')).toBe(false);
+    expect(may(scopes, 'list-users', 'alice')).toBe(false);
+  });
+
+  it('needs both list and read to list users', () => {
+    expect(may(['list:users'], 'list-users', 'a')).toBe(false);
+    expect(may(['list:users', 'read:users'], 'list-users', 'a')).toBe(true);
+    expect(may(['admin:users'], 'add-users', 'a')).toBe(true);
+  });
+});
+
+describe('mapLimited', () => {
+  it('never runs more than the limit at once and keeps the order', async () => {
+    let running = 0;
+    let peak = 0;
+    const results = await mapLimited([1, 2, 3, 4, 5, 6, 7], 3, async n => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise(resolve => setTimeout(resolve, 5 * (8 - n)));
+      running--;
+      return n * 2;
+    });
+    expect(results).toEqual([2, 4, 6, 8, 10, 12, 14]);
+    expect(peak).toBe(3);
+  });
+});

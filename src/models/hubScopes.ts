@@ -1,0 +1,131 @@
+/**
+ * What the page's hub token may do, read from the expanded `scopes` of
+ * `GET /hub/api/user`, and what to tell an admin when a scope is missing.
+ */
+
+export type HubAction =
+  | 'list-users'
+  | 'add-users'
+  | 'delete-users'
+  | 'own-servers'
+  | 'user-servers'
+  | 'access-servers';
+
+/**
+ * The scope each action needs; `!user=<me>` filtered scopes count for the
+ * user's own things.
+ */
+export const ACTION_SCOPES: { [action in HubAction]: string } = {
+  'list-users': 'list:users',
+  'add-users': 'admin:users',
+  'delete-users': 'admin:users',
+  'own-servers': 'servers',
+  'user-servers': 'servers',
+  'access-servers': 'access:servers'
+};
+
+/**
+ * Whether `scopes` grant `scope`, unfiltered or, for the user's own things,
+ * filtered to that user.
+ */
+export function hasScope(
+  scopes: ReadonlyArray<string>,
+  scope: string,
+  ownUser?: string
+): boolean {
+  if (scopes.includes(scope)) {
+    return true;
+  }
+  return ownUser !== undefined && scopes.includes(`${scope}!user=${ownUser}`);
+}
+
+/**
+ * Whether the token may do `action`.
+ */
+export function may(
+  scopes: ReadonlyArray<string>,
+  action: HubAction,
+  user: string
+): boolean {
+  const scope = ACTION_SCOPES[action];
+  if (action === 'own-servers') {
+    return hasScope(scopes, scope, user);
+  }
+  if (action === 'list-users') {
+    return hasScope(scopes, scope) && hasScope(scopes, 'read:users');
+  }
+  return hasScope(scopes, scope);
+}
+
+/**
+ * The line an admin adds to the hub's configuration to grant the scopes the
+ * extension uses (intersected by the hub with what each user may do).
+ */
+export const SCOPES_CONFIG = `c.Spawner.oauth_client_allowed_scopes = [
+    "self",
+    "list:users", "read:users", "admin:users",
+    "servers", "access:servers",
+]`;
+
+/**
+ * The outcome of checking an "add users" text box, line by line.
+ */
+export interface IParsedUsernames {
+  /** Names to send, normalised and without repeats. */
+  names: string[];
+  /** Lines that cannot be names, with why. */
+  invalid: Array<{ line: number; text: string; reason: 'characters' | 'too-long' }>;
+  /** Names given more than once (after normalising). */
+  duplicates: string[];
+}
+
+const MAX_USERNAME = 255;
+
+/**
+ * One name per line, as in the hub's own admin page: surrounding spaces and
+ * blank lines are dropped, names are lower-cased as the hub does, repeats
+ * collapse, and names the hub or a URL cannot hold are reported per line.
+ */
+export function parseUsernames(text: string): IParsedUsernames {
+  const result: IParsedUsernames = { names: [], invalid: [], duplicates: [] };
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const name = raw.trim().toLowerCase();
+    if (!name) {
+      return;
+    }
+    if (name.length > MAX_USERNAME) {
+      result.invalid.push({ line: index + 1, text: raw.trim(), reason: 'too-long' });
+    } else if (/[\s/\\?#%"'<>`]|[\u0000-\u001f\u007f]/.test(name)) {
+      result.invalid.push({ line: index + 1, text: raw.trim(), reason: 'characters' });
+    } else if (result.names.includes(name)) {
+      if (!result.duplicates.includes(name)) {
+        result.duplicates.push(name);
+      }
+    } else {
+      result.names.push(name);
+    }
+  });
+  return result;
+}
+
+/**
+ * Run `task` over `items` with at most `limit` at a time.
+ */
+export async function mapLimited<T, R>(
+  items: ReadonlyArray<T>,
+  limit: number,
+  task: (item: T) => Promise<R>
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]);
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, worker)
+  );
+  return results;
+}
