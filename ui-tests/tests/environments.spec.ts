@@ -60,9 +60,10 @@ test('create an environment through the form, use its kernel from the launcher, 
   expect(fs.existsSync(path.join(envPath, 'bin', 'python'))).toBe(true);
 
   // The launcher shows its kernel without a reload.
-  await page.evaluate(() =>
-    (window as any).jupyterapp.commands.execute('launcher:create')
-  );
+  // Returns nothing: the launcher widget cannot be serialised back.
+  await page.evaluate(async () => {
+    await (window as any).jupyterapp.commands.execute('launcher:create');
+  });
   const card = page
     .locator('.jp-Launcher:visible .jp-LauncherCard[data-category="Notebook"]')
     .filter({ has: page.locator('.jp-LauncherCard-label', { hasText: displayName }) });

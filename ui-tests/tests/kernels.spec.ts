@@ -15,8 +15,19 @@ if (!dataDir) {
 const kernelsDir = path.join(dataDir, 'kernels');
 const python = path.resolve(__dirname, '..', '..', '.venv', 'bin', 'python');
 
+// Specs this file installed, removed after each test so no other test (or
+// JupyterLab's choice of a default kernel) ever sees them.
+const installed: string[] = [];
+
+test.afterEach(() => {
+  for (const dir of installed.splice(0)) {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 function installSpec(name: string, displayName: string, argv0 = python): string {
   const dir = path.join(kernelsDir, name);
+  installed.push(dir);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(
     path.join(dir, 'kernel.json'),
@@ -51,9 +62,10 @@ async function refresh(page: IJupyterLabPageFixture) {
 }
 
 async function openLauncher(page: IJupyterLabPageFixture) {
-  await page.evaluate(() =>
-    (window as any).jupyterapp.commands.execute('launcher:create')
-  );
+  // Returns nothing: the launcher widget cannot be serialised back.
+  await page.evaluate(async () => {
+    await (window as any).jupyterapp.commands.execute('launcher:create');
+  });
   await expect(page.locator('.jp-Launcher:visible')).toHaveCount(1);
 }
 
@@ -81,7 +93,7 @@ test.describe('Kernels section', () => {
     await expect(launcherCard(page, 'Galata Kernel')).toHaveCount(1);
 
     // Rename through the row's button.
-    await option.hover();
+    await option.locator('.jp-KernelManager-itemHeader').hover();
     await option.getByRole('button', { name: 'Rename Galata Kernel' }).click();
     const dialog = page.getByRole('dialog');
     await expect(dialog).toBeVisible();
@@ -100,7 +112,7 @@ test.describe('Kernels section', () => {
 
     // Remove, after the confirmation dialog.
     const renamed = list.getByRole('option', { name: 'Renamed by Galata' });
-    await renamed.hover();
+    await renamed.locator('.jp-KernelManager-itemHeader').hover();
     await renamed.getByRole('button', { name: 'Remove Renamed by Galata' }).click();
     const confirm = page.getByRole('dialog');
     await expect(confirm).toContainText(dir);
@@ -164,7 +176,9 @@ test.describe('Kernels section', () => {
     await system.click();
     await list.press('ArrowRight');
     await expect(system).toContainText('Read-only for you');
-    await system.hover();
+    // The header, not the centre of a row whose details may be scrolled off.
+    await system.locator('.jp-KernelManager-itemHeader').hover();
+    await expect(system.getByRole('button', { name: /^New notebook/ })).toBeVisible();
     await expect(system.getByRole('button', { name: /^Rename/ })).toHaveCount(0);
     await expect(system.getByRole('button', { name: /^Remove/ })).toHaveCount(0);
     await list.press('ArrowLeft');

@@ -9,7 +9,7 @@ test('a notebook’s kernel is listed with its memory and shut down from the Pro
   tmpPath
 }) => {
   const notebook = 'processes-test.ipynb';
-  await page.notebook.createNew(notebook);
+  await page.notebook.createNew(notebook, { kernel: 'python3' });
   await page.notebook.setCell(0, 'code', 'x = 40 + 2\nprint(x)');
   await page.notebook.runCell(0);
   expect((await page.notebook.getCellTextOutput(0))?.join('').trim()).toBe('42');
