@@ -4,6 +4,7 @@
 #   node modules (jlpm install), the built extension (jlpm build),
 #   the project installed editable with its test extras,
 #   the labextension linked into .venv (jupyter-builder develop),
+#   configurable-http-proxy in hub/node_modules (for the hub tests and demo),
 #   and a check that JupyterLab sees both halves of the extension.
 # Re-runs skip the installs whose inputs have not changed.
 # Exits non-zero if any step failed; it still does every step it can, so the
@@ -98,6 +99,21 @@ if [ "$frontend_ok" = 1 ]; then
   if ! jlpm build; then
     fail "jlpm build failed (see the TypeScript / jupyter-builder output above)"
     frontend_ok=0
+  fi
+fi
+
+# --- configurable-http-proxy for the hub tests and the demo hub -----------------
+# hub/ is a yarn project of its own; tests/hub/hub_launcher.py runs its
+# node_modules/.bin/configurable-http-proxy.
+hub_key() { km_hash hub/package.json hub/yarn.lock hub/.yarnrc.yml "$(node --version)"; }
+if [ -x hub/node_modules/.bin/configurable-http-proxy ] && km_stamp_ok hub "$(hub_key)"; then
+  : # hub/node_modules are current
+else
+  step "jlpm install in hub/ (configurable-http-proxy)"
+  if (cd hub && jlpm install); then
+    km_stamp_set hub "$(hub_key)"
+  else
+    fail "jlpm install in hub/ failed (configurable-http-proxy, for the hub tests)"
   fi
 fi
 

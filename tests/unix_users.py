@@ -144,13 +144,14 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def shared_python() -> str:
-    """A python every account can run, with SHARED_REQUIREMENTS installed."""
+def shared_python(requirements=SHARED_REQUIREMENTS) -> str:
+    """A python every account can run, with ``requirements`` installed (one venv per
+    set of requirements)."""
     version = subprocess.run(
         [SYSTEM_PYTHON, "-VV"], capture_output=True, text=True, check=True
     ).stdout
     key = hashlib.sha256(
-        "\n".join((version, *INSTALL_OPTIONS, *SHARED_REQUIREMENTS)).encode()
+        "\n".join((version, *INSTALL_OPTIONS, *requirements)).encode()
     )
     venv = LOCK_DIR / f"km-test-venv-{key.hexdigest()[:12]}"
     python = venv / "bin" / "python"
@@ -169,7 +170,7 @@ def shared_python() -> str:
             )
             subprocess.run(
                 [uv, "pip", "install", *INSTALL_OPTIONS]
-                + ["--python", str(python), *SHARED_REQUIREMENTS],
+                + ["--python", str(python), *requirements],
                 check=True,
                 env=env,
                 timeout=240,

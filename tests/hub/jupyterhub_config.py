@@ -1,0 +1,128 @@
+"""JupyterHub configuration of the hub that the hub tests and the demo start.
+
+``hub_launcher.py`` runs ``jupyterhub -f`` on this file with ``$KM_HUB_SETTINGS``
+naming a JSON file of what changes per run: ports, paths, the tests' service token,
+the Python of the single-user servers and the prefix of their Unix accounts.
+"""
+
+import asyncio
+import json
+import os
+import pwd
+from pathlib import Path
+
+from jupyterhub.spawner import LocalProcessSpawner
+
+c = get_config()  # noqa: F821 (defined by traitlets when it loads this file)
+settings = json.loads(Path(os.environ["KM_HUB_SETTINGS"]).read_text())
+
+# --- what the Hub section of the extension needs -------------------------------
+# The OAuth token that a user's JupyterLab page holds may do only this, intersected
+# with what its user may do: an admin's page gets all of it, anybody else's page gets
+# their own user model and servers (read:users!user=<name>, servers!user=<name>...).
+# Exactly the scopes the Hub section checks (src/models/hubScopes.ts); "inherit"
+# would also give an admin's page "tokens" (tokens for anyone), "shutdown" and the
+# rest of the admin role. The README gives these lines for TLJH and Zero to JupyterHub.
+c.Spawner.oauth_client_allowed_scopes = [
+    "list:users",  # the users table, paged
+    "read:users",  # user models: admin flag, last activity, servers
+    "admin:users",  # add users (POST /users) and delete them
+    "servers",  # start and stop servers (for non-admins: their own)
+    "access:servers",  # reach each user's server through the proxy (Kubernetes)
+]
+
+# --- addresses, all on 127.0.0.1 -----------------------------------------------
+c.JupyterHub.bind_url = settings["bind_url"]
+c.JupyterHub.hub_bind_url = settings["hub_bind_url"]
+c.ConfigurableHTTPProxy.api_url = settings["proxy_api_url"]
+c.ConfigurableHTTPProxy.command = [settings["proxy"]]
+
+# --- state in the run's private directory (the working directory) -----------------
+c.JupyterHub.db_url = "sqlite:///jupyterhub.sqlite"
+c.JupyterHub.cookie_secret_file = "jupyterhub_cookie_secret"
+c.ConfigurableHTTPProxy.pid_file = "jupyterhub-proxy.pid"
+
+# --- who may log in ------------------------------------------------------------------
+# Any name with the user password; "admin" only with the admin password.
+c.JupyterHub.authenticator_class = "shared-password"
+c.SharedPasswordAuthenticator.user_password = settings["user_password"]
+c.SharedPasswordAuthenticator.admin_password = settings["admin_password"]
+c.Authenticator.admin_users = {settings["admin"]}
+c.Authenticator.allow_all = True
+
+# The tests call the REST API as this service, an admin, without logging in.
+c.JupyterHub.services = [
+    {"name": "km-tests", "api_token": settings["service_token"]},
+]
+c.JupyterHub.load_roles = [
+    {
+        "name": "km-tests",
+        "scopes": ["admin:users", "admin:servers", "tokens", "access:servers"],
+        "services": ["km-tests"],
+    },
+]
+
+# --- single-user servers -------------------------------------------------------------
+c.Spawner.cmd = [settings["python"], "-m", "jupyterhub.singleuser"]
+c.Spawner.default_url = "/lab"
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 120
+c.JupyterHub.concurrent_spawn_limit = 5
+
+
+def account_exists(name):
+    try:
+        return bool(pwd.getpwnam(name))
+    except KeyError:
+        return False
+
+
+class AccountSpawner(LocalProcessSpawner):
+    """Runs hub user NAME's server as the Unix account <prefix>NAME, made on its
+    first start, as TLJH runs it as jupyter-NAME. The prefix, unique per run,
+    keeps these throwaway accounts apart from real ones and from other runs."""
+
+    # useradd fails while another useradd holds /etc/passwd: one at a time here,
+    # and a few tries against other processes.
+    _useradd_lock = asyncio.Lock()
+
+    def unix_name(self):
+        return settings["unix_prefix"] + self.user.name
+
+    async def start(self):
+        name = self.unix_name()
+        async with self._useradd_lock:
+            for _ in range(5):
+                if account_exists(name):
+                    break
+                useradd = await asyncio.create_subprocess_exec(
+                    "useradd",
+                    "--create-home",
+                    "--shell",
+                    "/bin/sh",
+                    "--comment",
+                    settings["account_comment"],
+                    name,
+                )
+                if await useradd.wait() == 0:
+                    break
+                await asyncio.sleep(0.5)
+            else:
+                raise RuntimeError(f"useradd {name} failed")
+        return await super().start()
+
+    def make_preexec_fn(self, name):
+        return super().make_preexec_fn(self.unix_name())
+
+    def user_env(self, env):
+        account = pwd.getpwnam(self.unix_name())
+        env.update(USER=account.pw_name, HOME=account.pw_dir, SHELL=account.pw_shell)
+        return env
+
+
+if settings["unix_accounts"]:
+    c.JupyterHub.spawner_class = AccountSpawner
+else:
+    # Everybody's server runs as the one user running the hub, in its own home.
+    c.JupyterHub.spawner_class = "simple"
+    c.SimpleLocalProcessSpawner.home_dir_template = settings["home_dir_template"]
