@@ -62,9 +62,11 @@ export function may(
  * extension uses (intersected by the hub with what each user may do).
  */
 export const SCOPES_CONFIG = `c.Spawner.oauth_client_allowed_scopes = [
-    "self",
-    "list:users", "read:users", "admin:users",
-    "servers", "access:servers",
+    "list:users",
+    "read:users",
+    "admin:users",
+    "servers",
+    "access:servers",
 ]`;
 
 /**
