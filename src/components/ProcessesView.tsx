@@ -17,12 +17,18 @@ export function ProcessesView(props: {
   model: ProcessesModel;
   commands: CommandRegistry;
   trans: TranslationBundle;
+  /** False while the section is hidden: scans then cost no rendering. */
+  isVisible?: () => boolean;
 }): JSX.Element {
   const { model, commands, trans } = props;
   const [, setVersion] = React.useState(0);
   const [toggled, setToggled] = React.useState<ReadonlySet<number>>(new Set());
   React.useEffect(() => {
-    const onChange = () => setVersion(version => version + 1);
+    const onChange = () => {
+      if (props.isVisible?.() ?? true) {
+        setVersion(version => version + 1);
+      }
+    };
     model.changed.connect(onChange);
     return () => {
       model.changed.disconnect(onChange);

@@ -103,8 +103,19 @@ class ProcessesBody extends ReactWidget {
   }
 
   render(): JSX.Element {
-    return <ProcessesView {...this._options} />;
+    return <ProcessesView {...this._options} isVisible={this._isVisible} />;
   }
+
+  /**
+   * The status bar item keeps scans coming while the section is hidden;
+   * rendering waits until it is shown again.
+   */
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.update();
+  }
+
+  private _isVisible = (): boolean => this.isVisible;
 
   private _options: ProcessesSection.IOptions;
 }
