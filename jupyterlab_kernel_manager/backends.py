@@ -208,7 +208,9 @@ def _detect_uv() -> Backend:
         listing = json.loads(done.stdout) if done.returncode == 0 else None
     except (OSError, subprocess.SubprocessError, ValueError):
         listing = None
-    versions = set()
+    # Version -> the first interpreter uv lists for it: the one `--python 3.X`
+    # would find, uv's order being its discovery order.
+    found: dict[str, str | None] = {}
     for entry in listing if isinstance(listing, list) else []:
         parts = entry.get("version_parts") if isinstance(entry, dict) else None
         if (
@@ -216,7 +218,12 @@ def _detect_uv() -> Backend:
             and entry.get("implementation") == "cpython"
             and entry.get("variant", "default") == "default"
         ):
-            versions.add("{major}.{minor}".format(**parts))
+            path = entry.get("path")
+            found.setdefault(
+                "{major}.{minor}".format(**parts),
+                path if isinstance(path, str) and path else None,
+            )
+    versions = set(found)
     if not versions:
         # A uv without this JSON output, or one that does not see our interpreter
         # on PATH: it can still build from the interpreter's path.
@@ -228,13 +235,47 @@ def _detect_uv() -> Backend:
             default_python=SERVER_PYTHON,
         )
     ordered = sorted(versions, key=_version_key)
-    # uv finds an interpreter of the version itself (`--python 3.12`).
+    # Each version maps to that interpreter's real executable, resolved once here:
+    # `uv venv --python 3.12` searches PATH on every creation (and runs every
+    # pyenv-style shim it meets: ~0.1-0.3 s), a path costs nothing. A version uv
+    # listed that cannot be resolved stays a version request (uv searches).
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        resolved = list(pool.map(_real_executable, (found[v] for v in ordered)))
     return Backend(
         "uv",
         True,
         executable=uv,
-        pythons={version: version for version in ordered},
+        pythons={
+            version: executable or version
+            for version, executable in zip(ordered, resolved)
+        },
         default_python=_pick_default(ordered),
+    )
+
+
+def _real_executable(path: str | None) -> str | None:
+    """The interpreter behind ``path`` (a shim or symlink), as it reports itself."""
+    if path is None:
+        return None
+    try:
+        done = subprocess.run(
+            [path, "-c", "import sys; print(sys.executable)"],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT,
+            env=child_environment(),
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    executable = done.stdout.strip()
+    return (
+        executable
+        if done.returncode == 0
+        and os.path.isabs(executable)
+        and os.access(executable, os.X_OK)
+        else None
     )
 
 
@@ -273,6 +314,12 @@ def create_commands(
         ]
     if backend.name == "uv":
         uv = backend.executable
+        interpreter_request = backend.pythons[python]
+        if os.path.isabs(interpreter_request) and not os.path.exists(
+            interpreter_request
+        ):
+            # Removed since detection: let uv look for the version itself.
+            interpreter_request = python
         # --seed puts pip in, so `%pip install` works in the new kernel.
         return [
             [
@@ -282,7 +329,7 @@ def create_commands(
                 "--no-python-downloads",
                 *site,
                 "--python",
-                backend.pythons[python],
+                interpreter_request,
                 path,
             ],
             [uv, "pip", "install", "--python", interpreter, "ipykernel", *packages],
