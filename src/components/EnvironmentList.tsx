@@ -6,6 +6,7 @@ import { IEnvironment } from '../api/types';
 import { CommandIDs } from '../commands';
 import { EnvironmentsModel } from '../models/environments';
 import { formatBytes } from '../models/validation';
+import { useRerenderOn } from './useSignal';
 
 /**
  * The environments this extension created, each with its actions.
@@ -16,14 +17,7 @@ export function EnvironmentList(props: {
   trans: TranslationBundle;
 }): JSX.Element {
   const { model, commands, trans } = props;
-  const [, setVersion] = React.useState(0);
-  React.useEffect(() => {
-    const onChange = () => setVersion(version => version + 1);
-    model.changed.connect(onChange);
-    return () => {
-      model.changed.disconnect(onChange);
-    };
-  }, [model]);
+  useRerenderOn(model.changed);
 
   const environments = model.environments;
   return (

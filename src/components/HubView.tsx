@@ -6,6 +6,7 @@ import { CommandIDs } from '../commands';
 import { HubModel, IAddUsersResult } from '../models/hub';
 import { HubAction, SCOPES_CONFIG } from '../models/hubScopes';
 import { formatBytes } from '../models/validation';
+import { useRerenderOn } from './useSignal';
 
 /**
  * The Hub section: the user's own servers, and for admins the hub's users.
@@ -16,14 +17,7 @@ export function HubView(props: {
   trans: TranslationBundle;
 }): JSX.Element {
   const { model, commands, trans } = props;
-  const [, setVersion] = React.useState(0);
-  React.useEffect(() => {
-    const onChange = () => setVersion(version => version + 1);
-    model.changed.connect(onChange);
-    return () => {
-      model.changed.disconnect(onChange);
-    };
-  }, [model]);
+  useRerenderOn(model.changed);
 
   if (model.status === 'error') {
     return (

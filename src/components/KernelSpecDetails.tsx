@@ -5,6 +5,7 @@ import { IKernelSpecItem } from '../models/kernelspecs';
 import { ProcessesModel } from '../models/processes';
 import { processLabel } from '../models/processTree';
 import { formatBytes } from '../models/validation';
+import { useRerenderOn } from './useSignal';
 
 /**
  * A person-readable name for where a kernelspec lives.
@@ -118,15 +119,11 @@ function RunningKernels(props: {
   trans: TranslationBundle;
 }): JSX.Element | null {
   const { spec, processes, trans } = props;
-  const [, setVersion] = React.useState(0);
+  useRerenderOn(processes.changed);
+  // The scan runs while this is shown.
   React.useEffect(() => {
-    const onChange = () => setVersion(version => version + 1);
-    processes.changed.connect(onChange);
     const watch = processes.watch();
-    return () => {
-      processes.changed.disconnect(onChange);
-      watch.dispose();
-    };
+    return () => watch.dispose();
   }, [processes]);
   const kernels = (processes.reply?.processes ?? []).filter(
     process => process.kind === 'kernel' && process.kernel?.kernelspec === spec

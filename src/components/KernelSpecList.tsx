@@ -10,6 +10,7 @@ import {
   KernelSpecsModel
 } from '../models/kernelspecs';
 import { KernelSpecRow, rowId } from './KernelSpecRow';
+import { useRerenderOn } from './useSignal';
 
 /**
  * Props of the kernelspec list.
@@ -43,16 +44,9 @@ export function KernelSpecList(props: IKernelSpecListProps): JSX.Element {
   const [expanded, setExpanded] = React.useState<ReadonlySet<string>>(
     new Set()
   );
-  const [, setVersion] = React.useState(0);
   const listRef = React.useRef<HTMLUListElement>(null);
 
-  React.useEffect(() => {
-    const onChange = () => setVersion(version => version + 1);
-    model.changed.connect(onChange);
-    return () => {
-      model.changed.disconnect(onChange);
-    };
-  }, [model]);
+  useRerenderOn(model.changed);
 
   const items = filterKernelSpecs(model.items, query);
   const activeIndex = items.findIndex(item => item.name === selected);

@@ -8,6 +8,7 @@ import { ProcessesModel } from '../models/processes';
 import { buildProcessTree, flattenProcessTree } from '../models/processTree';
 import { formatBytes } from '../models/validation';
 import { ProcessTable } from './ProcessTable';
+import { useRerenderOn } from './useSignal';
 
 /**
  * The body of the Processes section: usage against the limits, then the
@@ -21,19 +22,8 @@ export function ProcessesView(props: {
   isVisible?: () => boolean;
 }): JSX.Element {
   const { model, commands, trans } = props;
-  const [, setVersion] = React.useState(0);
   const [toggled, setToggled] = React.useState<ReadonlySet<number>>(new Set());
-  React.useEffect(() => {
-    const onChange = () => {
-      if (props.isVisible?.() ?? true) {
-        setVersion(version => version + 1);
-      }
-    };
-    model.changed.connect(onChange);
-    return () => {
-      model.changed.disconnect(onChange);
-    };
-  }, [model]);
+  useRerenderOn(model.changed, props.isVisible);
   const toggle = React.useCallback((pid: number) => {
     setToggled(previous => {
       const next = new Set(previous);
