@@ -29,27 +29,11 @@
 # BENCH_KEEP_DONTWRITEBYTECODE=1 (keep PYTHONDONTWRITEBYTECODE if set).
 set -euo pipefail
 
-BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-ROOT="$(dirname "$BENCH")"
-
-say() { printf '==> %s\n' "$*"; }
-die() { printf '!!! %s\n' "$*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # --- environment -------------------------------------------------------------
-if [ -z "${VENV:-}" ] && [ "${BENCH_SKIP_SETUP:-0}" != 1 ] && [ -x "$ROOT/scripts/setup.sh" ]; then
-  say "preparing the environment (scripts/setup.sh; BENCH_SKIP_SETUP=1 skips it)"
-  "$ROOT/scripts/setup.sh" || die "scripts/setup.sh failed (see above); not benchmarking a broken build"
-fi
-if [ -n "${VENV:-}" ]; then
-  JUPYTER="$VENV/bin/jupyter"
-elif [ -x "$ROOT/.venv/bin/jupyter" ]; then
-  JUPYTER="$ROOT/.venv/bin/jupyter"
-else
-  JUPYTER="$(command -v jupyter || true)"
-fi
-[ -n "$JUPYTER" ] && [ -x "$JUPYTER" ] || die "jupyter not found: run scripts/setup.sh, or set VENV to a virtualenv with JupyterLab 4"
-PY="$(dirname "$JUPYTER")/python"
-[ -x "$PY" ] || PY="$(command -v python3)"
+km_bench_find_jupyter
 
 # --- temporary Jupyter directories -------------------------------------------
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/km-bench-env.XXXXXX")"

@@ -22,30 +22,14 @@
 # built labextension from jupyterlab_kernel_manager/labextension.
 set -euo pipefail
 
-BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-ROOT="$(dirname "$BENCH")"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SPECS="${BENCH_SPECS:-1000}"
 CHROMIUM="${KM_CHROMIUM:-/usr/bin/chromium}"
 export KM_CHROMIUM="$CHROMIUM"
 
-say() { printf '==> %s\n' "$*"; }
-die() { printf '!!! %s\n' "$*" >&2; exit 1; }
-
 # --- environment -------------------------------------------------------------
-if [ -z "${VENV:-}" ] && [ "${BENCH_SKIP_SETUP:-0}" != 1 ] && [ -x "$ROOT/scripts/setup.sh" ]; then
-  say "preparing the environment (scripts/setup.sh; BENCH_SKIP_SETUP=1 skips it)"
-  "$ROOT/scripts/setup.sh" || die "scripts/setup.sh failed (see above); not benchmarking a broken build"
-fi
-if [ -n "${VENV:-}" ]; then
-  JUPYTER="$VENV/bin/jupyter"
-elif [ -x "$ROOT/.venv/bin/jupyter" ]; then
-  JUPYTER="$ROOT/.venv/bin/jupyter"
-else
-  JUPYTER="$(command -v jupyter || true)"
-fi
-[ -n "$JUPYTER" ] && [ -x "$JUPYTER" ] || die "jupyter not found: run scripts/setup.sh, or set VENV to a virtualenv with JupyterLab 4"
-PY="$(dirname "$JUPYTER")/python"
-[ -x "$PY" ] || PY="$(command -v python3)"
+km_bench_find_jupyter
 command -v node >/dev/null 2>&1 || die "node not found (Node.js >= 20 is needed for the browser part)"
 
 if [ ! -x "$CHROMIUM" ]; then

@@ -17,27 +17,11 @@
 # and killed at exit (after checking the command line still matches, so a
 # reused pid is never hit), then the servers' process groups are stopped.
 
-BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-ROOT="$(dirname "$BENCH")"
-
-say() { printf '==> %s\n' "$*"; }
-die() { printf '!!! %s\n' "$*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 km_bench_env() {
-  if [ -z "${VENV:-}" ] && [ "${BENCH_SKIP_SETUP:-0}" != 1 ] && [ -x "$ROOT/scripts/setup.sh" ]; then
-    say "preparing the environment (scripts/setup.sh; BENCH_SKIP_SETUP=1 skips it)"
-    "$ROOT/scripts/setup.sh" || die "scripts/setup.sh failed (see above); not benchmarking a broken build"
-  fi
-  if [ -n "${VENV:-}" ]; then
-    JUPYTER="$VENV/bin/jupyter"
-  elif [ -x "$ROOT/.venv/bin/jupyter" ]; then
-    JUPYTER="$ROOT/.venv/bin/jupyter"
-  else
-    JUPYTER="$(command -v jupyter || true)"
-  fi
-  [ -n "$JUPYTER" ] && [ -x "$JUPYTER" ] || die "jupyter not found: run scripts/setup.sh, or set VENV to a virtualenv with JupyterLab 4"
-  PY="$(dirname "$JUPYTER")/python"
-  [ -x "$PY" ] || PY="$(command -v python3)"
+  km_bench_find_jupyter
   "$PY" -c 'import jupyter_client, tornado' 2>/dev/null \
     || die "$PY lacks jupyter_client or tornado (they come with JupyterLab)"
   command -v ps >/dev/null 2>&1 || die "ps (procps) is needed"

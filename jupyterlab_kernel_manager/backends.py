@@ -162,6 +162,12 @@ def _versioned_pythons_on_path() -> list[str]:
 def _probe_venv_python(executable: str) -> str | None:
     """``"3.X"`` when ``executable`` runs and can make a venv with pip, else None."""
     code = "import sys, venv, ensurepip; print('%d.%d' % sys.version_info[:2])"
+    version = _probe(executable, code)
+    return version if version and re.fullmatch(r"3\.\d+", version) else None
+
+
+def _probe(executable: str, code: str) -> str | None:
+    """What ``executable -c code`` prints, stripped; None when it fails."""
     try:
         done = subprocess.run(
             [executable, "-c", code],
@@ -174,10 +180,7 @@ def _probe_venv_python(executable: str) -> str | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    version = done.stdout.strip()
-    return (
-        version if done.returncode == 0 and re.fullmatch(r"3\.\d+", version) else None
-    )
+    return done.stdout.strip() if done.returncode == 0 else None
 
 
 def find_uv() -> str | None:
@@ -257,24 +260,10 @@ def _real_executable(path: str | None) -> str | None:
     """The interpreter behind ``path`` (a shim or symlink), as it reports itself."""
     if path is None:
         return None
-    try:
-        done = subprocess.run(
-            [path, "-c", "import sys; print(sys.executable)"],
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=PROBE_TIMEOUT,
-            env=child_environment(),
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    executable = done.stdout.strip()
+    executable = _probe(path, "import sys; print(sys.executable)")
     return (
         executable
-        if done.returncode == 0
-        and os.path.isabs(executable)
-        and os.access(executable, os.X_OK)
+        if executable and os.path.isabs(executable) and os.access(executable, os.X_OK)
         else None
     )
 

@@ -2,13 +2,13 @@ import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
   addIcon,
-  CommandToolbarButton,
   PanelWithToolbar,
   refreshIcon
 } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 import { CommandIDs } from '../commands';
+import { commandButton } from './toolbarButton';
 import { EnvironmentList } from '../components/EnvironmentList';
 import { EnvironmentsModel } from '../models/environments';
 
@@ -25,23 +25,11 @@ export class EnvironmentsSection extends PanelWithToolbar {
     this.title.caption = trans.__('Your own Python environments and their kernels');
     this.toolbar.addItem(
       'new',
-      new CommandToolbarButton({
-        commands,
-        id: CommandIDs.newEnvironment,
-        icon: addIcon,
-        label: '',
-        caption: trans.__('New Environment…')
-      })
+      commandButton(commands, CommandIDs.newEnvironment, addIcon, trans.__('New Environment…'))
     );
     this.toolbar.addItem(
       'refresh',
-      new CommandToolbarButton({
-        commands,
-        id: CommandIDs.refreshEnvironments,
-        icon: refreshIcon,
-        label: '',
-        caption: trans.__('Refresh Environments')
-      })
+      commandButton(commands, CommandIDs.refreshEnvironments, refreshIcon, trans.__('Refresh Environments'))
     );
     const body = ReactWidget.create(
       <EnvironmentList model={model} commands={commands} trans={trans} />

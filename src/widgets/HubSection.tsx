@@ -1,13 +1,13 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
-  CommandToolbarButton,
   PanelWithToolbar,
   refreshIcon
 } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 import { CommandIDs } from '../commands';
+import { commandButton } from './toolbarButton';
 import { HubView } from '../components/HubView';
 import { HubModel } from '../models/hub';
 
@@ -24,13 +24,7 @@ export class HubSection extends PanelWithToolbar {
     this.title.caption = trans.__('Your JupyterHub servers, and for admins the users');
     this.toolbar.addItem(
       'refresh',
-      new CommandToolbarButton({
-        commands,
-        id: CommandIDs.hubRefresh,
-        icon: refreshIcon,
-        label: '',
-        caption: trans.__('Refresh Hub')
-      })
+      commandButton(commands, CommandIDs.hubRefresh, refreshIcon, trans.__('Refresh Hub'))
     );
     const body = ReactWidget.create(
       <HubView model={model} commands={commands} trans={trans} />

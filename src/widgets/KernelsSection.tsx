@@ -2,7 +2,6 @@ import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
   addIcon,
-  CommandToolbarButton,
   PanelWithToolbar,
   refreshIcon
 } from '@jupyterlab/ui-components';
@@ -11,6 +10,7 @@ import { UUID } from '@lumino/coreutils';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 import { CommandIDs } from '../commands';
+import { commandButton } from './toolbarButton';
 import { KernelSpecList } from '../components/KernelSpecList';
 import { KernelSpecsModel } from '../models/kernelspecs';
 import { ProcessesModel } from '../models/processes';
@@ -28,23 +28,11 @@ export class KernelsSection extends PanelWithToolbar {
     this.title.caption = trans.__('Kernelspecs you can launch');
     this.toolbar.addItem(
       'new-environment',
-      new CommandToolbarButton({
-        commands,
-        id: CommandIDs.newEnvironment,
-        icon: addIcon,
-        label: '',
-        caption: trans.__('New Environment…')
-      })
+      commandButton(commands, CommandIDs.newEnvironment, addIcon, trans.__('New Environment…'))
     );
     this.toolbar.addItem(
       'refresh',
-      new CommandToolbarButton({
-        commands,
-        id: CommandIDs.refreshKernelSpecs,
-        icon: refreshIcon,
-        label: '',
-        caption: trans.__('Refresh Kernels')
-      })
+      commandButton(commands, CommandIDs.refreshKernelSpecs, refreshIcon, trans.__('Refresh Kernels'))
     );
     this._body = new KernelsBody({
       model,

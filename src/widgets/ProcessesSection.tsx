@@ -1,7 +1,6 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
-  CommandToolbarButton,
   PanelWithToolbar,
   refreshIcon,
   usersIcon
@@ -11,6 +10,7 @@ import { IDisposable } from '@lumino/disposable';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 import { CommandIDs } from '../commands';
+import { commandButton } from './toolbarButton';
 import { ProcessesView } from '../components/ProcessesView';
 import { ProcessesModel } from '../models/processes';
 
@@ -27,23 +27,11 @@ export class ProcessesSection extends PanelWithToolbar {
     this.title.caption = trans.__('What you are running, with CPU and memory');
     this.toolbar.addItem(
       'all-users',
-      new CommandToolbarButton({
-        commands,
-        id: CommandIDs.toggleAllUsers,
-        icon: usersIcon,
-        label: '',
-        caption: trans.__('All Users')
-      })
+      commandButton(commands, CommandIDs.toggleAllUsers, usersIcon, trans.__('All Users'))
     );
     this.toolbar.addItem(
       'refresh',
-      new CommandToolbarButton({
-        commands,
-        id: CommandIDs.refreshProcesses,
-        icon: refreshIcon,
-        label: '',
-        caption: trans.__('Refresh Processes')
-      })
+      commandButton(commands, CommandIDs.refreshProcesses, refreshIcon, trans.__('Refresh Processes'))
     );
     this._model = model;
     this._body = new ProcessesBody(options);
