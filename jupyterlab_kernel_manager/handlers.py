@@ -201,6 +201,8 @@ class JobHandler(_BaseHandler):
 class ProcessesHandler(_BaseHandler):
     # Seeing and signalling every process of the server's user: the whole server.
     auth_resource = "server"
+    # Set by get(): the snapshot's hash of its bytes, so tornado does not hash them again.
+    _etag: str | None = None
 
     @web.authenticated
     @authorized
@@ -209,10 +211,15 @@ class ProcessesHandler(_BaseHandler):
         all_users = self.get_query_argument("all_users", "0")
         if all_users not in ("0", "1"):
             raise BadRequest("all_users must be 0 or 1.", "invalid-query")
-        listing = await self.processes.listing(
+        body = await self.processes.listing(
             all_users=all_users == "1", is_admin=is_hub_admin(self.current_user)
         )
-        self.finish(listing)
+        self._etag = body.etag
+        # The snapshot's bytes as they are: encoded and hashed once per scan.
+        self.finish(body.data)
+
+    def compute_etag(self) -> str | None:
+        return self._etag if self._etag is not None else super().compute_etag()
 
 
 class ProcessSignalHandler(_BaseHandler):

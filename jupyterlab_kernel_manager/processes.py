@@ -6,13 +6,19 @@ arrive while a scan runs share it, and a scan younger than
 those whose real uid is the server's effective uid; each is the server itself, a
 kernel of this server (by its provisioner's pid, else by the ``kernel-<id>.json``
 connection file on its command line), a terminal's shell, a child of a kernel or
-terminal, or other. Other users' command lines leave this module only through
-``Snapshot.users``, which the route offers to JupyterHub admins alone.
+terminal, or other. Other users' command lines leave this module only in the
+``all_users`` body of a ``Snapshot``, which is given to JupyterHub admins alone.
+
+Each scan's reply is encoded as JSON once, in the scan's thread, and each
+variant of it (admin or not, with every user or not) is assembled and hashed
+once, so concurrent and cached requests are served the same bytes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import os
 import pwd
 import signal
@@ -195,37 +201,69 @@ def totals(listed: list[dict]) -> dict:
     }
 
 
+class Body(NamedTuple):
+    """A reply as sent: its JSON bytes and their HTTP entity tag."""
+
+    data: bytes
+    etag: str
+
+
+def encode_json(value) -> bytes:
+    """Compact JSON; ``</`` escaped as tornado's ``json_encode`` does, so that a
+    command line can never close a ``<script>`` the reply is pasted into."""
+    return (
+        json.dumps(value, separators=(",", ":")).replace("</", "<\\/").encode("utf-8")
+    )
+
+
 class Snapshot:
-    """One scan: the reply's shared parts, and other users' processes on demand."""
+    """One scan: the reply's shared parts, encoded once, and its variants."""
 
     def __init__(self, common: dict, procs: list[Proc], uid: int) -> None:
-        self.common = common
+        # Built in the scan's thread, so the encoding stays off the event loop.
+        # The object starts with "{" and has keys: the variant's own keys go
+        # in front of the rest of it.
+        self._common = encode_json(common)
         self._procs = procs
         self._uid = uid
-        self._users: list[dict] | None = None
+        self._bodies: dict[tuple[bool, bool], asyncio.Future[Body]] = {}
 
-    def reply(self, *, is_admin: bool, all_users: bool) -> dict:
-        reply = {**self.common, "is_admin": is_admin}
+    async def body(self, *, is_admin: bool, all_users: bool) -> Body:
+        """The reply for this kind of request, the same object for every request
+        of that kind; built once in a thread."""
+        if all_users and not is_admin:
+            raise Forbidden(
+                "Only JupyterHub admins may list other users' processes.", "not-admin"
+            )
+        key = (is_admin, all_users)
+        if key not in self._bodies:
+            self._bodies[key] = asyncio.ensure_future(
+                asyncio.to_thread(self._encode, is_admin, all_users)
+            )
+        return await asyncio.shield(self._bodies[key])
+
+    def _encode(self, is_admin: bool, all_users: bool) -> Body:
+        parts = [b'{"is_admin":', b"true" if is_admin else b"false", b","]
         if all_users:
-            reply["users"] = self.users()
-        return reply
+            parts += [b'"users":', encode_json(self._other_users()), b","]
+        parts.append(self._common[1:])
+        data = b"".join(parts)
+        return Body(data, '"%s"' % hashlib.sha1(data).hexdigest())
 
-    def users(self) -> list[dict]:
+    def _other_users(self) -> list[dict]:
         """Every other user's processes (with their command lines), by user."""
-        if self._users is None:
-            groups = defaultdict(list)
-            for proc in self._procs:
-                if proc.uid != self._uid:
-                    groups[proc.user].append(process_json(proc))
-            users = [
-                {"user": user, **totals(listed), "processes": listed}
-                for user, listed in groups.items()
-            ]
-            for user in users:
-                del user["uss_bytes"]
-            users.sort(key=lambda user: (-user["rss_bytes"], user["user"]))
-            self._users = users
-        return self._users
+        groups = defaultdict(list)
+        for proc in self._procs:
+            if proc.uid != self._uid:
+                groups[proc.user].append(process_json(proc))
+        users = [
+            {"user": user, **totals(listed), "processes": listed}
+            for user, listed in groups.items()
+        ]
+        for user in users:
+            del user["uss_bytes"]
+        users.sort(key=lambda user: (-user["rss_bytes"], user["user"]))
+        return users
 
 
 class Processes:
@@ -243,13 +281,14 @@ class Processes:
         self._latest: tuple[float, int, Snapshot] | None = None
         self._pending: tuple[int, asyncio.Future] | None = None
 
-    async def listing(self, *, all_users: bool, is_admin: bool) -> dict:
+    async def listing(self, *, all_users: bool, is_admin: bool) -> Body:
         if all_users and not is_admin:
+            # Refused before any scan is started for it.
             raise Forbidden(
                 "Only JupyterHub admins may list other users' processes.", "not-admin"
             )
         snapshot = await self.snapshot()
-        return snapshot.reply(is_admin=is_admin, all_users=all_users)
+        return await snapshot.body(is_admin=is_admin, all_users=all_users)
 
     async def snapshot(self) -> Snapshot:
         generation = self._generation

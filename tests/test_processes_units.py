@@ -1,13 +1,15 @@
 """Processes without a server: the shared scan, classification, input checks, admins."""
 
 import asyncio
+import hashlib
+import json
 import time
 from types import SimpleNamespace
 
 import pytest
 
 from jupyterlab_kernel_manager.config import KernelManagerConfig
-from jupyterlab_kernel_manager.errors import BadRequest
+from jupyterlab_kernel_manager.errors import BadRequest, Forbidden
 from jupyterlab_kernel_manager.hub import is_hub_admin
 from jupyterlab_kernel_manager.processes import (
     Context,
@@ -160,7 +162,10 @@ def counted():
     def scan(measure_uid):
         scans.append(measure_uid)
         time.sleep(0.2)
-        return [proc(processes.server_pid, uid=processes.uid)]
+        return [
+            proc(processes.server_pid, uid=processes.uid),
+            proc(7, uid=processes.uid + 1, cmdline=("sleep", "--secret=</script>")),
+        ]
 
     processes.table.scan = scan
     return processes, scans
@@ -169,13 +174,55 @@ def counted():
 async def test_concurrent_requests_share_one_scan(counted):
     processes, scans = counted
 
-    replies = await asyncio.gather(
+    bodies = await asyncio.gather(
         *(processes.listing(all_users=False, is_admin=False) for _ in range(5))
     )
 
     assert len(scans) == 1
-    assert all(reply["processes"] is replies[0]["processes"] for reply in replies)
-    assert replies[0]["processes"][0]["kind"] == "server"
+    # One encoding serves them all: the very same bytes.
+    assert all(body is bodies[0] for body in bodies)
+    reply = json.loads(bodies[0].data)
+    assert [p["kind"] for p in reply["processes"]] == ["server"]
+    assert bodies[0].etag == '"%s"' % hashlib.sha1(bodies[0].data).hexdigest()
+
+
+async def test_each_kind_of_request_gets_its_own_bytes_once(counted):
+    processes, scans = counted
+
+    plain = await processes.listing(all_users=False, is_admin=False)
+    admin = await processes.listing(all_users=False, is_admin=True)
+    everyone = await processes.listing(all_users=True, is_admin=True)
+    again = await asyncio.gather(
+        processes.listing(all_users=False, is_admin=False),
+        processes.listing(all_users=False, is_admin=True),
+        processes.listing(all_users=True, is_admin=True),
+    )
+
+    assert len(scans) == 1
+    assert list(again) == [plain, admin, everyone]
+    assert all(a is b for a, b in zip(again, (plain, admin, everyone)))
+    assert len({plain.etag, admin.etag, everyone.etag}) == 3
+    replies = [json.loads(body.data) for body in (plain, admin, everyone)]
+    assert [r["is_admin"] for r in replies] == [False, True, True]
+    assert ["users" in r for r in replies] == [False, False, True]
+    # Only the admins' all-users body holds another user's command line.
+    assert b"secret" not in plain.data and b"secret" not in admin.data
+    (bob,) = replies[2]["users"]
+    assert bob["processes"][0]["cmdline"] == ["sleep", "--secret=</script>"]
+    assert b"</script>" not in everyone.data
+    assert replies[0]["processes"] == replies[2]["processes"]
+
+
+async def test_a_non_admin_never_gets_the_all_users_body(counted):
+    processes, scans = counted
+
+    with pytest.raises(Forbidden):
+        await processes.listing(all_users=True, is_admin=False)
+    assert scans == []
+    # Nor from a snapshot already made for others.
+    snapshot = await processes.snapshot()
+    with pytest.raises(Forbidden):
+        await snapshot.body(all_users=True, is_admin=False)
 
 
 async def test_a_fresh_scan_is_reused_and_a_signal_forgets_it(counted):
@@ -204,7 +251,8 @@ async def test_a_request_after_a_signal_does_not_join_an_older_scan(counted):
     await before
 
     assert len(scans) == 2
-    assert after["timestamp"] >= (await before)["timestamp"]
+    timestamp = json.loads(after.data)["timestamp"]
+    assert timestamp >= json.loads((await before).data)["timestamp"]
 
 
 async def test_uss_is_not_measured_when_switched_off(counted):
