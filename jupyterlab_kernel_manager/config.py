@@ -1,6 +1,9 @@
 """What an admin sets in jupyter_server_config.py (``c.KernelManagerConfig...``)."""
 
+import functools
 import os
+import re
+import string
 
 from jupyter_core import paths
 from traitlets import Bool, Float, Int, List, TraitError, Unicode, validate
@@ -80,6 +83,17 @@ class KernelManagerConfig(Configurable):
         ),
     ).tag(config=True)
 
+    prefer_cached_packages = Bool(
+        True,
+        help=(
+            "uv backend: install from uv's cache alone when it holds everything a "
+            "request needs, without asking the package index (a new environment is "
+            "then usable in about a second), and ask the index only when something "
+            "is missing. The versions are then the newest the cache has seen, which "
+            "may lag the index; False always asks the index for the newest."
+        ),
+    ).tag(config=True)
+
     allow_url_requirements = Bool(
         False,
         help=(
@@ -114,6 +128,34 @@ class KernelManagerConfig(Configurable):
         ),
     ).tag(config=True)
 
+    hub_unix_user_template = Unicode(
+        "jupyter-{username}",
+        help=(
+            "Under JupyterHub: the Unix account a hub user's server runs as, with "
+            "{username} for the hub user's name. 'jupyter-{username}' is The Littlest "
+            "JupyterHub's naming; '{username}' fits hubs whose users are Unix users "
+            "(LocalProcessSpawner with PAM). An admin's all-users process list names "
+            "the hub user of each account that matches, so the Hub section reads what "
+            "every user on this machine runs from one scan. Empty: no account is "
+            "named, and the Hub section asks each server instead."
+        ),
+    ).tag(config=True)
+
+    @validate("hub_unix_user_template")
+    def _check_hub_unix_user_template(self, proposal):
+        template = proposal["value"]
+        if template:
+            _account_pattern(template)
+        return template
+
+    def hub_user_for_account(self, account: str) -> str | None:
+        """The hub user whose server runs as Unix ``account``, per
+        ``hub_unix_user_template``, or None when the account does not fit it."""
+        if not self.hub_unix_user_template:
+            return None
+        found = _account_pattern(self.hub_unix_user_template).fullmatch(account)
+        return found.group(1) if found else None
+
     @validate("allowed_backends")
     def _check_backends(self, proposal):
         unknown = [name for name in proposal["value"] if name not in BACKENDS]
@@ -139,3 +181,24 @@ class KernelManagerConfig(Configurable):
             paths.jupyter_data_dir(), "kernel-manager", "envs"
         )
         return os.path.abspath(os.path.expanduser(configured))
+
+
+@functools.lru_cache(maxsize=8)
+def _account_pattern(template: str) -> re.Pattern:
+    """The regular expression of the accounts ``template`` makes, capturing the
+    hub user's name; TraitError unless it holds a bare {username} exactly once."""
+    pattern, fields = "", []
+    try:
+        for literal, field, spec, conversion in string.Formatter().parse(template):
+            pattern += re.escape(literal)
+            if field is not None:
+                fields.append((field, spec, conversion))
+                pattern += "(.+)"
+    except ValueError as error:
+        raise TraitError(f"hub_unix_user_template: {error}") from None
+    if fields != [("username", "", None)]:
+        raise TraitError(
+            "hub_unix_user_template must hold {username} exactly once and no other "
+            f"field, e.g. 'jupyter-{{username}}'; got {template!r}."
+        )
+    return re.compile(pattern)

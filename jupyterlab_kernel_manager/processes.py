@@ -24,7 +24,7 @@ import pwd
 import signal
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple
 
 import psutil
@@ -219,13 +219,20 @@ def encode_json(value) -> bytes:
 class Snapshot:
     """One scan: the reply's shared parts, encoded once, and its variants."""
 
-    def __init__(self, common: dict, procs: list[Proc], uid: int) -> None:
+    def __init__(
+        self,
+        common: dict,
+        procs: list[Proc],
+        uid: int,
+        hub_user_of: Callable[[str], str | None] = lambda account: None,
+    ) -> None:
         # Built in the scan's thread, so the encoding stays off the event loop.
         # The object starts with "{" and has keys: the variant's own keys go
         # in front of the rest of it.
         self._common = encode_json(common)
         self._procs = procs
         self._uid = uid
+        self._hub_user_of = hub_user_of
         self._bodies: dict[tuple[bool, bool], asyncio.Future[Body]] = {}
 
     async def body(self, *, is_admin: bool, all_users: bool) -> Body:
@@ -251,13 +258,19 @@ class Snapshot:
         return Body(data, '"%s"' % hashlib.sha1(data).hexdigest())
 
     def _other_users(self) -> list[dict]:
-        """Every other user's processes (with their command lines), by user."""
+        """Every other user's processes (with their command lines), by user, each
+        with the JupyterHub user whose server runs as that account, if any."""
         groups = defaultdict(list)
         for proc in self._procs:
             if proc.uid != self._uid:
                 groups[proc.user].append(process_json(proc))
         users = [
-            {"user": user, **totals(listed), "processes": listed}
+            {
+                "user": user,
+                "hub_user": self._hub_user_of(user),
+                **totals(listed),
+                "processes": listed,
+            }
             for user, listed in groups.items()
         ]
         for user in users:
@@ -335,7 +348,7 @@ class Processes:
             "limits": read_limits(memory, cpus).to_json(),
             "machine": {"memory_bytes": memory, "cpu_count": cpus},
         }
-        return Snapshot(common, procs, self.uid)
+        return Snapshot(common, procs, self.uid, self.config.hub_user_for_account)
 
     def send_signal(self, pid_text: str, body: Mapping) -> dict:
         """Signal one of the user's own processes, never the server or its parents."""
