@@ -51,6 +51,11 @@ export namespace CommandIDs {
   export const hubStopServer = 'kernel-manager:hub-stop-server';
   export const hubDeleteUser = 'kernel-manager:hub-delete-user';
   export const hubControlPanel = 'kernel-manager:hub-control-panel';
+  export const hubStartAll = 'kernel-manager:hub-start-all';
+  export const hubStopAll = 'kernel-manager:hub-stop-all';
+  export const hubNewServer = 'kernel-manager:hub-new-server';
+  export const hubDeleteServer = 'kernel-manager:hub-delete-server';
+  export const hubOpenServer = 'kernel-manager:hub-open-server';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { URLExt } from '@jupyterlab/coreutils';
-import { IProcessesReply } from './types';
+import { IProcessesReply, IUserProcesses } from './types';
 
 /**
  * A JupyterHub REST API client for the page's own token.
@@ -40,14 +40,17 @@ export class HubClient {
   }
 
   /**
-   * The token's user, with the scopes the token holds.
+   * The token's user, with the scopes the token holds; with
+   * `includeStopped`, stopped named servers are listed too.
    */
-  user(): Promise<Hub.IUser> {
-    return this.request<Hub.IUser>('user');
+  user(includeStopped = false): Promise<Hub.IUser> {
+    return this.request<Hub.IUser>(withStopped('user', includeStopped));
   }
 
-  userModel(name: string): Promise<Hub.IUser> {
-    return this.request<Hub.IUser>(`users/${encodeURIComponent(name)}`);
+  userModel(name: string, includeStopped = false): Promise<Hub.IUser> {
+    return this.request<Hub.IUser>(
+      withStopped(`users/${encodeURIComponent(name)}`, includeStopped)
+    );
   }
 
   /**
@@ -104,6 +107,17 @@ export class HubClient {
 
   async stopServer(user: string, server = ''): Promise<void> {
     await this.request<void>(serverPath(user, server), { method: 'DELETE' });
+  }
+
+  /**
+   * Stop a named server and forget it (the hub keeps stopped named servers
+   * otherwise).
+   */
+  async deleteServer(user: string, server: string): Promise<void> {
+    await this.request<void>(serverPath(user, server), {
+      method: 'DELETE',
+      body: JSON.stringify({ remove: true })
+    });
   }
 
   /**
@@ -204,7 +218,12 @@ export class HubClient {
       } catch {
         // Not JSON: keep the status line.
       }
-      throw new HubError(response.status, message);
+      const retryAfter = Number(response.headers.get('Retry-After'));
+      throw new HubError(
+        response.status,
+        message,
+        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined
+      );
     }
     return response;
   }
@@ -219,11 +238,17 @@ export class HubClient {
 export class HubError extends Error {
   constructor(
     readonly status: number,
-    message: string
+    message: string,
+    /** Seconds to wait before trying again, from a 429's `Retry-After`. */
+    readonly retryAfter?: number
   ) {
     super(message);
     this.name = 'HubError';
   }
+}
+
+function withStopped(path: string, includeStopped: boolean): string {
+  return includeStopped ? `${path}?include_stopped_servers=1` : path;
 }
 
 function serverPath(user: string, server: string): string {
@@ -246,6 +271,7 @@ export namespace HubClient {
  */
 export namespace Hub {
   export interface IServer {
+    /** '' for the default server. */
     name: string;
     ready: boolean;
     pending: string | null;
@@ -283,6 +309,15 @@ export namespace Hub {
     offset: number;
     limit: number;
     total: number;
+  }
+
+  /**
+   * One Unix account's processes in an admin's all-users view, with the hub
+   * user whose server runs as that account (per the server's
+   * `hub_unix_user_template`), when it fits.
+   */
+  export interface IAccountProcesses extends IUserProcesses {
+    hub_user?: string | null;
   }
 
   export interface IProgressEvent {

@@ -1,26 +1,27 @@
+import { PageConfig } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Hub, HubClient, HubError } from '../api/hub';
-import { HubAction, mapLimited, may, parseUsernames } from './hubScopes';
+import { ProcessesClient } from '../api/server';
+import { IProcessesReply } from '../api/types';
+import {
+  checkServerName,
+  describeError,
+  HubAction,
+  mapLimited,
+  may,
+  missingActions,
+  parseUsernames,
+  sleep
+} from './hubScopes';
+import { HubUsage, IServerUsage, IUserUsage } from './hubUsage';
 import { LoadStatus } from './kernelspecs';
 
-/**
- * At most this many servers are asked for their processes at once, and each
- * gets this long: one slow server must not stall the table.
- */
-const USAGE_CONCURRENCY = 4;
-const USAGE_TIMEOUT = 5000;
+export type { IServerUsage, IUserUsage } from './hubUsage';
 
-/**
- * What one user's running servers use, or why it is unknown.
- */
-export interface IUserUsage {
-  state: 'loading' | 'ok' | 'timeout' | 'error';
-  count: number;
-  cpuPercent: number;
-  rssBytes: number;
-  message?: string;
-}
+/** The hub's largest page (and what "start all" reads users with). */
+const MAX_PAGE = 200;
 
 /**
  * The outcome of "add users", line by line.
@@ -34,6 +35,30 @@ export interface IAddUsersResult {
 }
 
 /**
+ * One server of one user; `server` is '' for the default one.
+ */
+export interface IServerRef {
+  user: string;
+  server: string;
+}
+
+/**
+ * Where a "start all" or "stop all" is, and how it ended.
+ */
+export interface IBulkProgress {
+  action: 'start' | 'stop';
+  total: number;
+  /** Finished, successfully or not. */
+  done: number;
+  succeeded: IServerRef[];
+  failed: Array<IServerRef & { message: string }>;
+  /** Never sent because the run was cancelled. */
+  skipped: IServerRef[];
+  /** Waiting because the hub answered 429 (too many spawns at once). */
+  throttled: boolean;
+}
+
+/**
  * State of the Hub section: the page's own user, and for admins one page of
  * the hub's users with what each runs.
  */
@@ -41,12 +66,38 @@ export class HubModel implements IDisposable {
   constructor(options: HubModel.IOptions) {
     this.client = options.client;
     this.userName = options.user;
+    this.serverName = options.server ?? PageConfig.getOption('hubServerName');
+    this.bulkLimit = options.bulkLimit ?? 2;
+    this._sleep = options.sleep ?? sleep;
+    const local =
+      options.localProcesses ??
+      (() =>
+        new ProcessesClient({ serverSettings: ServerConnection.makeSettings() }).list(
+          true
+        ));
+    this._usage = new HubUsage({
+      client: this.client,
+      localProcesses: local,
+      concurrency: options.usageConcurrency,
+      deadline: options.usageDeadline,
+      timeout: options.usageTimeout
+    });
+    this._usage.changed.connect(this._emit, this);
   }
 
   readonly client: HubClient;
 
   /** The user whose server this page belongs to. */
   readonly userName: string;
+
+  /** The name of this page's server, '' for the default one. */
+  readonly serverName: string;
+
+  /**
+   * Servers "start all" starts (and "stop all" stops) at once: below the
+   * hub's `concurrent_spawn_limit` (100 by default, often far lower).
+   */
+  bulkLimit: number;
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -79,6 +130,25 @@ export class HubModel implements IDisposable {
     return may(this._me?.scopes ?? [], action, this.userName);
   }
 
+  /**
+   * The actions the section offers this user that the token's scopes do not
+   * allow; the view names them with the config that grants them.
+   */
+  missingActions(): HubAction[] {
+    return this._me
+      ? missingActions(this._me.scopes ?? [], this.userName, this.isAdmin)
+      : [];
+  }
+
+  /**
+   * Whether the hub lets users have named servers: known once a named server
+   * is seen or the hub refuses one; 'unknown' offers the form and lets the
+   * hub say.
+   */
+  get namedServers(): 'unknown' | 'enabled' | 'disabled' {
+    return this._named;
+  }
+
   get usersQuery(): Hub.IUsersQuery {
     return this._query;
   }
@@ -91,8 +161,26 @@ export class HubModel implements IDisposable {
     return this._usersError;
   }
 
+  /** What a user runs (summed over their servers), as far as known. */
   usage(user: string): IUserUsage | undefined {
-    return this._usage.get(user);
+    return this._usage.usage(user);
+  }
+
+  serverUsage(user: string, server: string): IServerUsage | undefined {
+    return this._usage.serverUsage(user, server);
+  }
+
+  /** The fan-out and all-users view behind `usage()`. */
+  get usageSource(): HubUsage {
+    return this._usage;
+  }
+
+  /**
+   * Settles when the figures of the current page are all in (or given up
+   * on); the table shows each as it arrives without waiting for this.
+   */
+  get usageSettled(): Promise<void> {
+    return this._usageRun;
   }
 
   /**
@@ -100,6 +188,23 @@ export class HubModel implements IDisposable {
    */
   progress(user: string, server = ''): Hub.IProgressEvent | undefined {
     return this._progress.get(progressKey(user, server));
+  }
+
+  /**
+   * A user's full model (stopped named servers too) once their row is
+   * expanded; null while it loads.
+   */
+  details(user: string): Hub.IUser | null | undefined {
+    return this._details.get(user);
+  }
+
+  isExpanded(user: string): boolean {
+    return this._details.has(user);
+  }
+
+  /** The "start all" or "stop all" under way, or null. */
+  get bulk(): IBulkProgress | null {
+    return this._bulk;
   }
 
   get isDisposed(): boolean {
@@ -111,18 +216,21 @@ export class HubModel implements IDisposable {
    */
   async refresh(): Promise<void> {
     try {
-      const me = await this.client.user();
+      const me = await this.client.user(true);
       // The token's own user; when an admin opens another user's server,
       // the page still belongs to that user.
       this._me =
-        me.name === this.userName ? me : { ...(await this.client.userModel(this.userName)), scopes: me.scopes };
+        me.name === this.userName
+          ? me
+          : { ...(await this.client.userModel(this.userName, true)), scopes: me.scopes };
       this._status = 'ready';
       this._error = null;
+      this._noteNamedServers([this._me]);
     } catch (error) {
       this._status = 'error';
-      this._error = describe(error);
+      this._error = describeError(error);
     }
-    this._changed.emit();
+    this._emit();
     if (this._status === 'ready' && this.may('list-users')) {
       await this.refreshUsers();
     }
@@ -133,7 +241,11 @@ export class HubModel implements IDisposable {
    */
   async setUsersQuery(change: Partial<Hub.IUsersQuery>): Promise<void> {
     this._query = { ...this._query, ...change };
-    if (change.nameFilter !== undefined || change.sort !== undefined || change.state !== undefined) {
+    if (
+      change.nameFilter !== undefined ||
+      change.sort !== undefined ||
+      change.state !== undefined
+    ) {
       this._query.offset = 0;
     }
     await this.refreshUsers();
@@ -148,16 +260,36 @@ export class HubModel implements IDisposable {
       }
       this._page = page;
       this._usersError = null;
+      this._noteNamedServers(page.items);
     } catch (error) {
       if (ticket !== this._usersTicket || this._isDisposed) {
         return;
       }
-      this._usersError = describe(error);
+      this._usersError = describeError(error);
     }
-    this._changed.emit();
+    this._emit();
     if (this._page && this.may('access-servers')) {
-      void this._fetchUsage(this._page.items, ticket);
+      this._usageRun = this._usage.update(this._page.items, {
+        owner: this.userName,
+        ownServers: activeServers(this._me),
+        machine: this.isAdmin
+      });
     }
+    await Promise.all([...this._details.keys()].map(name => this._loadDetails(name)));
+  }
+
+  /**
+   * Show or hide a user's servers (stopped named ones included).
+   */
+  async toggleUser(name: string): Promise<void> {
+    if (this._details.has(name)) {
+      this._details.delete(name);
+      this._emit();
+      return;
+    }
+    this._details.set(name, null);
+    this._emit();
+    await this._loadDetails(name);
   }
 
   /**
@@ -183,7 +315,7 @@ export class HubModel implements IDisposable {
       if (error instanceof HubError && error.status === 409) {
         result.existing = parsed.names;
       } else {
-        result.error = describe(error);
+        result.error = describeError(error);
       }
     }
     await this.refreshUsers();
@@ -192,55 +324,164 @@ export class HubModel implements IDisposable {
 
   async deleteUser(name: string): Promise<void> {
     await this.client.deleteUser(name);
+    this._details.delete(name);
     await this.refreshUsers();
   }
 
   /**
-   * Start a server and follow its spawn progress until it is ready.
+   * Start a server and follow its spawn progress until it is ready; throws
+   * when the hub refuses or the spawn fails.
    */
   async startServer(user: string, server = ''): Promise<void> {
-    await this.client.startServer(user, server);
-    await this._followProgress(user, server);
-    await this._refreshAfterChange(user);
+    try {
+      await this.client.startServer(user, server);
+      await this._followProgress(user, server);
+    } catch (error) {
+      this._noteRefusal(error);
+      throw error;
+    } finally {
+      await this._refreshAfterChange(user);
+    }
+  }
+
+  /**
+   * Create (by starting it) a named server, after checking its name as the
+   * hub would; an invalid name throws a `ServerNameError` and sends nothing.
+   */
+  async createServer(user: string, name: string): Promise<void> {
+    const problem = checkServerName(name);
+    if (problem) {
+      throw new ServerNameError(problem);
+    }
+    await this.startServer(user, name);
   }
 
   async stopServer(user: string, server = ''): Promise<void> {
-    await this.client.stopServer(user, server);
-    await this._refreshAfterChange(user);
+    try {
+      await this.client.stopServer(user, server);
+    } finally {
+      await this._refreshAfterChange(user);
+    }
   }
 
   /**
-   * Start or stop many servers, at most `limit` at a time (below the hub's
-   * concurrent-spawn limit); a 429 answer is met by waiting and trying again.
+   * Stop a named server and have the hub forget it.
    */
-  async forAll(
-    users: ReadonlyArray<string>,
-    action: 'start' | 'stop',
-    onDone: (user: string, error: string | null) => void,
-    limit = 2
-  ): Promise<void> {
-    await mapLimited(users, limit, async user => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          if (action === 'start') {
-            await this.client.startServer(user);
-            await this._followProgress(user, '');
-          } else {
-            await this.client.stopServer(user);
+  async deleteServer(user: string, server: string): Promise<void> {
+    try {
+      await this.client.deleteServer(user, server);
+    } finally {
+      await this._refreshAfterChange(user);
+    }
+  }
+
+  /**
+   * The servers "start all" or "stop all" would act on, over every page of
+   * the current filter: for "start", the default servers of users with no
+   * server running; for "stop", every running or starting server except
+   * this page's own.
+   */
+  async bulkTargets(action: 'start' | 'stop'): Promise<IServerRef[]> {
+    const targets: IServerRef[] = [];
+    const base: Hub.IUsersQuery = {
+      offset: 0,
+      limit: MAX_PAGE,
+      nameFilter: this._query.nameFilter,
+      sort: 'name',
+      state: action === 'stop' ? 'active' : 'inactive'
+    };
+    for (let offset = 0; ; offset += MAX_PAGE) {
+      const page = await this.client.users({ ...base, offset });
+      for (const user of page.items) {
+        const servers = user.servers ?? {};
+        if (action === 'start') {
+          const server = servers[''];
+          if (!server || (!server.ready && !server.pending)) {
+            targets.push({ user: user.name, server: '' });
           }
-          onDone(user, null);
-          return;
-        } catch (error) {
-          if (error instanceof HubError && error.status === 429 && attempt < 10) {
-            await new Promise(resolve => setTimeout(resolve, 1000 * (attempt + 1)));
-            continue;
+          continue;
+        }
+        for (const server of Object.values(servers)) {
+          const own = user.name === this.userName && server.name === this.serverName;
+          if (!own && !server.stopped && server.pending !== 'stop') {
+            targets.push({ user: user.name, server: server.name });
           }
-          onDone(user, describe(error));
-          return;
         }
       }
-    });
-    await this.refreshUsers();
+      if (page.items.length === 0 || offset + page.items.length >= page.total) {
+        return targets;
+      }
+    }
+  }
+
+  /**
+   * Start or stop `targets`, at most `bulkLimit` at a time (a start counts
+   * until its spawn finishes, as the hub counts it); a 429 answer is met by
+   * waiting as long as the hub asks (`Retry-After`) and trying again.
+   * `onProgress` follows every step; aborting `signal` sends nothing more and
+   * stops waiting (spawns already asked for carry on in the hub).
+   */
+  async forAll(
+    targets: ReadonlyArray<IServerRef>,
+    action: 'start' | 'stop',
+    options: { signal?: AbortSignal; onProgress?: (progress: IBulkProgress) => void } = {}
+  ): Promise<IBulkProgress> {
+    const { signal } = options;
+    const progress: IBulkProgress = {
+      action,
+      total: targets.length,
+      done: 0,
+      succeeded: [],
+      failed: [],
+      skipped: [],
+      throttled: false
+    };
+    const report = () => {
+      this._bulk = { ...progress };
+      this._emit();
+      options.onProgress?.(this._bulk);
+    };
+    let waiting = 0;
+    report();
+    try {
+      await mapLimited(targets, this.bulkLimit, async target => {
+        for (let attempt = 0; ; attempt++) {
+          if (signal?.aborted) {
+            progress.skipped.push(target);
+            return;
+          }
+          try {
+            if (action === 'start') {
+              await this.client.startServer(target.user, target.server);
+              await this._followProgress(target.user, target.server, signal);
+            } else {
+              await this.client.stopServer(target.user, target.server);
+            }
+            progress.succeeded.push(target);
+          } catch (error) {
+            if (error instanceof HubError && error.status === 429 && attempt < 20) {
+              waiting++;
+              progress.throttled = true;
+              report();
+              const seconds = error.retryAfter ?? Math.min(30, 2 ** attempt);
+              await this._sleep(seconds * 1000, signal);
+              waiting--;
+              progress.throttled = waiting > 0;
+              continue;
+            }
+            progress.failed.push({ ...target, message: describeError(error) });
+          }
+          progress.done++;
+          report();
+          return;
+        }
+      });
+    } finally {
+      this._bulk = null;
+      this._emit();
+    }
+    await this.refresh();
+    return progress;
   }
 
   dispose(): void {
@@ -248,83 +489,120 @@ export class HubModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
+    this._usage.dispose();
     Signal.clearData(this);
+  }
+
+  private _emit(): void {
+    if (!this._isDisposed) {
+      this._changed.emit();
+    }
+  }
+
+  private async _loadDetails(name: string): Promise<void> {
+    try {
+      const user = await this.client.userModel(name, true);
+      if (this._details.has(name)) {
+        this._details.set(name, user);
+        this._noteNamedServers([user]);
+      }
+    } catch (error) {
+      console.warn(`Kernel manager: could not read the servers of ${name}`, error);
+      this._details.delete(name);
+    }
+    this._emit();
+  }
+
+  private _noteNamedServers(users: ReadonlyArray<Hub.IUser>): void {
+    const seen = users.some(user =>
+      Object.keys(user.servers ?? {}).some(name => name !== '')
+    );
+    if (seen) {
+      this._named = 'enabled';
+    }
+  }
+
+  private _noteRefusal(error: unknown): void {
+    if (
+      error instanceof HubError &&
+      error.status === 400 &&
+      /named servers are not enabled/i.test(error.message)
+    ) {
+      this._named = 'disabled';
+      this._emit();
+    }
   }
 
   private async _refreshAfterChange(user: string): Promise<void> {
     if (user === this.userName) {
       await this.refresh();
+    } else if (this._details.has(user)) {
+      await Promise.all([this.refreshUsers(), this._loadDetails(user)]);
     } else {
       await this.refreshUsers();
     }
   }
 
-  private async _followProgress(user: string, server: string): Promise<void> {
+  /**
+   * Follow a spawn to its end; throws when the hub says it failed.
+   */
+  private async _followProgress(
+    user: string,
+    server: string,
+    signal?: AbortSignal
+  ): Promise<void> {
     const key = progressKey(user, server);
+    let last: Hub.IProgressEvent | undefined;
     try {
-      await this.client.progress(user, server, event => {
-        this._progress.set(key, event);
-        this._changed.emit();
-      });
+      await this.client.progress(
+        user,
+        server,
+        event => {
+          last = event;
+          this._progress.set(key, event);
+          this._emit();
+        },
+        signal
+      );
     } catch (error) {
-      console.warn('Kernel manager: spawn progress unavailable', error);
+      if ((error as Error).name !== 'AbortError') {
+        console.warn('Kernel manager: spawn progress unavailable', error);
+      }
     } finally {
       this._progress.delete(key);
-      this._changed.emit();
+      this._emit();
     }
-  }
-
-  /**
-   * Each running server's processes, through the hub's proxy, with bounded
-   * concurrency and a time limit per server.
-   */
-  private async _fetchUsage(users: ReadonlyArray<Hub.IUser>, ticket: number): Promise<void> {
-    const running = users.filter(user =>
-      Object.values(user.servers ?? {}).some(server => server.ready)
-    );
-    for (const user of running) {
-      this._usage.set(user.name, { state: 'loading', count: 0, cpuPercent: 0, rssBytes: 0 });
+    if (last?.failed) {
+      throw new HubError(500, last.message || `The server of ${user} failed to start.`);
     }
-    this._changed.emit();
-    await mapLimited(running, USAGE_CONCURRENCY, async user => {
-      const usage: IUserUsage = { state: 'ok', count: 0, cpuPercent: 0, rssBytes: 0 };
-      for (const server of Object.values(user.servers ?? {})) {
-        if (!server.ready) {
-          continue;
-        }
-        const controller = new AbortController();
-        const timer = setTimeout(() => controller.abort(), USAGE_TIMEOUT);
-        try {
-          const reply = await this.client.serverProcesses(server.url, controller.signal);
-          usage.count += reply.totals.count;
-          usage.cpuPercent += reply.totals.cpu_percent;
-          usage.rssBytes += reply.totals.rss_bytes;
-        } catch (error) {
-          const timedOut = (error as Error).name === 'AbortError';
-          usage.state = timedOut ? 'timeout' : 'error';
-          usage.message = timedOut ? undefined : describe(error);
-        } finally {
-          clearTimeout(timer);
-        }
-      }
-      if (ticket === this._usersTicket && !this._isDisposed) {
-        this._usage.set(user.name, usage);
-        this._changed.emit();
-      }
-    });
   }
 
   private _me: Hub.IUser | null = null;
   private _status: LoadStatus = 'loading';
   private _error: string | null = null;
+  private _named: 'unknown' | 'enabled' | 'disabled' = 'unknown';
   private _query: Hub.IUsersQuery = { offset: 0, limit: 50, sort: 'name', state: '' };
   private _page: Hub.IUsersPage | null = null;
   private _usersError: string | null = null;
   private _usersTicket = 0;
-  private _usage = new Map<string, IUserUsage>();
+  private _usage: HubUsage;
+  private _details = new Map<string, Hub.IUser | null>();
   private _progress = new Map<string, Hub.IProgressEvent>();
+  private _bulk: IBulkProgress | null = null;
+  private _usageRun: Promise<void> = Promise.resolve();
+  private _sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
+}
+
+/**
+ * A server name the hub would refuse; `reason` says why.
+ */
+export class ServerNameError extends Error {
+  constructor(readonly reason: 'empty' | 'slash' | 'too-long') {
+    super(`Invalid server name (${reason})`);
+    this.name = 'ServerNameError';
+  }
 }
 
 export namespace HubModel {
@@ -332,6 +610,18 @@ export namespace HubModel {
     client: HubClient;
     /** The owner of this page's server (PageConfig `hubServerUser`). */
     user: string;
+    /** This page's server's name (default: PageConfig `hubServerName`). */
+    server?: string;
+    /** This page's server's all-users process list; by default asked of it. */
+    localProcesses?: () => Promise<IProcessesReply>;
+    /** See `HubUsage.IOptions`. */
+    usageConcurrency?: number;
+    usageDeadline?: number;
+    usageTimeout?: number;
+    /** Servers "start all" / "stop all" handle at once (default 2). */
+    bulkLimit?: number;
+    /** Injected in tests to skip real waits. */
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   }
 }
 
@@ -339,9 +629,6 @@ function progressKey(user: string, server: string): string {
   return `${user}/${server}`;
 }
 
-/**
- * The hub's own message; the UI adds what to do about it.
- */
-function describe(error: unknown): string {
-  return (error as Error).message ?? String(error);
+function activeServers(user: Hub.IUser | null): number {
+  return Object.values(user?.servers ?? {}).filter(server => !server.stopped).length;
 }

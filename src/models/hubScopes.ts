@@ -131,3 +131,62 @@ export async function mapLimited<T, R>(
   );
   return results;
 }
+
+/**
+ * Why a server name cannot be used, checked as the hub checks it (it refuses
+ * '/' and keeps at most 255 characters), or null.
+ */
+export function checkServerName(name: string): 'empty' | 'slash' | 'too-long' | null {
+  if (!name) {
+    return 'empty';
+  }
+  if (name.includes('/')) {
+    return 'slash';
+  }
+  if (name.length > MAX_USERNAME) {
+    return 'too-long';
+  }
+  return null;
+}
+
+/**
+ * The actions the Hub section offers that `scopes` do not grant, in the
+ * order it lists them; admin actions only for admins.
+ */
+export function missingActions(
+  scopes: ReadonlyArray<string>,
+  user: string,
+  isAdmin: boolean
+): HubAction[] {
+  const wanted: HubAction[] = ['own-servers'];
+  if (isAdmin) {
+    wanted.push('list-users', 'add-users', 'user-servers', 'access-servers');
+  }
+  return wanted.filter(action => !may(scopes, action, user));
+}
+
+/**
+ * Wait `ms`, or less when `signal` aborts.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise(resolve => {
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done);
+  });
+}
+
+/**
+ * The hub's own message; the UI adds what to do about it.
+ */
+export function describeError(error: unknown): string {
+  return (error as Error)?.message ?? String(error);
+}

@@ -1,4 +1,4 @@
-import { hasScope, mapLimited, may, parseUsernames } from '../hubScopes';
+import { checkServerName, hasScope, mapLimited, may, parseUsernames, sleep } from '../hubScopes';
 
 describe('parseUsernames', () => {
   it('drops blank lines and spaces, lower-cases and collapses repeats', () => {
@@ -49,5 +49,26 @@ describe('mapLimited', () => {
     });
     expect(results).toEqual([2, 4, 6, 8, 10, 12, 14]);
     expect(peak).toBe(3);
+  });
+});
+
+describe('checkServerName', () => {
+  it('refuses what the hub refuses, and nothing else', () => {
+    expect(checkServerName('')).toBe('empty');
+    expect(checkServerName('a/b')).toBe('slash');
+    expect(checkServerName('x'.repeat(256))).toBe('too-long');
+    expect(checkServerName('x'.repeat(255))).toBeNull();
+    expect(checkServerName('GPU big-1 ünï')).toBeNull();
+  });
+});
+
+describe('sleep', () => {
+  it('ends early when its signal aborts', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    const waiting = sleep(10000, controller.signal);
+    controller.abort();
+    await waiting;
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });

@@ -1,0 +1,301 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import { CommandRegistry } from '@lumino/commands';
+import * as React from 'react';
+import { Hub } from '../api/hub';
+import { CommandIDs } from '../commands';
+import { HubModel } from '../models/hub';
+import { HubNewServerForm, HubServerList } from './HubServerList';
+import { HubUsageCell } from './HubUsageCell';
+
+/**
+ * Admins: the hub's users a page at a time, filtered and sorted by the hub,
+ * with "start all" / "stop all", each user's servers and what they run.
+ */
+export function HubUserTable(props: {
+  model: HubModel;
+  commands: CommandRegistry;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { model, commands, trans } = props;
+  const page = model.usersPage;
+  return (
+    <>
+      <UsersQuery model={model} trans={trans} />
+      <BulkToolbar model={model} commands={commands} trans={trans} />
+      {model.usersError && (
+        <div className="jp-KernelManager-error" role="alert">
+          {trans.__('Could not list users: %1', model.usersError)}
+        </div>
+      )}
+      {model.usageSource.sharedAccount && (
+        <p className="jp-KernelManager-hubNote">
+          {trans.__(
+            'Every server here runs as the same Unix account, so each figure is that account’s total.'
+          )}
+        </p>
+      )}
+      {page && (
+        <>
+          <table className="jp-KernelManager-hubUsers" aria-label={trans.__('Hub users')}>
+            <thead>
+              <tr>
+                <th scope="col">{trans.__('User')}</th>
+                <th scope="col">{trans.__('Server')}</th>
+                <th scope="col">{trans.__('Using')}</th>
+                <th scope="col">
+                  <span className="jp-KernelManager-visuallyHidden">{trans.__('Actions')}</span>
+                </th>
+              </tr>
+            </thead>
+            {page.items.map(user => (
+              <UserRows key={user.name} user={user} model={model} commands={commands} trans={trans} />
+            ))}
+          </table>
+          <Pager page={page} model={model} trans={trans} />
+        </>
+      )}
+    </>
+  );
+}
+
+/**
+ * Name filter (asked of the hub after a pause in typing), which users, sort.
+ */
+function UsersQuery(props: { model: HubModel; trans: TranslationBundle }): JSX.Element {
+  const { model, trans } = props;
+  const [filter, setFilter] = React.useState(model.usersQuery.nameFilter ?? '');
+  React.useEffect(() => {
+    const timer = setTimeout(() => {
+      if ((model.usersQuery.nameFilter ?? '') !== filter) {
+        void model.setUsersQuery({ nameFilter: filter });
+      }
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [filter, model]);
+  const query = model.usersQuery;
+  return (
+    <div className="jp-KernelManager-hubControls">
+      <input
+        type="search"
+        className="jp-mod-styled"
+        aria-label={trans.__('Filter users')}
+        placeholder={trans.__('Filter users')}
+        value={filter}
+        onChange={event => setFilter(event.target.value)}
+      />
+      <select
+        className="jp-mod-styled"
+        aria-label={trans.__('Which users')}
+        value={query.state ?? ''}
+        onChange={event =>
+          void model.setUsersQuery({ state: event.target.value as Hub.IUsersQuery['state'] })
+        }
+      >
+        <option value="">{trans.__('All users')}</option>
+        <option value="active">{trans.__('Active')}</option>
+        <option value="ready">{trans.__('Running')}</option>
+      </select>
+      <select
+        className="jp-mod-styled"
+        aria-label={trans.__('Sort users')}
+        value={query.sort ?? 'name'}
+        onChange={event =>
+          void model.setUsersQuery({ sort: event.target.value as Hub.IUsersQuery['sort'] })
+        }
+      >
+        <option value="name">{trans.__('Name')}</option>
+        <option value="-last_activity">{trans.__('Recently active')}</option>
+        <option value="-created">{trans.__('Newest')}</option>
+      </select>
+    </div>
+  );
+}
+
+/**
+ * "Start all" and "stop all" (their commands confirm and show progress), and
+ * while one runs, how far it got.
+ */
+function BulkToolbar(props: {
+  model: HubModel;
+  commands: CommandRegistry;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { model, commands, trans } = props;
+  if (!model.may('user-servers')) {
+    return null;
+  }
+  const bulk = model.bulk;
+  let status = '';
+  if (bulk) {
+    status =
+      bulk.action === 'start'
+        ? trans.__('Starting servers: %1 of %2 done', bulk.done, bulk.total)
+        : trans.__('Stopping servers: %1 of %2 done', bulk.done, bulk.total);
+    if (bulk.throttled) {
+      status = trans.__('%1 (the hub asked to wait)', status);
+    }
+  }
+  return (
+    <div
+      className="jp-KernelManager-hubToolbar"
+      role="toolbar"
+      aria-label={trans.__('All servers')}
+    >
+      <button
+        className="jp-KernelManager-textButton"
+        disabled={!!bulk}
+        onClick={() => void commands.execute(CommandIDs.hubStartAll)}
+      >
+        {trans.__('Start All…')}
+      </button>
+      <button
+        className="jp-KernelManager-textButton jp-mod-warn"
+        disabled={!!bulk}
+        onClick={() => void commands.execute(CommandIDs.hubStopAll)}
+      >
+        {trans.__('Stop All…')}
+      </button>
+      <span className="jp-KernelManager-hubBulkStatus" aria-live="polite">
+        {status}
+      </span>
+    </div>
+  );
+}
+
+/**
+ * A user's row, and below it, when expanded, their servers.
+ */
+function UserRows(props: {
+  user: Hub.IUser;
+  model: HubModel;
+  commands: CommandRegistry;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { user, model, commands, trans } = props;
+  const server = user.servers?.[''];
+  const progress = model.progress(user.name, '');
+  const named = Object.keys(user.servers ?? {}).filter(name => name !== '').length;
+  let state = server?.ready
+    ? trans.__('running')
+    : server?.pending || progress
+      ? trans.__('starting %1%', String(progress?.progress ?? 0))
+      : trans.__('stopped');
+  if (named > 0) {
+    state = trans._n('%2, %1 named', '%2, %1 named', named, state);
+  }
+  const canServers = model.may('user-servers');
+  const expanded = model.isExpanded(user.name);
+  const details = model.details(user.name);
+  const detailsId = `jp-KernelManager-hubUser-${user.name}`;
+  return (
+    <tbody>
+      <tr data-user={user.name}>
+        <th scope="row">
+          <button
+            className="jp-KernelManager-expander"
+            aria-expanded={expanded}
+            aria-controls={expanded ? detailsId : undefined}
+            title={trans.__('Show servers of %1', user.name)}
+            onClick={() => void model.toggleUser(user.name)}
+          >
+            <span className="jp-KernelManager-caret" />
+            {user.name}
+          </button>
+          {user.admin && <span className="jp-KernelManager-badge">{trans.__('admin')}</span>}
+        </th>
+        <td>{state}</td>
+        <HubUsageCell
+          usage={model.usage(user.name)}
+          deadline={model.usageSource.deadline}
+          timeout={model.usageSource.timeout}
+          trans={trans}
+        />
+        <td className="jp-KernelManager-hubActions">
+          {canServers && !server?.ready && !server?.pending && !progress && (
+            <button
+              className="jp-KernelManager-textButton"
+              aria-label={trans.__('Start server of %1', user.name)}
+              onClick={() =>
+                void commands.execute(CommandIDs.hubStartServer, { user: user.name, server: '' })
+              }
+            >
+              {trans.__('Start')}
+            </button>
+          )}
+          {canServers && server?.ready && (
+            <button
+              className="jp-KernelManager-textButton"
+              aria-label={trans.__('Stop server of %1', user.name)}
+              onClick={() =>
+                void commands.execute(CommandIDs.hubStopServer, { user: user.name, server: '' })
+              }
+            >
+              {trans.__('Stop')}
+            </button>
+          )}
+          {model.may('delete-users') && user.name !== model.userName && (
+            <button
+              className="jp-KernelManager-textButton jp-mod-warn"
+              aria-label={trans.__('Delete user %1', user.name)}
+              onClick={() => void commands.execute(CommandIDs.hubDeleteUser, { name: user.name })}
+            >
+              {trans.__('Delete')}
+            </button>
+          )}
+        </td>
+      </tr>
+      {expanded && (
+        <tr className="jp-KernelManager-hubDetails">
+          <td colSpan={4} id={detailsId}>
+            {details ? (
+              <>
+                <HubServerList user={details} model={model} commands={commands} trans={trans} />
+                {canServers && (
+                  <HubNewServerForm
+                    user={user.name}
+                    model={model}
+                    commands={commands}
+                    trans={trans}
+                  />
+                )}
+              </>
+            ) : (
+              <span aria-live="polite">{trans.__('Asking the hub…')}</span>
+            )}
+          </td>
+        </tr>
+      )}
+    </tbody>
+  );
+}
+
+function Pager(props: {
+  page: Hub.IUsersPage;
+  model: HubModel;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { page, model, trans } = props;
+  return (
+    <div className="jp-KernelManager-hubPager">
+      <span aria-live="polite">
+        {page.total === 0
+          ? trans.__('No users')
+          : trans.__('%1–%2 of %3', page.offset + 1, page.offset + page.items.length, page.total)}
+      </span>
+      <button
+        className="jp-KernelManager-textButton"
+        disabled={page.offset === 0}
+        onClick={() => void model.setUsersQuery({ offset: Math.max(0, page.offset - page.limit) })}
+      >
+        {trans.__('Previous')}
+      </button>
+      <button
+        className="jp-KernelManager-textButton"
+        disabled={page.offset + page.items.length >= page.total}
+        onClick={() => void model.setUsersQuery({ offset: page.offset + page.limit })}
+      >
+        {trans.__('Next')}
+      </button>
+    </div>
+  );
+}
