@@ -65,6 +65,9 @@ c.JupyterHub.load_roles = [
 # --- single-user servers -------------------------------------------------------------
 c.Spawner.cmd = [settings["python"], "-m", "jupyterhub.singleuser"]
 c.Spawner.default_url = "/lab"
+# Named servers, as the Hub section lists and creates them (TLJH leaves them off;
+# the section then learns so from the hub's 400).
+c.JupyterHub.allow_named_servers = True
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 c.JupyterHub.concurrent_spawn_limit = 5
@@ -122,6 +125,12 @@ class AccountSpawner(LocalProcessSpawner):
 
 if settings["unix_accounts"]:
     c.JupyterHub.spawner_class = AccountSpawner
+    # The extension's name for that naming, so that an admin's all-users process
+    # list says whose server each account runs, as "jupyter-{username}" (its
+    # default) does on TLJH. settings["hub_unix_user_template"] = "" turns it off
+    # (the Hub section then asks every server through the proxy).
+    template = settings.get("hub_unix_user_template", settings["unix_prefix"] + "{username}")
+    c.Spawner.args = [f"--KernelManagerConfig.hub_unix_user_template={template}"]
 else:
     # Everybody's server runs as the one user running the hub, in its own home.
     c.JupyterHub.spawner_class = "simple"
