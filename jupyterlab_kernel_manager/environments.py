@@ -42,6 +42,13 @@ class Environments:
         self._lock: asyncio.Lock | None = None
         # Environment path -> (fingerprint, health and size).
         self._checks: dict[str, tuple[tuple, dict]] = {}
+        # Deletions of removed environments' files, still running.
+        self._removals: set[asyncio.Future] = set()
+
+    async def removals_done(self) -> None:
+        """Until the files of every removed environment are deleted."""
+        while self._removals:
+            await asyncio.wait(set(self._removals))
 
     @property
     def root(self) -> str:
@@ -146,7 +153,13 @@ class Environments:
             # Not undone on failure: pip and uv leave the environment as it was, or
             # with the packages installed before the failing one.
             job.steps = [
-                tools.install_command(env.backend, backends, env.path, packages)
+                tools.install_command(
+                    env.backend,
+                    backends,
+                    env.path,
+                    packages,
+                    prefer_cache=self.config.prefer_cached_packages,
+                )
             ]
             self.jobs.add(job)
         return job
@@ -171,9 +184,15 @@ class Environments:
                 raise Conflict(f"{in_use} running {noun} {name}.", "running")
             trash = await asyncio.to_thread(_remove, self.root, name, specs.values())
             self._checks.pop(env.path, None)
-        # The name is free already; a big environment takes a while to delete.
+        # The name is free already and the kernelspec gone: answer now, and delete
+        # the files after (0.2 s to several seconds). A server stopped before the
+        # end leaves a trash directory that the next start's sweep removes.
         if trash is not None:
-            await asyncio.to_thread(shutil.rmtree, trash, ignore_errors=True)
+            removal = asyncio.ensure_future(
+                asyncio.to_thread(shutil.rmtree, trash, ignore_errors=True)
+            )
+            self._removals.add(removal)
+            removal.add_done_callback(self._removals.discard)
 
     async def packages(self, name: str) -> dict:
         name = envdirs.normalize_name(name)
@@ -311,19 +330,14 @@ class Environments:
         packages = [*self.config.default_packages, *packages]
         job.steps = [
             *tools.create_commands(
-                backend, path, python, packages, system_site_packages=site
+                backend,
+                path,
+                python,
+                packages,
+                system_site_packages=site,
+                prefer_cache=self.config.prefer_cached_packages,
             ),
-            [
-                tools.env_python(path),
-                "-m",
-                "ipykernel",
-                "install",
-                "--user",
-                "--name",
-                name,
-                "--display-name",
-                display_name,
-            ],
+            tools.kernelspec_command(path, name, display_name),
             functools.partial(_finish_creation, root, name, backend.name, python),
         ]
         job.on_spawn = functools.partial(envdirs.note_process, root, name)

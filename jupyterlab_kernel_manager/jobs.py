@@ -1,7 +1,8 @@
 """Long work as jobs: steps run one after another, with a streamed log.
 
 A step is an argv list, run as a subprocess in its own process group (never a
-shell, never blocking the event loop), or a function run in a thread. A job that
+shell, never blocking the event loop), a ``Fallback`` (an argv tried first, and
+another run when that one exits non-zero), or a function run in a thread. A job that
 fails, is cancelled or runs out of time runs its ``cleanup`` before it reports
 its final state, so a client that sees ``failed`` or ``cancelled`` sees the end.
 """
@@ -20,12 +21,27 @@ import signal
 import uuid
 import weakref
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Union
 
 from .errors import Conflict, NotFound
 
-Step = Union[Sequence[str], Callable[["Job"], None]]
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """Run ``first``; if it exits non-zero, log ``note`` and run ``then``.
+
+    Not taken on cancel or time-out: those end the job as usual.
+    """
+
+    first: Sequence[str]
+    then: Sequence[str]
+    note: str
+
+
+Step = Union[Sequence[str], Fallback, Callable[["Job"], None]]
 
 KILL_GRACE = 5.0
 HEAD_LINES = 1_000
@@ -76,10 +92,12 @@ class StepFailed(Exception):
 class _Stop(Exception):
     """Ends a job early with a final state and a one-line reason."""
 
-    def __init__(self, state: str, error: str) -> None:
+    def __init__(self, state: str, error: str, *, exited: bool = False) -> None:
         super().__init__(error)
         self.state = state
         self.error = error
+        # The step's process ran to its end and reported failure (vs. cancel, time-out).
+        self.exited = exited
 
 
 class Job:
@@ -161,6 +179,8 @@ class Job:
                 self._check_cancel()
                 if callable(step):
                     await asyncio.to_thread(step, self)
+                elif isinstance(step, Fallback):
+                    await self._run_fallback(step, deadline)
                 else:
                     await self._run_command(list(step), deadline)
         except _Stop as stop:
@@ -189,6 +209,16 @@ class Job:
     def _check_cancel(self) -> None:
         if self._cancel is not None and self._cancel.is_set():
             raise _Stop("cancelled", "Cancelled by the user.")
+
+    async def _run_fallback(self, step: Fallback, deadline: float) -> None:
+        try:
+            await self._run_command(list(step.first), deadline)
+        except _Stop as stop:
+            if not stop.exited:
+                raise
+            self._check_cancel()
+            self.log.append(step.note)
+            await self._run_command(list(step.then), deadline)
 
     async def _run_command(self, argv: list[str], deadline: float) -> None:
         self.log.append("$ " + shlex.join(argv))
@@ -236,7 +266,9 @@ class Job:
             program = os.path.basename(argv[0])
             detail = f": {last_lines[0]}" if last_lines else ""
             raise _Stop(
-                "failed", f"{program} exited with status {process.returncode}{detail}"
+                "failed",
+                f"{program} exited with status {process.returncode}{detail}",
+                exited=True,
             )
 
     async def _pump(

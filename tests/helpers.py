@@ -58,11 +58,11 @@ async def create_environment(km, body, *, timeout=240.0):
 
 async def run_in_kernel(serverapp, kernel_id, code, *, timeout=180.0):
     """Execute ``code`` over the kernel protocol; gives (stdout+stderr text, reply)."""
-    from jupyter_client.asynchronous import AsyncKernelClient
-
     manager = serverapp.kernel_manager.get_kernel(kernel_id)
-    client = AsyncKernelClient()
-    client.load_connection_info(manager.get_connection_info())
+    # A client of the kernel's own manager asks it whether the process lives; a
+    # bare client would go by the heartbeat, which a loaded machine can miss
+    # ("Kernel died before replying to kernel_info" for a live kernel).
+    client = manager.client()
     client.start_channels()
     output = []
 

@@ -147,6 +147,9 @@ async def test_conda_create_streams_its_log_lists_and_removes(
 
     status, _, _ = await km("environments", "sci", method="DELETE")
     assert status == 204
+    # The name and the kernelspec are free at once; the files go just after.
+    assert not (envs_dir / "sci").exists() and not (user_kernels / "sci").exists()
+    await environments.removals_done()
     assert_nothing_left(envs_dir, user_kernels, "sci")
 
 

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from jupyterlab_kernel_manager import backends, envdirs
+from jupyterlab_kernel_manager import backends, envdirs, jobs
 from jupyterlab_kernel_manager.jobs import HEAD_LINES, TAIL_LINES, JobLog
 from jupyterlab_kernel_manager.packages import check_requirement
 
@@ -46,25 +46,21 @@ def test_command_lines_of_each_backend():
         ["/usr/bin/python3.12", "-m", "venv", "--system-site-packages", path],
         ["/envs/e/bin/python", "-m", "pip", "install", *flags, "ipykernel", "a"],
     ]
+    uv_install = ["/bin/uv", "pip", "install", "--python", "/envs/e/bin/python"]
+    uv_venv = ["/bin/uv", "venv", "--no-python-downloads", "--python", "3.12", path]
     assert backends.create_commands(uv, path, "3.12", ["a"]) == [
-        [
-            "/bin/uv",
-            "venv",
-            "--seed",
-            "--no-python-downloads",
-            "--python",
-            "3.12",
-            path,
-        ],
-        [
-            "/bin/uv",
-            "pip",
-            "install",
-            "--python",
-            "/envs/e/bin/python",
-            "ipykernel",
-            "a",
-        ],
+        uv_venv,
+        [*uv_install, "ipykernel", "pip", "a"],
+    ]
+    # From uv's cache alone first; the index only when the cache lacks something.
+    offline = ["/bin/uv", "pip", "install", "--offline", "--python", "/envs/e/bin/python"]
+    assert backends.create_commands(uv, path, "3.12", ["a"], prefer_cache=True) == [
+        uv_venv,
+        jobs.Fallback(
+            [*offline, "ipykernel", "pip", "a"],
+            [*uv_install, "ipykernel", "pip", "a"],
+            backends.CACHE_MISS_NOTE,
+        ),
     ]
     assert backends.create_commands(conda, path, "3.12", []) == [
         [
@@ -87,14 +83,10 @@ def test_command_lines_of_each_backend():
         "a",
     ]
     found = {"uv": uv, "conda": conda}
-    assert backends.install_command("uv", found, path, ["a"]) == [
-        "/bin/uv",
-        "pip",
-        "install",
-        "--python",
-        "/envs/e/bin/python",
-        "a",
-    ]
+    assert backends.install_command("uv", found, path, ["a"]) == [*uv_install, "a"]
+    assert backends.install_command(
+        "uv", found, path, ["a"], prefer_cache=True
+    ) == jobs.Fallback([*offline, "a"], [*uv_install, "a"], backends.CACHE_MISS_NOTE)
     assert backends.install_command("conda", found, path, ["a"])[:4] == [
         "/envs/e/bin/python",
         "-m",

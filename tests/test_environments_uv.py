@@ -9,7 +9,7 @@ import time
 import pytest
 from helpers import create_environment, poll_job, run_in_kernel
 
-from jupyterlab_kernel_manager import envdirs
+from jupyterlab_kernel_manager import backends, envdirs
 
 pytestmark = pytest.mark.slow
 
@@ -23,6 +23,7 @@ async def test_uv_environment_kernel_pip_and_removal(
     user_kernels,
     without_server_pythonpath,
     monkeypatch,
+    tmp_path,
 ):
     checks = []
     original_check = envdirs.check_health
@@ -44,14 +45,18 @@ async def test_uv_environment_kernel_pip_and_removal(
         0,
     )
     assert any(
-        line.startswith("$ ") and " venv --seed " in line and str(env_path) in line
+        line.startswith("$ ") and " venv " in line and str(env_path) in line
+        for line in lines
+    )
+    # uv's cache first (it holds ipykernel and pip once any test has run).
+    assert any(
+        " pip install --offline --python " in line
+        and "ipykernel pip 'iniconfig>=1'" in line
         for line in lines
     )
     assert any(
-        " pip install --python " in line and "iniconfig>=1" in line for line in lines
-    )
-    assert any(
-        line.startswith("$ ") and "-m ipykernel install --user --name data-uv" in line
+        line.startswith("Installed kernelspec data-uv in ")
+        and line.endswith(str(user_kernels / "data-uv"))
         for line in lines
     )
     assert not (envs_dir / f".data-uv{envdirs.MARKER_SUFFIX}").exists()
@@ -88,6 +93,8 @@ async def test_uv_environment_kernel_pip_and_removal(
     assert status == 200
     assert {"ipykernel", "iniconfig", "pip"} <= names
 
+    # An empty uv cache: the offline attempt misses, the index is asked.
+    monkeypatch.setenv("UV_CACHE_DIR", str(tmp_path / "empty-uv-cache"))
     status, reply, _ = await km(
         "environments",
         "data-uv",
@@ -98,6 +105,9 @@ async def test_uv_environment_kernel_pip_and_removal(
     assert (status, reply["environment"]) == (202, "data-uv")
     added, added_lines, _ = await poll_job(km, reply["job"])
     assert (added["kind"], added["state"]) == ("install", "succeeded"), added_lines
+    assert backends.CACHE_MISS_NOTE in added_lines
+    assert any(" pip install --python " in line for line in added_lines)
+    monkeypatch.delenv("UV_CACHE_DIR")
     _, packages, _ = await km("environments", "data-uv", "packages")
     assert "tomli" in {p["name"].lower() for p in packages["packages"]}
     # site-packages changed, so the health check runs again.
@@ -137,6 +147,8 @@ async def test_uv_environment_kernel_pip_and_removal(
     assert status == 204
     assert not env_path.exists()
     assert not (user_kernels / "data-uv").exists()
+    # The files go just after the answer.
+    await environments.removals_done()
     assert list(envs_dir.iterdir()) == []
     core = json.loads((await jp_fetch("api", "kernelspecs")).body)
     assert "data-uv" not in core["kernelspecs"]

@@ -92,6 +92,8 @@ async def test_venv_environment_runs_a_kernel_and_is_removed_with_its_kernelspec
 
     assert not env_path.exists()
     assert not (user_kernels / "plain").exists()
+    # The files go just after the answer.
+    await environments.removals_done()
     assert list(envs_dir.iterdir()) == []
     core = json.loads((await jp_fetch("api", "kernelspecs")).body)
     assert "plain" not in core["kernelspecs"]
