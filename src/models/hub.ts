@@ -9,19 +9,17 @@ import {
   checkServerName,
   describeError,
   HubAction,
-  mapLimited,
   may,
   missingActions,
   parseUsernames,
   sleep
 } from './hubScopes';
+import { bulkTargets, IBulkProgress, IServerRef, runBulk } from './hubBulk';
 import { HubUsage, IServerUsage, IUserUsage } from './hubUsage';
 import { LoadStatus } from './kernelspecs';
 
+export type { IBulkProgress, IServerRef } from './hubBulk';
 export type { IServerUsage, IUserUsage } from './hubUsage';
-
-/** The hub's largest page (and what "start all" reads users with). */
-const MAX_PAGE = 200;
 
 /**
  * The outcome of "add users", line by line.
@@ -32,30 +30,6 @@ export interface IAddUsersResult {
   invalid: Array<{ line: number; text: string; reason: string }>;
   duplicates: string[];
   error?: string;
-}
-
-/**
- * One server of one user; `server` is '' for the default one.
- */
-export interface IServerRef {
-  user: string;
-  server: string;
-}
-
-/**
- * Where a "start all" or "stop all" is, and how it ended.
- */
-export interface IBulkProgress {
-  action: 'start' | 'stop';
-  total: number;
-  /** Finished, successfully or not. */
-  done: number;
-  succeeded: IServerRef[];
-  failed: Array<IServerRef & { message: string }>;
-  /** Never sent because the run was cancelled. */
-  skipped: IServerRef[];
-  /** Waiting because the hub answered 429 (too many spawns at once). */
-  throttled: boolean;
 }
 
 /**
@@ -377,103 +351,36 @@ export class HubModel implements IDisposable {
 
   /**
    * The servers "start all" or "stop all" would act on, over every page of
-   * the current filter: for "start", the default servers of users with no
-   * server running; for "stop", every running or starting server except
-   * this page's own.
+   * the current filter (see `bulkTargets`); never this page's own.
    */
-  async bulkTargets(action: 'start' | 'stop'): Promise<IServerRef[]> {
-    const targets: IServerRef[] = [];
-    const base: Hub.IUsersQuery = {
-      offset: 0,
-      limit: MAX_PAGE,
+  bulkTargets(action: 'start' | 'stop'): Promise<IServerRef[]> {
+    return bulkTargets(this.client, action, {
       nameFilter: this._query.nameFilter,
-      sort: 'name',
-      state: action === 'stop' ? 'active' : 'inactive'
-    };
-    for (let offset = 0; ; offset += MAX_PAGE) {
-      const page = await this.client.users({ ...base, offset });
-      for (const user of page.items) {
-        const servers = user.servers ?? {};
-        if (action === 'start') {
-          const server = servers[''];
-          if (!server || (!server.ready && !server.pending)) {
-            targets.push({ user: user.name, server: '' });
-          }
-          continue;
-        }
-        for (const server of Object.values(servers)) {
-          const own = user.name === this.userName && server.name === this.serverName;
-          if (!own && !server.stopped && server.pending !== 'stop') {
-            targets.push({ user: user.name, server: server.name });
-          }
-        }
-      }
-      if (page.items.length === 0 || offset + page.items.length >= page.total) {
-        return targets;
-      }
-    }
+      own: { user: this.userName, server: this.serverName }
+    });
   }
 
   /**
-   * Start or stop `targets`, at most `bulkLimit` at a time (a start counts
-   * until its spawn finishes, as the hub counts it); a 429 answer is met by
-   * waiting as long as the hub asks (`Retry-After`) and trying again.
-   * `onProgress` follows every step; aborting `signal` sends nothing more and
-   * stops waiting (spawns already asked for carry on in the hub).
+   * Start or stop `targets`, at most `bulkLimit` at a time, waiting out
+   * 429s (see `runBulk`); `bulk` shows the progress meanwhile.
    */
   async forAll(
     targets: ReadonlyArray<IServerRef>,
     action: 'start' | 'stop',
     options: { signal?: AbortSignal; onProgress?: (progress: IBulkProgress) => void } = {}
   ): Promise<IBulkProgress> {
-    const { signal } = options;
-    const progress: IBulkProgress = {
-      action,
-      total: targets.length,
-      done: 0,
-      succeeded: [],
-      failed: [],
-      skipped: [],
-      throttled: false
-    };
-    const report = () => {
-      this._bulk = { ...progress };
-      this._emit();
-      options.onProgress?.(this._bulk);
-    };
-    let waiting = 0;
-    report();
+    let result: IBulkProgress;
     try {
-      await mapLimited(targets, this.bulkLimit, async target => {
-        for (let attempt = 0; ; attempt++) {
-          if (signal?.aborted) {
-            progress.skipped.push(target);
-            return;
-          }
-          try {
-            if (action === 'start') {
-              await this.client.startServer(target.user, target.server);
-              await this._followProgress(target.user, target.server, signal);
-            } else {
-              await this.client.stopServer(target.user, target.server);
-            }
-            progress.succeeded.push(target);
-          } catch (error) {
-            if (error instanceof HubError && error.status === 429 && attempt < 20) {
-              waiting++;
-              progress.throttled = true;
-              report();
-              const seconds = error.retryAfter ?? Math.min(30, 2 ** attempt);
-              await this._sleep(seconds * 1000, signal);
-              waiting--;
-              progress.throttled = waiting > 0;
-              continue;
-            }
-            progress.failed.push({ ...target, message: describeError(error) });
-          }
-          progress.done++;
-          report();
-          return;
+      result = await runBulk(targets, action, {
+        client: this.client,
+        limit: this.bulkLimit,
+        follow: (target, signal) => this._followProgress(target.user, target.server, signal),
+        sleep: this._sleep,
+        signal: options.signal,
+        onProgress: progress => {
+          this._bulk = progress;
+          this._emit();
+          options.onProgress?.(progress);
         }
       });
     } finally {
@@ -481,7 +388,7 @@ export class HubModel implements IDisposable {
       this._emit();
     }
     await this.refresh();
-    return progress;
+    return result;
   }
 
   dispose(): void {
