@@ -13,19 +13,18 @@
 #    user's own (~/.cache/uv, ~/.cache/pip, or UV_CACHE_DIR / PIP_CACHE_DIR):
 #    the point is the warm-cache case.
 # 3. Starts one `jupyter server` on 127.0.0.1 with a token (and a second one
-#    with UV_OFFLINE=1 in its environment, unless BENCH_UV_OFFLINE=0) and runs
+#    with prefer_cached_packages=False, unless BENCH_UV_ONLINE=0) and runs
 #    environments_bench.py: per backend, one untimed warm-up, then BENCH_RUNS
 #    creations through the API interleaved with the same argv run bare, one
-#    kernel started and executed, sizes; then (for uv) the variants that show
-#    where the time goes. All environments are deleted at the very end.
+#    kernel started and executed, sizes. All environments are deleted at the
+#    very end.
 # 4. Stops the server, prints the verdicts and keeps the figures in
 #    bench/results/environments-<date>.json.
 #
 # Environment: VENV (a virtualenv whose bin/ has jupyter; default .venv, else
 # PATH), BENCH_SKIP_SETUP=1, BENCH_RUNS (3), BENCH_POLL_MS (25),
-# BENCH_BACKENDS (uv,venv,conda), BENCH_VARIANTS (auto: when uv is above 1 s;
-# 1 always; 0 never), BENCH_VARIANT_RUNS (2), BENCH_UV_OFFLINE (1: also uv
-# through a second server started with UV_OFFLINE=1; 0 skips it),
+# BENCH_BACKENDS (uv,venv,conda), BENCH_UV_ONLINE (1: also uv
+# through a second server that always asks the index; 0 skips it),
 # BENCH_KEEP_DONTWRITEBYTECODE=1 (keep PYTHONDONTWRITEBYTECODE if set).
 set -euo pipefail
 
@@ -37,7 +36,7 @@ km_bench_find_jupyter
 
 # --- temporary Jupyter directories -------------------------------------------
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/km-bench-env.XXXXXX")"
-SERVER_PID="" OFFLINE_PID="" DRIVER_PID=""
+SERVER_PID="" ONLINE_PID="" DRIVER_PID=""
 stop_server() {
   local pid="$1"
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
@@ -56,10 +55,10 @@ cleanup() {
     say "stopping the benchmark"
     stop_server "$DRIVER_PID"  # its process group: the bare step running too
   fi
-  if [ -n "$SERVER_PID$OFFLINE_PID" ]; then
+  if [ -n "$SERVER_PID$ONLINE_PID" ]; then
     say "stopping the server(s)"
     stop_server "$SERVER_PID"
-    stop_server "$OFFLINE_PID"
+    stop_server "$ONLINE_PID"
   fi
   say "removing $TMP"
   rm -rf "$TMP"
@@ -89,11 +88,14 @@ if ! (cd "$TMP" && "$PY" -c 'import jupyterlab_kernel_manager' 2>/dev/null); the
   say "jupyterlab_kernel_manager is not installed in $(dirname "$(dirname "$JUPYTER")"): using $ROOT"
 fi
 
-# start_server LOG PORT [VAR=VALUE...]: one `jupyter server` in its own process
-# group (setsid), with extra environment variables; sets LAST_PID.
+# start_server LOG PORT [VAR=VALUE...] [-- SERVER-ARG...]: one `jupyter server`
+# in its own process group (setsid), with extra environment variables and
+# command-line options; sets LAST_PID.
 start_server() {
-  local log="$1" port="$2"
+  local log="$1" port="$2" vars=()
   shift 2
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do vars+=("$1"); shift; done
+  [ $# -eq 0 ] || shift
   local args=(
     --ip=127.0.0.1 --port="$port" --ServerApp.port_retries=0 --no-browser
     --IdentityProvider.token="$TOKEN" --ServerApp.root_dir="$TMP/root"
@@ -102,7 +104,8 @@ start_server() {
     --KernelManagerConfig.max_environments=0
   )
   [ "$(id -u)" -eq 0 ] && args+=(--allow-root)
-  (cd "$TMP/root" && exec env "$@" setsid "$JUPYTER" server "${args[@]}" >"$log" 2>&1) &
+  args+=("$@")
+  (cd "$TMP/root" && exec env "${vars[@]}" setsid "$JUPYTER" server "${args[@]}" >"$log" 2>&1) &
   LAST_PID=$!
 }
 wait_server() {  # wait_server PID BASE LOG
@@ -125,19 +128,21 @@ say "starting jupyter server on $BASE ($JUPYTER)"
 start=$SECONDS
 start_server "$TMP/server.log" "$PORT" "JUPYTER_DATA_DIR=$JUPYTER_DATA_DIR"
 SERVER_PID=$LAST_PID
-# The second server: uv with its index never contacted (UV_OFFLINE=1 in the
-# server's environment, which its jobs inherit), its own data directory.
-if [ "${BENCH_UV_OFFLINE:-1}" = 1 ]; then
-  OFFLINE_PORT="$(free_port)"
-  export BENCH_OFFLINE_BASE="http://127.0.0.1:$OFFLINE_PORT/" BENCH_OFFLINE_DATA="$TMP/data-offline"
-  mkdir -p "$BENCH_OFFLINE_DATA"
-  say "starting a second jupyter server with UV_OFFLINE=1 on $BENCH_OFFLINE_BASE"
-  start_server "$TMP/server-offline.log" "$OFFLINE_PORT" "JUPYTER_DATA_DIR=$BENCH_OFFLINE_DATA" UV_OFFLINE=1
-  OFFLINE_PID=$LAST_PID
+# The second server: uv with the package index asked every time
+# (prefer_cached_packages=False, what every creation did before it existed),
+# its own data directory.
+if [ "${BENCH_UV_ONLINE:-1}" = 1 ]; then
+  ONLINE_PORT="$(free_port)"
+  export BENCH_ONLINE_BASE="http://127.0.0.1:$ONLINE_PORT/" BENCH_ONLINE_DATA="$TMP/data-online"
+  mkdir -p "$BENCH_ONLINE_DATA"
+  say "starting a second jupyter server with prefer_cached_packages=False on $BENCH_ONLINE_BASE"
+  start_server "$TMP/server-online.log" "$ONLINE_PORT" "JUPYTER_DATA_DIR=$BENCH_ONLINE_DATA" \
+    -- --KernelManagerConfig.prefer_cached_packages=False
+  ONLINE_PID=$LAST_PID
 fi
-export BENCH_SERVER_PID="$SERVER_PID" BENCH_OFFLINE_PID="$OFFLINE_PID"
+export BENCH_SERVER_PID="$SERVER_PID" BENCH_ONLINE_PID="$ONLINE_PID"
 wait_server "$SERVER_PID" "$BASE" "$TMP/server.log"
-[ -z "$OFFLINE_PID" ] || wait_server "$OFFLINE_PID" "$BENCH_OFFLINE_BASE" "$TMP/server-offline.log"
+[ -z "$ONLINE_PID" ] || wait_server "$ONLINE_PID" "$BENCH_ONLINE_BASE" "$TMP/server-online.log"
 say "server(s) up in $((SECONDS - start)) s"
 
 # --- measurements --------------------------------------------------------------

@@ -19,14 +19,11 @@ For each backend (uv, venv; conda when mamba, micromamba or conda is on PATH):
    made through the API (its first kernel) started with POST api/kernels and
    timed until it answers an execute.
 4. Sizes: the API's size_bytes and `du -sb` of one environment.
-   When BENCH_OFFLINE_BASE is set (environments.sh's second server, started
-   with UV_OFFLINE=1; its data directory in BENCH_OFFLINE_DATA), uv is
-   measured through it too, the bare runs with UV_OFFLINE=1 as well.
-   BENCH_SERVER_PID / BENCH_OFFLINE_PID let it report the servers' CPU.
-5. For uv (when its median is above 1 s, or BENCH_VARIANTS=1): bare variants
-   of the same steps, interleaved, to see where the time goes and what is
-   faster (link modes, bytecode, --seed, how the kernelspec is written,
-   the index).
+   When BENCH_ONLINE_BASE is set (environments.sh's second server, started
+   with KernelManagerConfig.prefer_cached_packages=False: uv asks the package
+   index every time; its data directory in BENCH_ONLINE_DATA), uv is measured
+   through it too. BENCH_SERVER_PID / BENCH_ONLINE_PID let it report the
+   servers' CPU.
 
 Prints tables and verdicts and writes every sample to RESULT_JSON. Needs
 tornado (in any Jupyter Server environment) for the kernel's websocket.
@@ -50,6 +47,8 @@ import uuid
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
+from jupyterlab_kernel_manager.backends import CACHE_MISS_NOTE
+
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 POLL = float(os.environ.get("BENCH_POLL_MS", "25")) / 1000
 BACKENDS = [
@@ -57,8 +56,6 @@ BACKENDS = [
     for b in os.environ.get("BENCH_BACKENDS", "uv,venv,conda").split(",")
     if b.strip()
 ]
-VARIANTS = os.environ.get("BENCH_VARIANTS", "auto")
-VARIANT_RUNS = int(os.environ.get("BENCH_VARIANT_RUNS", "2"))
 GOAL_RATIO = 1.10
 GOAL_FAST = 1.0
 JOB_TIMEOUT = 600.0
@@ -437,163 +434,6 @@ def files_in(path: str) -> int:
     return sum(len(files) for _, _, files in os.walk(path))
 
 
-# --- variants of the uv steps -----------------------------------------------------
-
-
-def spec_code(name: str, display: str) -> str:
-    return (
-        "from ipykernel.kernelspec import install; "
-        f"install(user=True, kernel_name={name!r}, display_name={display!r})"
-    )
-
-
-def write_spec_directly(
-    kernels_dir: str, name: str, display: str, env_path: str
-) -> None:
-    """The kernelspec ipykernel would write, written without running Python."""
-    spec_dir = os.path.join(kernels_dir, name)
-    os.makedirs(spec_dir, exist_ok=True)
-    lib = os.path.join(env_path, "lib")
-    resources = next(
-        os.path.join(lib, d, "site-packages", "ipykernel", "resources")
-        for d in os.listdir(lib)
-        if d.startswith("python")
-    )
-    for logo in os.listdir(resources):
-        shutil.copyfile(os.path.join(resources, logo), os.path.join(spec_dir, logo))
-    # What ipykernel 7.4's `install()` writes on CPython (hard-coded: it changes
-    # with ipykernel's versions, which is why the server runs the env's own).
-    spec = {
-        "argv": [
-            os.path.join(env_path, "bin", "python"),
-            "-Xfrozen_modules=off",
-            "-m",
-            "ipykernel_launcher",
-            "-f",
-            "{connection_file}",
-        ],
-        "display_name": display,
-        "language": "python",
-        "metadata": {"debugger": True, "supported_encryption": ["curve"]},
-        "kernel_protocol_version": "5.5",
-    }
-    with open(os.path.join(spec_dir, "kernel.json"), "w", encoding="utf-8") as f:
-        json.dump(spec, f, indent=1)
-
-
-def make_variants(template: list[list[str]], version: str, interpreter: str) -> dict:
-    """name -> function(name, path, kernels_dir, backend) -> plan."""
-    venv_step = template[0]
-    at = venv_step.index("--python") + 1
-    current_python = venv_step[at]
-
-    def with_python(argv, value):
-        return argv[:at] + [value] + argv[at + 1 :]
-
-    def offline(argv):
-        return (
-            [*argv[:2], "--offline", *argv[2:]]
-            if argv[1] == "venv"
-            else [*argv[:3], "--offline", *argv[3:]]
-        )
-
-    def unseeded(argv):
-        return [a for a in argv if a != "--seed"]
-
-    def fn(transform_venv=None, transform_install=None, spec="m", extra=None):
-        def plan(name, path, kernels_dir, backend, template_name, template_path):
-            venv, install, kspec = substitute(
-                template, template_path, template_name, path, name
-            )
-            if transform_venv:
-                venv = transform_venv(venv)
-            if transform_install:
-                install = transform_install(install)
-            display = kspec[kspec.index("--display-name") + 1]
-            python = os.path.join(path, "bin", "python")
-            steps = [("cmd", venv, extra or {}), ("cmd", install, extra or {})]
-            if spec == "m":
-                steps.append(("cmd", kspec, extra or {}))
-            elif spec == "c":
-                steps.append(
-                    ("cmd", [python, "-c", spec_code(name, display)], extra or {})
-                )
-            elif spec == "direct":
-                steps.append(
-                    (
-                        "py",
-                        "kernelspec written directly",
-                        lambda: write_spec_directly(kernels_dir, name, display, path),
-                    )
-                )
-            steps.append(
-                (
-                    "py",
-                    "kernel.json rewrite",
-                    lambda: rewrite_kernelspec(kernels_dir, name, path, backend),
-                )
-            )
-            return steps
-
-        return plan
-
-    merged = {"transform_venv": unseeded, "transform_install": lambda a: [*a, "pip"]}
-    variants = {"as the server runs it": fn()}
-    if current_python != version:
-        variants[f"--python {version} (uv looks for it)"] = fn(
-            lambda a: with_python(a, version)
-        )
-    if current_python != interpreter:
-        variants["--python <interpreter path>"] = fn(
-            lambda a: with_python(a, interpreter)
-        )
-    variants.update(
-        {
-            "UV_LINK_MODE=copy": fn(extra={"UV_LINK_MODE": "copy"}),
-            "UV_LINK_MODE=symlink": fn(extra={"UV_LINK_MODE": "symlink"}),
-            "UV_LINK_MODE=clone": fn(extra={"UV_LINK_MODE": "clone"}),
-            "UV_COMPILE_BYTECODE=1": fn(extra={"UV_COMPILE_BYTECODE": "1"}),
-            "kernelspec: python -c 'kernelspec.install()'": fn(spec="c"),
-            "kernelspec: written directly (no Python)": fn(spec="direct"),
-            "no --seed, pip in the install call": fn(**merged),
-            "no --seed + pip, -c install()": fn(**merged, spec="c"),
-            "no --seed + pip, kernelspec written directly": fn(**merged, spec="direct"),
-            "--offline (index not contacted)": fn(offline, offline),
-            "--offline, no --seed + pip, -c install()": fn(
-                lambda a: offline(unseeded(a)), lambda a: offline([*a, "pip"]), spec="c"
-            ),
-        }
-    )
-    return variants
-
-
-def spec_shape(kernels_dir: str, name: str, env_path: str) -> str:
-    """kernel.json without what differs by design (path, names, our metadata)."""
-    with open(os.path.join(kernels_dir, name, "kernel.json"), encoding="utf-8") as f:
-        spec = json.load(f)
-    spec.pop("display_name", None)
-    spec.get("metadata", {}).pop("kernel_manager", None)
-    files = sorted(os.listdir(os.path.join(kernels_dir, name)))
-    return json.dumps([spec, files], sort_keys=True).replace(env_path, "<env>")
-
-
-def check_env(path: str) -> str | None:
-    """The product's promise: ipykernel importable and pip usable (for %pip)."""
-    python = os.path.join(path, "bin", "python")
-    done = subprocess.run(
-        [python, "-c", "import ipykernel, pip; print(pip.__version__)"],
-        capture_output=True,
-        text=True,
-        env=child_env(),
-        check=False,
-    )
-    return (
-        None
-        if done.returncode == 0
-        else (done.stderr.strip().splitlines() or ["?"])[-1]
-    )
-
-
 # --- the benchmark ----------------------------------------------------------------
 
 
@@ -624,6 +464,11 @@ def bench_backend(
     # Warm-up: caches, detection, first run of each tool; not timed.
     name = unique(f"warm-{backend}")
     warm = create_ours(api, backend, name, kernels_dir)
+    if CACHE_MISS_NOTE in warm["log"]:
+        # uv's cache lacked something and the index was asked: the cache has it
+        # now, and the template must be the command that runs from then on.
+        name = unique(f"warm-{backend}")
+        warm = create_ours(api, backend, name, kernels_dir)
     template = warm["commands"]
     template_name, template_path = name, os.path.join(envs_dir, name)
     print(
@@ -732,86 +577,6 @@ def bench_backend(
     return out
 
 
-def run_variants(api, uv_result, envs_dir, kernels_dir, bare_dir) -> dict:
-    template = uv_result["commands"]
-    sample = os.path.join(envs_dir, uv_result["sample_env"])
-    probe = subprocess.run(
-        [
-            os.path.join(sample, "bin", "python"),
-            "-c",
-            "import os, sys; print('%d.%d' % sys.version_info[:2]); print(os.path.realpath(sys._base_executable))",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=child_env(),
-    ).stdout.split("\n")
-    version, interpreter = probe[0], probe[1]
-    # The warm-up's name and path are what the template holds.
-    warm_name, warm_path = uv_result["template_name"], uv_result["template_path"]
-    variants = make_variants(template, version, interpreter)
-    print(
-        f"--- uv: variants, bare, {VARIANT_RUNS} interleaved runs each ({len(variants)} variants) ---"
-    )
-    samples: dict[str, list] = {v: [] for v in variants}
-    last: dict[str, tuple[str, str]] = {}
-    for i in range(VARIANT_RUNS):
-        for key, plan_of in variants.items():
-            name = unique(f"var{i + 1}")
-            path = os.path.join(bare_dir, name)
-            plan = plan_of(name, path, kernels_dir, "uv", warm_name, warm_path)
-            seconds, steps = run_plan(plan, bare_dir)
-            samples[key].append({"seconds": seconds, "steps": steps})
-            last[key] = (name, path)
-    results = {}
-    base = statistics.median(s["seconds"] for s in samples["as the server runs it"])
-    reference = spec_shape(kernels_dir, *last["as the server runs it"])
-    print(
-        "  steps: uv venv + uv pip install + kernelspec + kernel.json rewrite; size: du -sb / bytes in files"
-    )
-    print(
-        "  not hard-linked elsewhere; env ok: ipykernel and pip import; spec: kernel.json and files as"
-    )
-    print(
-        "  `ipykernel install` writes them; kernel: POST api/kernels → execute reply, the env's first kernel"
-    )
-    print(
-        f"  {'variant':46s} {'median':>8s} {'min–max':>10s} {'vs server':>9s}  {'steps (median s)':25s} {'size MB':>9s}  env  spec  kernel"
-    )
-    for key, runs in samples.items():
-        st = stats([r["seconds"] for r in runs])
-        name, path = last[key]
-        problem = check_env(path)
-        size, own = du_sb(path), unshared_bytes(path)
-        try:
-            kernel = kernel_answers(api, name, path)["reply_seconds"]
-        except SystemExit as exc:
-            kernel, problem = None, problem or str(exc)[:200]
-        steps = step_table(runs)
-        same_spec = spec_shape(kernels_dir, name, path) == reference
-        results[key] = {
-            **st,
-            "steps": steps,
-            "du_sb": size,
-            "unshared_bytes": own,
-            "problem": problem,
-            "same_kernelspec": same_spec,
-            "kernel_reply_seconds": kernel,
-        }
-        step_text = " + ".join(f"{s:.2f}" for _, s in steps)
-        print(
-            f"  {key:46s} {st['median']:6.2f} s {st['min']:.2f}–{st['max']:.2f} {st['median'] / base:8.2f}x  {step_text:25s}"
-            f" {size / 1e6 if size else 0:4.0f} /{own / 1e6:3.0f}  {'ok ' if not problem else 'BAD'}  {'same' if same_spec else 'DIFF'}"
-            f"  {f'{kernel:.2f} s' if kernel else '-'}{'  (' + problem + ')' if problem else ''}"
-        )
-    return {
-        "runs": VARIANT_RUNS,
-        "python_version": version,
-        "interpreter": interpreter,
-        "variants": results,
-    }
-
-
 def main() -> int:
     base, token, bare_dir, result_path = sys.argv[1:5]
     api = Api(base, token, int(os.environ.get("BENCH_SERVER_PID") or 0) or None)
@@ -865,22 +630,22 @@ def main() -> int:
             passes.append((backend, backend, None, line, None, None, None))
             continue
         passes.append((backend, backend, api, backend, envs_dir, kernels_dir, None))
-    offline_base = os.environ.get("BENCH_OFFLINE_BASE")
-    if offline_base and any(p[0] == "uv" and p[2] is not None for p in passes):
-        offline = Api(
-            offline_base, token, int(os.environ.get("BENCH_OFFLINE_PID") or 0) or None
+    online_base = os.environ.get("BENCH_ONLINE_BASE")
+    if online_base and any(p[0] == "uv" and p[2] is not None for p in passes):
+        online = Api(
+            online_base, token, int(os.environ.get("BENCH_ONLINE_PID") or 0) or None
         )
-        data = os.environ["BENCH_OFFLINE_DATA"]
-        status, other = offline.call("GET", "kernel-manager/environments")
+        data = os.environ["BENCH_ONLINE_DATA"]
+        status, other = online.call("GET", "kernel-manager/environments")
         passes.append(
             (
-                "uv-offline",
-                "uv, index not contacted (second server, UV_OFFLINE=1 in its environment)",
-                offline,
+                "uv-online",
+                "uv, index asked every time (second server, prefer_cached_packages=False)",
+                online,
                 "uv",
                 other["environments_dir"],
                 os.path.join(data, "kernels"),
-                {"UV_OFFLINE": "1", "JUPYTER_DATA_DIR": data},
+                {"JUPYTER_DATA_DIR": data},
             )
         )
     for key, title, server, backend, edir, kdir, bare_env in passes:
@@ -926,16 +691,6 @@ def main() -> int:
     print()
 
     uv = result["backends"].get("uv", {})
-    if "ours" in uv:
-        want = VARIANTS == "1" or (
-            VARIANTS == "auto" and uv["ours"]["median"] > GOAL_FAST
-        )
-        if want:
-            result["uv_variants"] = run_variants(
-                api, uv, envs_dir, kernels_dir, bare_dir
-            )
-            print()
-
     # Delete every environment made through the API, at the very end.
     deletions = []
     for server, names in listed.values():
@@ -955,7 +710,7 @@ def main() -> int:
     verdicts = result["verdicts"] = []
     for data in result["backends"].values():
         data.pop("api", None)
-    for backend in ("uv", "venv", "uv-offline"):
+    for backend in ("uv", "venv", "uv-online"):
         data = result["backends"].get(backend, {})
         if "ratio" in data:
             ok = data["ratio"] <= GOAL_RATIO
@@ -972,20 +727,11 @@ def main() -> int:
             f"(min {uv['ours']['min']:.2f}) to a usable kernelspec (goal < {GOAL_FAST:.0f} s): "
             f"{'MET' if fast < GOAL_FAST else 'NOT MET'}"
         )
-        offline = result["backends"].get("uv-offline", {})
-        if "ours" in offline:
-            ok = offline["ours"]["median"] < GOAL_FAST
+        online = result["backends"].get("uv-online", {})
+        if "ours" in online:
             line += (
-                f"; with uv's index not contacted (UV_OFFLINE=1): median {offline['ours']['median']:.2f} s"
-                f" (min {offline['ours']['min']:.2f}): {'MET' if ok else 'NOT MET'}"
-            )
-        variants = result.get("uv_variants", {}).get("variants", {})
-        good = {k: v for k, v in variants.items() if not v["problem"]}
-        if good:
-            best = min(good, key=lambda k: good[k]["median"])
-            line += (
-                f"; fastest bare variant (argv changed, see the table): {best}"
-                f" {good[best]['median']:.2f} s"
+                f"; uv asking the index every time (prefer_cached_packages=False): median"
+                f" {online['ours']['median']:.2f} s (min {online['ours']['min']:.2f})"
             )
         verdicts.append(line)
     result["load_end"] = os.getloadavg()
