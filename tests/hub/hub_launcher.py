@@ -5,6 +5,9 @@ Used by the hub tests (``conftest.py`` beside this file) and, run as a script, b
 
     .venv/bin/python tests/hub/hub_launcher.py [--port 8000] [--info-file hub.json]
 
+and by the hub's Galata tests (ui-tests/hub-global-setup.js), with ``--users ''``
+(nobody but admin), ``--port 0`` (any free port) and ``--stop-with-parent``.
+
 The hub's configuration is ``jupyterhub_config.py`` beside this file. Users log in
 with a shared password (``admin`` with its own); ``admin`` is the hub admin.
 
@@ -71,6 +74,10 @@ START_TIMEOUT = 60.0
 SPAWN_TIMEOUT = 120.0
 PAGINATION = "application/jupyterhub-pagination+json"
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+PROXY_MISSING = (
+    "configurable-http-proxy (hub/node_modules) or node is missing: run scripts/setup.sh"
+)
+CANNOT_START = 3  # exit status of --check
 
 
 def jupyterhub_spec() -> str:
@@ -134,10 +141,7 @@ class Hub:
         """Starts the hub, waits until it answers, and adds ``users``."""
         proxy = proxy_command()
         if proxy is None:
-            raise HubError(
-                "configurable-http-proxy (hub/node_modules) or node is missing: "
-                "run scripts/setup.sh"
-            )
+            raise HubError(PROXY_MISSING)
         remove_leftovers()
         self.work = Path(tempfile.mkdtemp(prefix=f"km-hub-{os.getpid()}-"))
         private = self.work / "hub"
@@ -409,6 +413,16 @@ def remove_leftovers() -> None:
             remove_account(account.pw_name)
 
 
+def write_private_json(path: Path, data: dict) -> None:
+    """Whole or not at all (a reader waits for the file to appear), and for this
+    user's eyes only: it holds the service token."""
+    part = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        json.dump(data, out, indent=1)
+    os.replace(part, path)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -425,7 +439,32 @@ def main(argv=None) -> int:
         type=Path,
         help="write the URL, passwords and service token there as JSON",
     )
+    parser.add_argument(
+        "--users",
+        default=",".join(USERS),
+        help="comma-separated users to add besides admin (default %(default)s; "
+        "'' for none)",
+    )
+    parser.add_argument(
+        "--stop-with-parent",
+        action="store_true",
+        help="stop the hub when the process that started this one exits, "
+        "even when it is killed (a test runner)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only check that a hub can start here: exit 0, or print why not "
+        f"and exit {CANNOT_START}",
+    )
     args = parser.parse_args(argv)
+    users = tuple(name.strip() for name in args.users.split(",") if name.strip())
+
+    if args.check:
+        if proxy_command() is None:
+            print(PROXY_MISSING, file=sys.stderr)
+            return CANNOT_START
+        return 0
 
     hub = Hub(port=args.port, spec=args.spec)
     stopping = []
@@ -435,24 +474,28 @@ def main(argv=None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    if args.stop_with_parent:
+        parent = os.getppid()
+        stop_with_parent()
+        if os.getppid() != parent:  # it died before prctl
+            return 1
     print(f"Starting JupyterHub ({hub.spec}) on {hub.url} ...", flush=True)
     try:
-        hub.start()
+        hub.start(users)
+        if stopping:
+            return 1
         info = {
             "url": hub.url,
             "version": hub.version,
             "admin": ADMIN,
-            "users": list(USERS),
+            "users": list(users),
             "user_password": USER_PASSWORD,
             "admin_password": ADMIN_PASSWORD,
             "service_token": hub.service_token,
             "log": str(hub.log_path),
         }
         if args.info_file:
-            # It holds the service token: for this user's eyes only.
-            fd = os.open(args.info_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as out:
-                json.dump(info, out, indent=1)
+            write_private_json(args.info_file, info)
         accounts = (
             f"Servers run as the Unix accounts {hub.unix_prefix}<user>, removed on exit.\n"
             if hub.as_root
@@ -461,7 +504,8 @@ def main(argv=None) -> int:
         print(
             f"\nJupyterHub {hub.version} is running at {hub.url}\n\n"
             f"  admin (the hub admin):  password {ADMIN_PASSWORD}\n"
-            f"  alice, bob, or any other name:  password {USER_PASSWORD}\n\n"
+            f"  {''.join(f'{name}, ' for name in users)}"
+            f"{'or ' if users else ''}any other name:  password {USER_PASSWORD}\n\n"
             f"{accounts}Log: {hub.log_path}\nPress Ctrl-C to stop.",
             flush=True,
         )
