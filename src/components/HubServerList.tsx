@@ -22,7 +22,7 @@ export function HubServerList(props: {
 }): JSX.Element {
   const { user, model, commands, trans } = props;
   const canAct = model.may(props.own ? 'own-servers' : 'user-servers');
-  const servers = serversOf(user);
+  const servers = serversOf(user, model.starting(user.name));
   return (
     <ul className="jp-KernelManager-hubServers" aria-label={trans.__('Servers of %1', user.name)}>
       {servers.map(server => (
@@ -118,7 +118,7 @@ function ServerItem(props: {
             {trans.__('Stop')}
           </button>
         )}
-        {canAct && server.name && !ownPage && !server.pending && (
+        {canAct && server.name && !ownPage && !server.pending && !starting && (
           <button
             className="jp-KernelManager-textButton jp-mod-warn"
             aria-label={trans.__('Delete %1 of %2', label, user)}
@@ -223,23 +223,24 @@ export function describeNameProblem(
 }
 
 /**
- * The default server (a placeholder when the hub lists none) and then the
- * named ones by name.
+ * The default server and then the named ones by name, with placeholders for
+ * the default one when the hub lists none and for servers being started
+ * that the hub has not listed yet.
  */
-function serversOf(user: Hub.IUser): Hub.IServer[] {
-  const servers = Object.values(user.servers ?? {}).sort((a, b) =>
-    a.name.localeCompare(b.name)
-  );
-  if (!servers.some(server => server.name === '')) {
-    servers.unshift({
-      name: '',
-      ready: false,
-      pending: null,
-      url: '',
-      progress_url: '',
-      started: null,
-      last_activity: null
-    });
+function serversOf(user: Hub.IUser, starting: string[]): Hub.IServer[] {
+  const servers = Object.values(user.servers ?? {});
+  for (const name of ['', ...starting]) {
+    if (!servers.some(server => server.name === name)) {
+      servers.push({
+        name,
+        ready: false,
+        pending: null,
+        url: '',
+        progress_url: '',
+        started: null,
+        last_activity: null
+      });
+    }
   }
-  return servers;
+  return servers.sort((a, b) => a.name.localeCompare(b.name));
 }

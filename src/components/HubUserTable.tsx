@@ -175,14 +175,11 @@ function UserRows(props: {
   const server = user.servers?.[''];
   const progress = model.progress(user.name, '');
   const named = Object.keys(user.servers ?? {}).filter(name => name !== '').length;
-  let state = server?.ready
+  const state = server?.ready
     ? trans.__('running')
     : server?.pending || progress
       ? trans.__('starting %1%', String(progress?.progress ?? 0))
       : trans.__('stopped');
-  if (named > 0) {
-    state = trans._n('%2, %1 named', '%2, %1 named', named, state);
-  }
   const canServers = model.may('user-servers');
   const expanded = model.isExpanded(user.name);
   const details = model.details(user.name);
@@ -203,7 +200,14 @@ function UserRows(props: {
           </button>
           {user.admin && <span className="jp-KernelManager-badge">{trans.__('admin')}</span>}
         </th>
-        <td>{state}</td>
+        <td>
+          {state}
+          {named > 0 && (
+            <small className="jp-KernelManager-hubNamed">
+              {trans._n('+%1 named server', '+%1 named servers', named)}
+            </small>
+          )}
+        </td>
         <HubUsageCell
           usage={model.usage(user.name)}
           deadline={model.usageSource.deadline}

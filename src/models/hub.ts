@@ -164,6 +164,14 @@ export class HubModel implements IDisposable {
     return this._progress.get(progressKey(user, server));
   }
 
+  /** Names of the servers of `user` being started from this page. */
+  starting(user: string): string[] {
+    const prefix = progressKey(user, '');
+    return [...this._progress.keys()]
+      .filter(key => key.startsWith(prefix))
+      .map(key => key.slice(prefix.length));
+  }
+
   /**
    * A user's full model (stopped named servers too) once their row is
    * expanded; null while it loads.
@@ -307,13 +315,20 @@ export class HubModel implements IDisposable {
    * when the hub refuses or the spawn fails.
    */
   async startServer(user: string, server = ''): Promise<void> {
+    const key = progressKey(user, server);
+    // Shown as starting at once: the hub answers a spawn's POST only when it
+    // ends or takes long (`slow_spawn_timeout`).
+    this._progress.set(key, { progress: 0 });
+    this._emit();
     try {
       await this.client.startServer(user, server);
+      await this._reloadServers(user);
       await this._followProgress(user, server);
     } catch (error) {
       this._noteRefusal(error);
       throw error;
     } finally {
+      this._progress.delete(key);
       await this._refreshAfterChange(user);
     }
   }
@@ -437,6 +452,20 @@ export class HubModel implements IDisposable {
     ) {
       this._named = 'disabled';
       this._emit();
+    }
+  }
+
+  /** Read again the servers of `user` as shown now (theirs or this page's). */
+  private async _reloadServers(user: string): Promise<void> {
+    if (user === this.userName && this._me) {
+      try {
+        this._me = { ...(await this.client.userModel(user, true)), scopes: this._me.scopes };
+        this._emit();
+      } catch (error) {
+        console.warn('Kernel manager: could not read your servers', error);
+      }
+    } else if (this._details.has(user)) {
+      await this._loadDetails(user);
     }
   }
 
