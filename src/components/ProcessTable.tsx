@@ -3,11 +3,32 @@ import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 import { IProcessInfo } from '../api/types';
 import { CommandIDs } from '../commands';
-import { IProcessRow, IProcessSort, ProcessSortKey, processLabel } from '../models/processTree';
+import {
+  IProcessRow,
+  IProcessSort,
+  parentRowIndex,
+  ProcessSortKey,
+  processLabel
+} from '../models/processTree';
 import { formatBytes } from '../models/validation';
+import { moveIndex, renderedIndices, useWindowedRows } from './useWindowedRows';
 
 /**
- * The user's processes as a sortable tree table.
+ * Rows rendered beyond each edge of the view: a short scroll shows rows that
+ * are already laid out.
+ */
+const OVERSCAN = 8;
+
+/**
+ * Until a row is measured; the stylesheet decides the real height.
+ */
+const ESTIMATED_ROW_HEIGHT = 36;
+
+/**
+ * The user's processes as a sortable tree grid. Only the rows in view are
+ * in the DOM (a table of 2,000 rows must update within a frame); one row at a
+ * time is in the tab order (roving tabindex), and arrow keys move between
+ * rows, scrolling them into view.
  */
 export function ProcessTable(props: {
   rows: ReadonlyArray<IProcessRow>;
@@ -19,13 +40,126 @@ export function ProcessTable(props: {
   onToggle: (pid: number) => void;
   /** Signals and kernel actions are offered only on the user's own rows. */
   actions: boolean;
+  label?: string;
 }): JSX.Element {
-  const { rows, sort, trans } = props;
+  const { rows, sort, trans, onToggle } = props;
+  const gridRef = React.useRef<HTMLDivElement>(null);
+  const headerRef = React.useRef<HTMLDivElement>(null);
+  const { bodyRef, range, rowHeight, reveal, pageSize } = useWindowedRows({
+    rowCount: rows.length,
+    estimatedRowHeight: ESTIMATED_ROW_HEIGHT,
+    overscan: OVERSCAN
+  });
+
+  // The row in the tab order, by pid: rows move when they are re-sorted.
+  const [activePid, setActivePid] = React.useState<number | null>(null);
+  const lastActive = React.useRef(0);
+  const found = activePid === null ? -1 : rows.findIndex(row => row.node.process.pid === activePid);
+  // A process that ended hands its place to the row that took its index.
+  const activeIndex = rows.length === 0 ? -1 : found >= 0 ? found : Math.min(lastActive.current, rows.length - 1);
+  const focusPending = React.useRef(false);
+
+  React.useLayoutEffect(() => {
+    lastActive.current = Math.max(0, activeIndex);
+    if (focusPending.current) {
+      focusPending.current = false;
+      bodyRef.current
+        ?.querySelector<HTMLElement>(`[data-index="${activeIndex}"]`)
+        ?.focus({ preventScroll: true });
+    }
+  });
+
+  // A focused row removed (its process ended) would leave the focus on the
+  // page's body: give it to the row that is now in the tab order. React does
+  // not report a blur during its own commit, so this listens natively.
+  React.useEffect(() => {
+    const grid = gridRef.current;
+    if (!grid) {
+      return;
+    }
+    const onFocusOut = (event: FocusEvent) => {
+      const left = event.target as HTMLElement;
+      if (event.relatedTarget !== null) {
+        return;
+      }
+      window.setTimeout(() => {
+        const focused = document.activeElement;
+        if (!left.isConnected && (focused === null || focused === document.body)) {
+          grid.querySelector<HTMLElement>('[role="row"][tabindex="0"]')?.focus({ preventScroll: true });
+        }
+      }, 0);
+    };
+    grid.addEventListener('focusout', onFocusOut);
+    return () => grid.removeEventListener('focusout', onFocusOut);
+  }, []);
+
+  const stickyTop = () => headerRef.current?.offsetHeight ?? 0;
+  const moveTo = (index: number) => {
+    reveal(index, stickyTop());
+    focusPending.current = true;
+    setActivePid(rows[index].node.process.pid);
+    if (index === activeIndex) {
+      // No state change, so no render: focus it now.
+      focusPending.current = false;
+      bodyRef.current
+        ?.querySelector<HTMLElement>(`[data-index="${index}"]`)
+        ?.focus({ preventScroll: true });
+    }
+  };
+
+  const onKeyDown = (event: React.KeyboardEvent) => {
+    const rowElement = (event.target as HTMLElement).closest<HTMLElement>('[role="row"][data-index]');
+    if (!rowElement || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
+      return;
+    }
+    const index = Number(rowElement.dataset.index);
+    const row = rows[index];
+    if (!row) {
+      return;
+    }
+    let next = moveIndex(event.key, index, rows.length, pageSize(stickyTop()));
+    if (next === null && event.target === rowElement) {
+      const hasChildren = row.node.children.length > 0;
+      if (event.key === 'ArrowRight' && hasChildren) {
+        if (row.expanded) {
+          next = index + 1;
+        } else {
+          onToggle(row.node.process.pid);
+        }
+      } else if (event.key === 'ArrowLeft') {
+        if (hasChildren && row.expanded) {
+          onToggle(row.node.process.pid);
+        } else {
+          const parent = parentRowIndex(rows, index);
+          next = parent >= 0 ? parent : null;
+        }
+      } else if ((event.key === 'Enter' || event.key === ' ') && hasChildren) {
+        onToggle(row.node.process.pid);
+      } else {
+        return;
+      }
+    } else if (next === null) {
+      return;
+    }
+    event.preventDefault();
+    if (next !== null) {
+      moveTo(next);
+    }
+  };
+
+  // Clicks and Tab make the row holding the focus the one in the tab order.
+  const onFocus = (event: React.FocusEvent) => {
+    const pid = (event.target as HTMLElement).closest<HTMLElement>('[role="row"][data-pid]')?.dataset.pid;
+    if (pid !== undefined && Number(pid) !== activePid) {
+      setActivePid(Number(pid));
+    }
+  };
+
   const header = (key: ProcessSortKey, label: string, className: string) => {
     const active = sort.key === key;
     return (
-      <th
-        scope="col"
+      <div
+        role="columnheader"
         className={className}
         aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : 'none'}
       >
@@ -41,44 +175,71 @@ export function ProcessTable(props: {
           {label}
           {active && (sort.descending ? ' ▾' : ' ▴')}
         </button>
-      </th>
+      </div>
     );
   };
+
   return (
-    <table className="jp-KernelManager-processTable" role="treegrid" aria-label={trans.__('Processes')}>
-      <thead>
-        <tr>
+    <div
+      ref={gridRef}
+      className="jp-KernelManager-processTable"
+      role="treegrid"
+      aria-label={props.label ?? trans.__('Processes')}
+      aria-rowcount={rows.length + 1}
+      aria-colcount={5}
+    >
+      <div role="rowgroup" className="jp-KernelManager-processHead" ref={headerRef}>
+        <div role="row" aria-rowindex={1} className="jp-KernelManager-processHeader">
           {header('name', trans.__('Name'), 'jp-KernelManager-colName')}
           {header('cpu', trans.__('CPU'), 'jp-KernelManager-colNumber')}
           {header('memory', trans.__('Memory'), 'jp-KernelManager-colNumber')}
           {header('age', trans.__('Age'), 'jp-KernelManager-colNumber')}
-          <th scope="col" className="jp-KernelManager-colActions">
+          <div role="columnheader" className="jp-KernelManager-colActions">
             <span className="jp-KernelManager-visuallyHidden">{trans.__('Actions')}</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map(row => (
-          <ProcessRowView
-            key={row.node.process.pid}
-            process={row.node.process}
-            depth={row.depth}
-            expanded={row.expanded}
-            hasChildren={row.node.children.length > 0}
-            rss={row.node.subtreeRss}
-            age={formatAge(props.now - row.node.process.started_at, trans)}
-            commands={props.commands}
-            trans={trans}
-            onToggle={props.onToggle}
-            actions={props.actions}
-          />
-        ))}
-      </tbody>
-    </table>
+          </div>
+        </div>
+      </div>
+      <div
+        role="rowgroup"
+        ref={bodyRef}
+        className="jp-KernelManager-processBody"
+        style={{ height: rows.length * rowHeight }}
+        onKeyDown={onKeyDown}
+        onFocus={onFocus}
+      >
+        {renderedIndices(range, activeIndex, rows.length).map(index => {
+          const row = rows[index];
+          return (
+            <ProcessRowView
+              key={row.node.process.pid}
+              index={index}
+              top={index * rowHeight}
+              tabbable={index === activeIndex}
+              process={row.node.process}
+              depth={row.depth}
+              expanded={row.expanded}
+              hasChildren={row.node.children.length > 0}
+              rss={row.node.subtreeRss}
+              age={formatAge(props.now - row.node.process.started_at, trans)}
+              commands={props.commands}
+              trans={trans}
+              onToggle={onToggle}
+              actions={props.actions}
+            />
+          );
+        })}
+      </div>
+    </div>
   );
 }
 
 interface IRowProps {
+  /** Position among all the rows, rendered or not. */
+  index: number;
+  /** In px from the top of the rows. */
+  top: number;
+  /** The one row in the tab order. */
+  tabbable: boolean;
   process: IProcessInfo;
   depth: number;
   expanded: boolean;
@@ -94,18 +255,22 @@ interface IRowProps {
 
 /**
  * Rows re-render only when what they show changed: each scan brings new
- * objects, and a table of 2,000 rows must update within a frame.
+ * objects for every process.
  */
 const ProcessRowView = React.memo(ProcessRowImpl, (a, b) => {
   const p = a.process;
   const q = b.process;
   return (
+    a.index === b.index &&
+    a.top === b.top &&
+    a.tabbable === b.tabbable &&
     a.depth === b.depth &&
     a.expanded === b.expanded &&
     a.hasChildren === b.hasChildren &&
     a.rss === b.rss &&
     a.age === b.age &&
     a.actions === b.actions &&
+    a.onToggle === b.onToggle &&
     p.cpu_percent === q.cpu_percent &&
     p.rss_bytes === q.rss_bytes &&
     p.state === q.state &&
@@ -119,16 +284,22 @@ function ProcessRowImpl(props: IRowProps): JSX.Element {
   const { process, trans, commands } = props;
   const memory = props.hasChildren && !props.expanded ? props.rss : process.rss_bytes;
   const detail = processDetail(process, trans);
+  const tabIndex = props.tabbable ? 0 : -1;
   return (
-    <tr
+    <div
+      role="row"
       className={`jp-KernelManager-process jp-mod-${process.kind}`}
+      aria-rowindex={props.index + 2}
       aria-level={props.depth + 1}
       aria-expanded={props.hasChildren ? props.expanded : undefined}
+      tabIndex={tabIndex}
+      style={{ top: props.top }}
+      data-index={props.index}
       data-pid={process.pid}
       data-kind={process.kind}
       title={process.cmdline.join(' ')}
     >
-      <td className="jp-KernelManager-colName">
+      <div role="gridcell" className="jp-KernelManager-colName">
         <div
           className="jp-KernelManager-processName"
           style={{ paddingLeft: `${Math.min(props.depth, 8) * 8}px` }}
@@ -137,6 +308,7 @@ function ProcessRowImpl(props: IRowProps): JSX.Element {
             <button
               className="jp-KernelManager-expander"
               aria-label={props.expanded ? trans.__('Collapse') : trans.__('Expand')}
+              tabIndex={tabIndex}
               onClick={() => props.onToggle(process.pid)}
             >
               <span className="jp-KernelManager-caret" />
@@ -151,16 +323,22 @@ function ProcessRowImpl(props: IRowProps): JSX.Element {
             </span>
           </span>
         </div>
-      </td>
-      <td className="jp-KernelManager-colNumber">
+      </div>
+      <div role="gridcell" className="jp-KernelManager-colNumber">
         {process.cpu_percent === null ? '–' : `${process.cpu_percent.toFixed(0)}%`}
-      </td>
-      <td className="jp-KernelManager-colNumber">{formatBytes(memory)}</td>
-      <td className="jp-KernelManager-colNumber">{props.age}</td>
-      <td className="jp-KernelManager-colActions">
-        {props.actions && <ProcessActions process={process} commands={commands} trans={trans} />}
-      </td>
-    </tr>
+      </div>
+      <div role="gridcell" className="jp-KernelManager-colNumber">
+        {formatBytes(memory)}
+      </div>
+      <div role="gridcell" className="jp-KernelManager-colNumber">
+        {props.age}
+      </div>
+      <div role="gridcell" className="jp-KernelManager-colActions">
+        {props.actions && (
+          <ProcessActions process={process} commands={commands} trans={trans} tabIndex={tabIndex} />
+        )}
+      </div>
+    </div>
   );
 }
 
@@ -168,13 +346,15 @@ function ProcessActions(props: {
   process: IProcessInfo;
   commands: CommandRegistry;
   trans: TranslationBundle;
+  tabIndex: number;
 }): JSX.Element | null {
-  const { process, commands, trans } = props;
+  const { process, commands, trans, tabIndex } = props;
   const name = label(process, trans);
   const button = (text: string, aria: string, command: string, args: any, warn = false) => (
     <button
       className={'jp-KernelManager-textButton' + (warn ? ' jp-mod-warn' : '')}
       aria-label={aria}
+      tabIndex={tabIndex}
       onClick={() => void commands.execute(command, args)}
     >
       {text}

@@ -231,6 +231,7 @@ function AllUsers(props: {
                     onSort={sort => (props.model.sort = sort)}
                     onToggle={props.onToggle}
                     actions={row.user === own.user}
+                    label={trans.__('Processes of %1', row.user)}
                   />
                 </td>
               </tr>

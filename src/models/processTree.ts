@@ -109,6 +109,23 @@ export function flattenProcessTree(
   return rows;
 }
 
+/**
+ * The row of the parent of row `index`: the nearest row above it that is
+ * less deep; -1 for a root.
+ */
+export function parentRowIndex(rows: ReadonlyArray<IProcessRow>, index: number): number {
+  const row = rows[index];
+  if (!row) {
+    return -1;
+  }
+  for (let i = index - 1; i >= 0; i--) {
+    if (rows[i].depth < row.depth) {
+      return i;
+    }
+  }
+  return -1;
+}
+
 function comparator(sort: IProcessSort) {
   const sign = sort.descending ? -1 : 1;
   const value = (node: IProcessNode): number | string => {

@@ -1,9 +1,59 @@
-import { expect, test } from '@jupyterlab/galata';
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { Locator } from '@playwright/test';
 
 /**
  * The Processes section against a real `jupyter lab`: a notebook's kernel
- * shows under the server, named by its notebook, and is shut down from there.
+ * shows under the server, named by its notebook, and is shut down from there;
+ * with hundreds of processes the table is windowed and still sorts, and is
+ * used with the keyboard alone.
  */
+
+async function openProcesses(page: IJupyterLabPageFixture) {
+  await page.keyboard.press('Alt+Shift+K');
+  const panel = page.locator('#jp-kernel-manager');
+  const table = panel.getByRole('treegrid', { name: 'Processes' });
+  await expect(table).toBeVisible();
+  return { panel, table };
+}
+
+/** The other sections give the Processes section the panel's height. */
+async function collapseOtherSections(panel: Locator) {
+  for (const name of ['Kernels', 'Environments']) {
+    const title = panel.locator('.jp-AccordionPanel-title', { hasText: name });
+    if ((await title.getAttribute('aria-expanded')) === 'true') {
+      await title.click();
+    }
+    await expect(title).toHaveAttribute('aria-expanded', 'false');
+  }
+}
+
+function rows(table: Locator) {
+  return table.locator('[role="row"][data-index]');
+}
+
+async function rowCount(table: Locator): Promise<number> {
+  // The header row is row 1 of aria-rowcount.
+  return Number(await table.getAttribute('aria-rowcount')) - 1;
+}
+
+/** Runs code in the current notebook's kernel without touching the focus. */
+async function execute(page: IJupyterLabPageFixture, code: string): Promise<string> {
+  return page.evaluate(async source => {
+    const kernel = (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    const reply = await kernel.requestExecute({ code: source }).done;
+    return reply.content.ename ?? reply.content.status;
+  }, code);
+}
+
+const UNITS: Record<string, number> = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
+
+/** "54.1 MB" → 54100000. */
+function bytes(text: string): number {
+  const [value, unit] = text.trim().split(/\s+/);
+  expect(UNITS[unit], `a memory figure: ${text}`).toBeDefined();
+  return Number(value) * UNITS[unit];
+}
+
 test('a notebook’s kernel is listed with its memory and shut down from the Processes section', async ({
   page,
   tmpPath
@@ -14,21 +64,18 @@ test('a notebook’s kernel is listed with its memory and shut down from the Pro
   await page.notebook.runCell(0);
   expect((await page.notebook.getCellTextOutput(0))?.join('').trim()).toBe('42');
 
-  await page.keyboard.press('Alt+Shift+K');
-  const panel = page.locator('#jp-kernel-manager');
-  const table = panel.getByRole('treegrid', { name: 'Processes' });
-  await expect(table).toBeVisible();
+  const { panel, table } = await openProcesses(page);
 
   // The server comes first; the kernel is under it, named by its notebook.
-  await expect(table.locator('tbody tr').first()).toContainText('Jupyter server');
-  const kernelRow = table.locator('tr[data-kind="kernel"]').filter({
+  await expect(rows(table).first()).toContainText('Jupyter server');
+  await expect(rows(table).first()).toHaveAttribute('aria-level', '1');
+  const kernelRow = table.locator('[role="row"][data-kind="kernel"]').filter({
     hasText: `${tmpPath}/${notebook}`
   });
   await expect(kernelRow).toHaveCount(1, { timeout: 20000 });
   await expect(kernelRow).toContainText('python3 kernel');
   await expect(kernelRow).toHaveAttribute('aria-level', '2');
-  await expect(table.locator('tbody tr').first()).toHaveAttribute('aria-level', '1');
-  await expect(kernelRow.locator('td').nth(2)).toContainText(/\d+(\.\d)? MB/);
+  await expect(kernelRow.getByRole('gridcell').nth(2)).toContainText(/\d+(\.\d)? MB/);
   await expect(panel.getByRole('meter', { name: 'Memory' })).toBeVisible();
 
   await kernelRow.hover();
@@ -45,4 +92,159 @@ test('a notebook’s kernel is listed with its memory and shut down from the Pro
     return [...manager.running()].length;
   });
   expect(running).toBe(0);
+});
+
+test.describe('windowed table', () => {
+  // Galata's tracking of the kernels API reads every POST reply as JSON (an
+  // interrupt's is empty), and with it off, its tracking of sessions keeps the
+  // notebook's rename from the server: both off. The test shuts its kernel
+  // down itself (and the server stops with the run).
+  test.use({ kernels: null, sessions: null });
+
+  test('hundreds of processes: the table is windowed, sorts, and works from the keyboard; light and dark', async ({
+    page,
+    tmpPath
+  }, testInfo) => {
+    const SLEEPS = 300;
+    const notebook = 'processes-window.ipynb';
+    await page.notebook.createNew(notebook, { kernel: 'python3' });
+    // Children of the kernel; killed below, and gone after 5 minutes anyway.
+    await page.notebook.setCell(
+      0,
+      'code',
+      `import subprocess\nsleeps = [subprocess.Popen(["sleep", "300"]) for _ in range(${SLEEPS})]\nprint(len(sleeps))`
+    );
+    await page.notebook.runCell(0);
+    expect((await page.notebook.getCellTextOutput(0))?.join('').trim()).toBe(String(SLEEPS));
+
+    try {
+      const { panel, table } = await openProcesses(page);
+      await collapseOtherSections(panel);
+      const name = `${tmpPath}/${notebook}`;
+      const kernelRow = table.locator('[role="row"][data-kind="kernel"]').filter({ hasText: name });
+      await expect(kernelRow).toHaveCount(1, { timeout: 20000 });
+      await expect.poll(() => rowCount(table), { timeout: 20000 }).toBeGreaterThan(SLEEPS);
+
+      // Windowed: only the rows in view (and a few more) are in the DOM.
+      const inDom = await rows(table).count();
+      expect(inDom).toBeGreaterThan(5);
+      expect(inDom).toBeLessThan(80);
+
+      // Sorting by memory (the default is largest first), then the other way.
+      const memoryHeader = table.getByRole('columnheader', { name: /Memory/ });
+      await expect(memoryHeader).toHaveAttribute('aria-sort', 'descending');
+      const sleepMemory = async () =>
+        (await table.locator('[role="row"][aria-level="3"] [role="gridcell"]:nth-child(3)').allTextContents()).map(
+          bytes
+        );
+      await memoryHeader.getByRole('button').click();
+      await expect(memoryHeader).toHaveAttribute('aria-sort', 'ascending');
+      let shown = await sleepMemory();
+      expect(shown.length).toBeGreaterThan(5);
+      expect(shown).toEqual([...shown].sort((a, b) => a - b));
+      await memoryHeader.getByRole('button').click();
+      await expect(memoryHeader).toHaveAttribute('aria-sort', 'descending');
+      shown = await sleepMemory();
+      expect(shown).toEqual([...shown].sort((a, b) => b - a));
+
+      await panel.screenshot({ path: testInfo.outputPath('processes-light.png') });
+      await page.theme.setDarkTheme();
+      await panel.screenshot({ path: testInfo.outputPath('processes-dark.png') });
+      await page.theme.setLightTheme();
+
+      // Keyboard: the server's row takes the focus; one row is in the tab order.
+      const serverRow = table.locator('[role="row"][data-kind="server"]');
+      await serverRow.getByText('Jupyter server').click();
+      await expect(serverRow).toBeFocused();
+      await expect(table.locator('[role="row"][tabindex="0"]')).toHaveCount(1);
+
+      // End: the last row, far below, is scrolled into view and focused.
+      await page.keyboard.press('End');
+      const focusedRow = table.locator('[role="row"]:focus');
+      await expect(focusedRow).toHaveAttribute('aria-rowindex', String((await rowCount(table)) + 1));
+      await expect(focusedRow).toBeInViewport();
+      // Far from the top: the server's row is not even in the DOM.
+      await expect(serverRow).toHaveCount(0);
+      await page.keyboard.press('PageUp');
+      await expect(focusedRow).toBeInViewport();
+      expect(Number(await focusedRow.getAttribute('aria-rowindex'))).toBeLessThan((await rowCount(table)) + 1);
+      // Home, then down to the kernel (the largest of the server's children).
+      await page.keyboard.press('Home');
+      await expect(serverRow).toBeFocused();
+      await expect(serverRow).toBeInViewport();
+      await page.keyboard.press('ArrowDown');
+      await expect(kernelRow).toBeFocused();
+
+      // Left collapses the kernel's subtree, right opens it again.
+      const opened = await rowCount(table);
+      await page.keyboard.press('ArrowLeft');
+      await expect(kernelRow).toHaveAttribute('aria-expanded', 'false');
+      await expect.poll(() => rowCount(table)).toBeLessThan(opened - SLEEPS + 1);
+      await expect(kernelRow).toBeFocused();
+      await page.keyboard.press('ArrowRight');
+      await expect(kernelRow).toHaveAttribute('aria-expanded', 'true');
+      await expect.poll(() => rowCount(table)).toBeGreaterThan(SLEEPS);
+      // Right again goes to its first child.
+      await page.keyboard.press('ArrowRight');
+      await expect(focusedRow).toHaveAttribute('aria-level', '3');
+
+      // That process ends: the row that takes its place gets the focus.
+      const pid = await focusedRow.getAttribute('data-pid');
+      const place = await focusedRow.getAttribute('aria-rowindex');
+      expect(await execute(page, `s = next(s for s in sleeps if s.pid == ${pid})\ns.kill()\ns.wait()`)).toBe('ok');
+      await expect(table.locator(`[data-pid="${pid}"]`)).toHaveCount(0, { timeout: 20000 });
+      await expect(focusedRow).toHaveAttribute('aria-rowindex', place!);
+      await expect(focusedRow).toHaveAttribute('aria-level', '3');
+      await page.keyboard.press('ArrowLeft');
+      await expect(kernelRow).toBeFocused();
+
+      // Tab reaches the focused row's actions: interrupt a running cell with Enter.
+      await page.evaluate(() => {
+        const app = (window as any).jupyterapp;
+        const kernel = app.shell.currentWidget.sessionContext.session.kernel;
+        const future = kernel.requestExecute({ code: 'import time\ntime.sleep(120)' });
+        (window as any).__kmExecution = future.done.then((reply: any) => reply.content.ename ?? reply.content.status);
+      });
+      await expect
+        .poll(() =>
+          page.evaluate(
+            () => (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel.status
+          )
+        )
+        .toBe('busy');
+      // In the row, in order: its expander, then its actions.
+      await page.keyboard.press('Tab');
+      await expect(kernelRow.getByRole('button', { name: 'Collapse' })).toBeFocused();
+      await page.keyboard.press('Tab');
+      const interrupt = kernelRow.getByRole('button', { name: `Interrupt ${name}` });
+      await expect(interrupt).toBeFocused();
+      // Shown while the focus is in the row (transparent otherwise).
+      await expect(kernelRow.locator('.jp-KernelManager-processActions')).toHaveCSS('opacity', '1');
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate(() => (window as any).__kmExecution)).toBe('KeyboardInterrupt');
+    } finally {
+      expect(await execute(page, 'for s in sleeps:\n    s.kill()\n    s.wait()')).toBe('ok');
+    }
+
+    // Shut the kernel down with the keyboard; its row goes, the focus stays in the table.
+    const { table } = await openProcesses(page);
+    const kernelRow = table.locator('[role="row"][data-kind="kernel"]');
+    await expect.poll(() => rowCount(table), { timeout: 20000 }).toBeLessThan(SLEEPS);
+    await table.locator('[role="row"][data-kind="server"]').getByText('Jupyter server').click();
+    await page.keyboard.press('ArrowDown');
+    await expect(kernelRow).toBeFocused();
+    // Its children gone, it has no expander: Interrupt, Restart, Shut down.
+    for (const action of ['Interrupt', 'Restart', 'Shut down']) {
+      await page.keyboard.press('Tab');
+      await expect(kernelRow.getByRole('button', { name: new RegExp(`^${action} `) })).toBeFocused();
+    }
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await expect(dialog.getByRole('button', { name: 'Shut Down' })).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(kernelRow).toHaveCount(0, { timeout: 20000 });
+    // The dialog gave the focus back to the button, whose row then went: the
+    // row that took its place has it.
+    await expect(table.locator('[role="row"]:focus')).toHaveCount(1);
+  });
 });

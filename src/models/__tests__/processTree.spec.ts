@@ -3,6 +3,7 @@ import {
   buildProcessTree,
   flattenProcessTree,
   kernelMemory,
+  parentRowIndex,
   processLabel
 } from '../processTree';
 
@@ -121,6 +122,29 @@ describe('flattenProcessTree', () => {
     expect(folded.map(row => row.node.process.pid)).toEqual([100, 200, 300, 400, 1]);
     expect(folded.find(row => row.node.process.pid === 200)!.expanded).toBe(false);
     expect(folded.find(row => row.node.process.pid === 1)!.expanded).toBe(false);
+  });
+});
+
+describe('parentRowIndex', () => {
+  it('finds the row of each row’s parent, -1 for roots', () => {
+    const rows = flattenProcessTree(
+      buildProcessTree(processes, { key: 'cpu', descending: true }),
+      new Set([1])
+    );
+    const parents = rows.map((row, index) => {
+      const parent = parentRowIndex(rows, index);
+      return [row.node.process.pid, parent < 0 ? null : rows[parent].node.process.pid];
+    });
+    expect(parents).toEqual([
+      [100, null],
+      [200, 100],
+      [201, 200],
+      [300, 100],
+      [400, 100],
+      [401, 400],
+      [1, null]
+    ]);
+    expect(parentRowIndex(rows, 99)).toBe(-1);
   });
 });
 
