@@ -15,7 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$KM_ROOT"
 
 # Time limits (seconds) per step; the defaults add up to 29 minutes, while a
-# cold run takes a few minutes.
+# cold run takes a few minutes. Galata's two runs (lab, hub) share theirs.
 SETUP_TIMEOUT="${KM_SETUP_TIMEOUT:-360}"
 JEST_TIMEOUT="${KM_JEST_TIMEOUT:-240}"
 PYTEST_TIMEOUT="${KM_PYTEST_TIMEOUT:-540}"
@@ -67,12 +67,31 @@ skipped = sum(int(s.get("skipped", 0)) for s in suites)
 print(total - failed - skipped, failed)
 EOF
 }
-counts_playwright() {
+# Playwright: DIR holds a JSON report per run (ui-tests.sh runs two: lab, hub);
+# a run that wrote none (left out, or crashed) adds nothing, an error outside
+# the tests (a global setup that failed) counts as a failure. Skipped tests are
+# neither passed nor failed: skipped_playwright gives their number.
+playwright_stats() {
   node -e '
-    const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).stats;
-    console.log(s.expected + s.flaky, s.unexpected);
-  ' "$1" 2>/dev/null
+    const fs = require("fs");
+    const path = require("path");
+    const sum = { passed: 0, failed: 0, skipped: 0 };
+    for (const name of fs.readdirSync(process.argv[1]).filter(n => n.endsWith(".json"))) {
+      let report;
+      try {
+        report = JSON.parse(fs.readFileSync(path.join(process.argv[1], name), "utf8"));
+      } catch {
+        continue;
+      }
+      sum.passed += report.stats.expected + report.stats.flaky;
+      sum.failed += report.stats.unexpected + (report.errors || []).length;
+      sum.skipped += report.stats.skipped;
+    }
+    console.log(process.argv[2].split(",").map(k => sum[k]).join(" "));
+  ' "$1" "$2" 2>/dev/null
 }
+counts_playwright() { playwright_stats "$1" passed,failed; }
+skipped_playwright() { playwright_stats "$1" skipped; }
 
 # run_limited LIMIT COMMAND...: runs COMMAND with a time limit, returns its status.
 # On time-out, `timeout` sends SIGINT, like Ctrl-C, so that Playwright still
@@ -144,8 +163,17 @@ else
 fi
 
 # --- galata ----------------------------------------------------------------------
-run_suite galata "$GALATA_TIMEOUT" counts_playwright "$work/playwright.json" \
-  env KM_PLAYWRIGHT_JSON="$work/playwright.json" "$KM_ROOT/scripts/ui-tests.sh"
+# Two Playwright runs (ui-tests.sh): against `jupyter lab`, then against a real
+# JupyterHub; both reports are counted.
+mkdir -p "$work/playwright"
+run_suite galata "$GALATA_TIMEOUT" counts_playwright "$work/playwright" \
+  env KM_PLAYWRIGHT_JSON="$work/playwright/lab.json" \
+  KM_PLAYWRIGHT_HUB_JSON="$work/playwright/hub.json" "$KM_ROOT/scripts/ui-tests.sh"
+skipped="$(skipped_playwright "$work/playwright")"
+if [ "${skipped:-0}" -gt 0 ]; then
+  last=$((${#statuses[@]} - 1))
+  statuses[last]="${statuses[last]} ($skipped skipped: see the reason above)"
+fi
 
 # --- summary -------------------------------------------------------------------
 total_passed=0
