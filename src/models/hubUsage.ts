@@ -194,6 +194,11 @@ export class HubUsage implements IDisposable {
       }
     }
     for (const user of users) {
+      // Figures of running servers only: an account's leftovers are the
+      // Processes section's business.
+      if (!Object.values(user.servers ?? {}).some(server => server.ready)) {
+        continue;
+      }
       const totals =
         user.name === owner
           ? {

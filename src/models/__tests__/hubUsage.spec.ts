@@ -142,6 +142,7 @@ describe('HubUsage on one machine', () => {
         machineReply(
           [
             { user: 'jupyter-u1', hub_user: 'u1', count: 5 },
+            { user: 'jupyter-u3', hub_user: 'u3', count: 1 },
             { user: 'root', hub_user: null, count: 90 }
           ],
           [singleUser(10, 'server')]
@@ -149,10 +150,12 @@ describe('HubUsage on one machine', () => {
       )
     );
     const usage = new HubUsage({ client: hub.client(), localProcesses: local });
-    const page = [user('admin', ['']), user('u1', ['']), user('u2', [''])];
+    const page = [user('admin', ['']), user('u1', ['']), user('u2', ['']), user('u3')];
     await usage.update(page, { owner: 'admin', ownServers: 1, machine: true });
 
     expect(local).toHaveBeenCalledTimes(1);
+    // u3 has no server running: what its account still runs is not shown here.
+    expect(usage.usage('u3')).toBeUndefined();
     expect(usage.usage('u1')).toMatchObject({ state: 'ok', count: 5, rssBytes: 5120, source: 'machine' });
     expect(usage.usage('admin')).toMatchObject({ count: 2, rssBytes: 2048, source: 'machine' });
     expect(usage.usage('u2')).toMatchObject({ state: 'ok', count: 2, source: 'servers' });
