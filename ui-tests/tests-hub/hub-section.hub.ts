@@ -174,6 +174,23 @@ test('an admin adds users, starts, watches and stops a server, and deletes a use
   expect((await hubApi(request, 'GET', 'users/alice')).status()).toBe(200);
   expect((await hubApi(request, 'GET', 'users/bob')).status()).toBe(200);
   const cells = (name: string) => row(name).getByRole('cell');
+  // The mouse wheel scrolls the section down to the pager under the table,
+  // into the section's own box. Soft: a failure here says so, and the rest
+  // still runs.
+  await section.hover();
+  await page.mouse.wheel(0, 3000);
+  const next = section.getByRole('button', { name: 'Next', exact: true });
+  const scrolls = await expect(async () => {
+    const box = (await section.boundingBox())!;
+    const end = (await next.boundingBox())!;
+    expect(end.y + end.height).toBeLessThanOrEqual(box.y + box.height);
+  })
+    .toPass({ timeout: 5000 })
+    .then(
+      () => true,
+      () => false
+    );
+  expect.soft(scrolls, 'the mouse wheel scrolls the Hub section down to its pager').toBe(true);
   await expect(cells('alice').first()).toHaveText('stopped');
 
   // Start alice's server and see it become ready.
