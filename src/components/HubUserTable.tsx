@@ -140,6 +140,7 @@ function BulkToolbar(props: {
       className="jp-KernelManager-hubToolbar"
       role="toolbar"
       aria-label={trans.__('All servers')}
+      onKeyDown={moveAlongToolbar}
     >
       <button
         className="jp-KernelManager-textButton"
@@ -160,6 +161,26 @@ function BulkToolbar(props: {
       </span>
     </div>
   );
+}
+
+/**
+ * Left and right arrows move between a toolbar's enabled buttons, as a
+ * toolbar's keyboard users expect (Tab still leaves it).
+ */
+function moveAlongToolbar(event: React.KeyboardEvent<HTMLElement>): void {
+  if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') {
+    return;
+  }
+  const buttons = Array.from(
+    event.currentTarget.querySelectorAll<HTMLButtonElement>('button:not(:disabled)')
+  );
+  const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+  if (at < 0 || buttons.length === 0) {
+    return;
+  }
+  const step = event.key === 'ArrowRight' ? 1 : -1;
+  buttons[(at + step + buttons.length) % buttons.length].focus();
+  event.preventDefault();
 }
 
 /**

@@ -250,11 +250,14 @@ export class HubModel implements IDisposable {
       this._usersError = describeError(error);
     }
     this._emit();
-    if (this._page && this.may('access-servers')) {
+    // The machine's view needs no scope (it is this page's own server); the
+    // fan-out through the proxy needs access:servers.
+    if (this._page && (this.isAdmin || this.may('access-servers'))) {
       this._usageRun = this._usage.update(this._page.items, {
         owner: this.userName,
         ownServers: activeServers(this._me),
-        machine: this.isAdmin
+        machine: this.isAdmin,
+        fanOut: this.may('access-servers')
       });
     }
     await Promise.all([...this._details.keys()].map(name => this._loadDetails(name)));

@@ -107,11 +107,12 @@ export class HubUsage implements IDisposable {
    * Ask again for `users`; a run still going for an earlier page is
    * abandoned. `owner` is the user whose server this page belongs to and
    * `ownServers` how many servers they have running; with `machine`, that
-   * server's all-users view is tried first (admins only).
+   * server's all-users view is tried first (admins only); without `fanOut`
+   * (default true) no server is asked through the proxy.
    */
   async update(
     users: ReadonlyArray<Hub.IUser>,
-    options: { owner: string; ownServers: number; machine: boolean }
+    options: { owner: string; ownServers: number; machine: boolean; fanOut?: boolean }
   ): Promise<void> {
     this._run?.abort();
     const run = new AbortController();
@@ -138,8 +139,14 @@ export class HubUsage implements IDisposable {
       for (const user of covered) {
         this._servers.delete(user);
       }
-      this._changed.emit();
     }
+    if (options.fanOut === false) {
+      for (const ref of remaining) {
+        this._servers.delete(ref.user);
+      }
+      remaining = [];
+    }
+    this._changed.emit();
     await this._fanOut(remaining, run.signal);
   }
 

@@ -18,9 +18,11 @@ function pageOf(items: ReturnType<typeof user>[], offset = 0, total = items.leng
 }
 
 function adminHub(): FakeHub {
-  return new FakeHub().on('GET', /^\/hub\/api\/user$/, () =>
-    json(200, { ...user('admin', ['']), admin: true, scopes: ADMIN_SCOPES })
-  );
+  return new FakeHub()
+    .on('GET', /^\/hub\/api\/user$/, () =>
+      json(200, { ...user('admin', ['']), admin: true, scopes: ADMIN_SCOPES })
+    )
+    .on('GET', /^\/hub\/api\/users\/admin$/, () => json(200, { ...user('admin', ['']), admin: true }));
 }
 
 describe('HubModel users table', () => {
@@ -102,16 +104,18 @@ describe('HubModel scopes', () => {
       .on('GET', /^\/hub\/api\/user$/, () =>
         json(200, { ...user('admin'), admin: true, scopes: ['list:users', 'read:users', 'servers'] })
       )
-      .on('GET', /^\/hub\/api\/users$/, () => pageOf([user('alice', [''])]));
+      .on('GET', /^\/hub\/api\/users$/, () => pageOf([user('admin', ['']), user('alice', [''])]));
     const model = modelOf(hub);
     await model.refresh();
     await model.usageSettled;
 
     expect(model.missingActions()).toEqual(['add-users', 'access-servers']);
     expect(model.may('add-users')).toBe(false);
-    // Without access:servers, nobody's server is asked for its processes.
+    // Without access:servers, nobody's server is asked for its processes;
+    // the admin's own (this page's server) still answers for them.
     expect(hub.called('GET', /kernel-manager\/processes/)).toEqual([]);
     expect(model.usage('alice')).toBeUndefined();
+    expect(model.usage('admin')).toMatchObject({ state: 'ok', source: 'machine' });
   });
 
   it('names a missing servers scope for a user of their own', async () => {
@@ -258,6 +262,28 @@ describe('HubModel named servers', () => {
     expect(error.message).toBe('Spawn failed: no GPU left');
     expect(seen).toContain(20);
     expect(model.progress('admin', 'gpu')).toBeUndefined();
+  });
+});
+
+describe('HubModel.startServer', () => {
+  it('shows a server as starting from the click, before the hub answers', async () => {
+    const hub = adminHub()
+      .on('GET', /^\/hub\/api\/users$/, () => pageOf([]))
+      .on('POST', /^\/hub\/api\/users\/admin\/servers\/big$/, async () => {
+        await tick(30);
+        return empty(201);
+      })
+      .on('GET', /servers\/big\/progress$/, () =>
+        new Response('data: {"progress": 100, "ready": true}\n\n', { status: 200 })
+      );
+    const model = modelOf(hub);
+    await model.refresh();
+    const started = model.startServer('admin', 'big');
+
+    expect(model.starting('admin')).toEqual(['big']);
+    expect(model.progress('admin', 'big')).toEqual({ progress: 0 });
+    await started;
+    expect(model.starting('admin')).toEqual([]);
   });
 });
 
