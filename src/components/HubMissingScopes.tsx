@@ -50,6 +50,6 @@ function describeAction(action: HubAction, trans: TranslationBundle): string {
     case 'user-servers':
       return trans.__('start and stop users’ servers');
     case 'access-servers':
-      return trans.__('see what each user runs');
+      return trans.__('see what users’ servers on other machines run');
   }
 }
