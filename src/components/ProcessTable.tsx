@@ -40,6 +40,7 @@ export function ProcessTable(props: {
   onToggle: (pid: number) => void;
   /** Signals and kernel actions are offered only on the user's own rows. */
   actions: boolean;
+  /** The grid's accessible name; "Processes" by default. */
   label?: string;
 }): JSX.Element {
   const { rows, sort, trans, onToggle } = props;
