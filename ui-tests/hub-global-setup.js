@@ -18,6 +18,19 @@ const hubRun = require('./hub-run');
 const START_TIMEOUT_MS = 300 * 1000;
 const CANNOT_START = 3; // hub_launcher.py --check
 
+/**
+ * Run directories of runners that were killed before their teardown (the
+ * launcher stopped the hub by itself, see --stop-with-parent).
+ */
+function removeLeftovers() {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    const match = /^km-ui-hub-(\d+)-/.exec(name);
+    if (match && !hubRun.alive(Number(match[1]))) {
+      fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+    }
+  }
+}
+
 module.exports = async function globalSetup() {
   const check = spawnSync(hubRun.python, [hubRun.launcher, '--check'], {
     cwd: hubRun.root,
@@ -42,7 +55,8 @@ module.exports = async function globalSetup() {
     );
   }
 
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'km-ui-hub-'));
+  removeLeftovers();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `km-ui-hub-${process.pid}-`));
   const infoFile = path.join(dir, 'hub.json');
   fs.mkdirSync(hubRun.logDir, { recursive: true });
   const logFile = path.join(hubRun.logDir, 'launcher.log');

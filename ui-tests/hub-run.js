@@ -79,6 +79,7 @@ function tail(file, chars = 4000) {
 }
 
 module.exports = {
+  alive,
   root,
   python: path.join(root, '.venv', 'bin', 'python'),
   launcher: path.join(root, 'tests', 'hub', 'hub_launcher.py'),
