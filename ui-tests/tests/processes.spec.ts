@@ -120,9 +120,12 @@ test.describe('windowed table', () => {
     try {
       const { panel, table } = await openProcesses(page);
       await collapseOtherSections(panel);
-      const name = `${tmpPath}/${notebook}`;
-      const kernelRow = table.locator('[role="row"][data-kind="kernel"]').filter({ hasText: name });
+      // The server's only kernel. (Not found by its notebook's path: when the
+      // server's session gets the notebook's new name after Galata's rename
+      // varies, and the first test checks the naming.)
+      const kernelRow = table.locator('[role="row"][data-kind="kernel"]');
       await expect(kernelRow).toHaveCount(1, { timeout: 20000 });
+      await expect(kernelRow).toContainText(`${tmpPath}/`);
       await expect.poll(() => rowCount(table), { timeout: 20000 }).toBeGreaterThan(SLEEPS);
 
       // Windowed: only the rows in view (and a few more) are in the DOM.
@@ -216,7 +219,7 @@ test.describe('windowed table', () => {
       await page.keyboard.press('Tab');
       await expect(kernelRow.getByRole('button', { name: 'Collapse' })).toBeFocused();
       await page.keyboard.press('Tab');
-      const interrupt = kernelRow.getByRole('button', { name: `Interrupt ${name}` });
+      const interrupt = kernelRow.getByRole('button', { name: /^Interrupt / });
       await expect(interrupt).toBeFocused();
       // Shown while the focus is in the row (transparent otherwise).
       await expect(kernelRow.locator('.jp-KernelManager-processActions')).toHaveCSS('opacity', '1');
@@ -229,7 +232,9 @@ test.describe('windowed table', () => {
     // Shut the kernel down with the keyboard; its row goes, the focus stays in the table.
     const { table } = await openProcesses(page);
     const kernelRow = table.locator('[role="row"][data-kind="kernel"]');
-    await expect.poll(() => rowCount(table), { timeout: 20000 }).toBeLessThan(SLEEPS);
+    // A scan made while the sleeps were being killed may still list some:
+    // wait for one that lists none (the kernel is then a leaf).
+    await expect(kernelRow).not.toHaveAttribute('aria-expanded', { timeout: 20000 });
     await table.locator('[role="row"][data-kind="server"]').getByText('Jupyter server').click();
     await page.keyboard.press('ArrowDown');
     await expect(kernelRow).toBeFocused();
