@@ -13,7 +13,6 @@ import sys
 import psutil
 import pytest
 from helpers import install_spec, run_in_kernel
-from jupyter_client.asynchronous import AsyncKernelClient
 
 # jupyter_server_terminals' own websocket route, not ours.
 pytestmark = pytest.mark.filterwarnings("ignore:Extension endpoints without")
@@ -97,10 +96,9 @@ async def start_kernel_with_session(jp_fetch, path):
 
 
 async def connect(serverapp, kernel_id):
-    client = AsyncKernelClient()
-    client.load_connection_info(
-        serverapp.kernel_manager.get_kernel(kernel_id).get_connection_info()
-    )
+    # The kernel's own manager answers "is it alive?" (a bare client would go by
+    # the heartbeat, which a loaded machine can miss).
+    client = serverapp.kernel_manager.get_kernel(kernel_id).client()
     client.start_channels()
     await client.wait_for_ready(timeout=60)
     return client
