@@ -106,8 +106,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     // Under JupyterHub only: outside a hub nothing else changes.
     const hubPrefix = PageConfig.getOption('hubPrefix');
     let hubCommands: string[] = [];
+    let hub: HubModel | null = null;
     if (hubPrefix) {
-      const hub = new HubModel({
+      hub = new HubModel({
         client: new HubClient({
           hubPrefix,
           hubHost: PageConfig.getOption('hubHost'),
@@ -184,6 +185,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
               .composite as boolean;
             processes.interval = settings.get('processRefreshInterval')
               .composite as number;
+            if (hub) {
+              hub.interval = settings.get('hubRefreshInterval')
+                .composite as number;
+            }
             // The item polls while it exists: remove it rather than hide it.
             const showMemory = settings.get('showMemoryInStatusBar')
               .composite as boolean;

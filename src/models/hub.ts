@@ -1,6 +1,7 @@
 import { PageConfig } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
-import { IDisposable } from '@lumino/disposable';
+import { DisposableDelegate, IDisposable } from '@lumino/disposable';
+import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Hub, HubClient, HubError } from '../api/hub';
 import { ProcessesClient } from '../api/server';
@@ -20,6 +21,20 @@ import { LoadStatus } from './kernelspecs';
 
 export type { IBulkProgress, IServerRef } from './hubBulk';
 export type { IServerUsage, IUserUsage } from './hubUsage';
+
+/**
+ * Default seconds between two refreshes of the Hub section while it is shown.
+ */
+export const DEFAULT_HUB_INTERVAL = 30;
+
+/**
+ * Default milliseconds between the end of a start or stop and the refresh
+ * that follows it: a stopped server's kernels outlive it by a second or two.
+ */
+export const DEFAULT_FOLLOW_UP_DELAY = 3000;
+
+/** Longest wait between two refreshes while the hub keeps failing. */
+const MAX_BACKOFF = 5 * 60 * 1000;
 
 /**
  * The outcome of "add users", line by line.
@@ -57,6 +72,16 @@ export class HubModel implements IDisposable {
       timeout: options.usageTimeout
     });
     this._usage.changed.connect(this._emit, this);
+    this.followUpDelay = options.followUpDelay ?? DEFAULT_FOLLOW_UP_DELAY;
+    const interval = (options.interval ?? DEFAULT_HUB_INTERVAL) * 1000;
+    this._poll = new Poll({
+      auto: false,
+      factory: () => this._tick(),
+      frequency: { interval, backoff: true, max: Math.max(interval, MAX_BACKOFF) },
+      name: 'jupyterlab-kernel-manager:hub',
+      // Nobody looking (section collapsed, sidebar closed): no requests.
+      standby: () => (this._watchers === 0 ? true : 'when-hidden')
+    });
   }
 
   readonly client: HubClient;
@@ -72,6 +97,26 @@ export class HubModel implements IDisposable {
    * hub's `concurrent_spawn_limit` (100 by default, often far lower).
    */
   bulkLimit: number;
+
+  /**
+   * Milliseconds after a start or stop ends before the section is refreshed
+   * once more, so that what changed shortly after shows without a click.
+   */
+  followUpDelay: number;
+
+  /**
+   * Seconds between two refreshes while the section is shown.
+   */
+  set interval(seconds: number) {
+    const interval = Math.max(1, seconds) * 1000;
+    if (interval !== this._poll.frequency.interval) {
+      this._poll.frequency = {
+        ...this._poll.frequency,
+        interval,
+        max: Math.max(interval, MAX_BACKOFF)
+      };
+    }
+  }
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -194,27 +239,31 @@ export class HubModel implements IDisposable {
   }
 
   /**
-   * Ask the hub who we are and what the token may do.
+   * Keep the section current while the returned handle is not disposed (the
+   * section is shown): the hub is asked again every `interval`, backing off
+   * while it fails; the first watcher refreshes at once.
+   */
+  watch(): IDisposable {
+    this._watchers++;
+    if (this._watchers === 1) {
+      void this._poll.start();
+      void this._poll.refresh();
+    }
+    return new DisposableDelegate(() => {
+      this._watchers--;
+    });
+  }
+
+  /**
+   * Ask the hub who we are and what the token may do, then (admins) the
+   * current page of users and what they run.
    */
   async refresh(): Promise<void> {
-    try {
-      const me = await this.client.user(true);
-      // The token's own user; when an admin opens another user's server,
-      // the page still belongs to that user.
-      this._me =
-        me.name === this.userName
-          ? me
-          : { ...(await this.client.userModel(this.userName, true)), scopes: me.scopes };
-      this._status = 'ready';
-      this._error = null;
-      this._noteNamedServers([this._me]);
-    } catch (error) {
-      this._status = 'error';
-      this._error = describeError(error);
-    }
-    this._emit();
-    if (this._status === 'ready' && this.may('list-users')) {
-      await this.refreshUsers();
+    await this._track(this._refresh());
+    // One that worked (a Retry, say) ends the poll's back-off.
+    const backingOff = this._poll.state.phase === 'rejected';
+    if (backingOff && this._status === 'ready' && !this._usersError) {
+      void this._poll.schedule({ phase: 'reconnected' });
     }
   }
 
@@ -406,6 +455,7 @@ export class HubModel implements IDisposable {
       this._emit();
     }
     await this.refresh();
+    this._followUp();
     return result;
   }
 
@@ -414,8 +464,70 @@ export class HubModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
+    clearTimeout(this._followUpTimer);
+    this._poll.dispose();
     this._usage.dispose();
     Signal.clearData(this);
+  }
+
+  private async _refresh(): Promise<void> {
+    try {
+      const me = await this.client.user(true);
+      // The token's own user; when an admin opens another user's server,
+      // the page still belongs to that user.
+      this._me =
+        me.name === this.userName
+          ? me
+          : { ...(await this.client.userModel(this.userName, true)), scopes: me.scopes };
+      this._status = 'ready';
+      this._error = null;
+      this._noteNamedServers([this._me]);
+    } catch (error) {
+      this._status = 'error';
+      this._error = describeError(error);
+    }
+    this._emit();
+    if (this._status === 'ready' && this.may('list-users')) {
+      await this.refreshUsers();
+    }
+  }
+
+  /** Note `run` as the refresh under way until it ends. */
+  private _track(run: Promise<void>): Promise<void> {
+    const tracked = run.finally(() => {
+      if (this._refreshing === tracked) {
+        this._refreshing = null;
+      }
+    });
+    this._refreshing = tracked;
+    return tracked;
+  }
+
+  /**
+   * One tick of the poll: the refresh under way if there is one (the page's
+   * first, say), else a new one; rejects when the hub failed so that the
+   * poll backs off.
+   */
+  private async _tick(): Promise<void> {
+    await (this._refreshing ?? this._track(this._refresh()));
+    if (this._status === 'error') {
+      throw new Error(this._error ?? 'the hub cannot be used');
+    }
+    if (this._usersError) {
+      throw new Error(this._usersError);
+    }
+  }
+
+  /**
+   * Refresh once more `followUpDelay` after a start or stop ended (through
+   * the poll: not while nobody looks).
+   */
+  private _followUp(): void {
+    clearTimeout(this._followUpTimer);
+    this._followUpTimer = setTimeout(() => {
+      this._followUpTimer = undefined;
+      void this._poll.refresh();
+    }, this.followUpDelay);
   }
 
   private _emit(): void {
@@ -472,6 +584,10 @@ export class HubModel implements IDisposable {
     }
   }
 
+  /**
+   * Show the effect of a start or stop now, and once more shortly after
+   * (see `followUpDelay`).
+   */
   private async _refreshAfterChange(user: string): Promise<void> {
     if (user === this.userName) {
       await this.refresh();
@@ -480,6 +596,7 @@ export class HubModel implements IDisposable {
     } else {
       await this.refreshUsers();
     }
+    this._followUp();
   }
 
   /**
@@ -530,6 +647,10 @@ export class HubModel implements IDisposable {
   private _bulk: IBulkProgress | null = null;
   private _usageRun: Promise<void> = Promise.resolve();
   private _sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private _poll: Poll;
+  private _watchers = 0;
+  private _refreshing: Promise<void> | null = null;
+  private _followUpTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
 }
@@ -557,6 +678,10 @@ export namespace HubModel {
     usageConcurrency?: number;
     usageDeadline?: number;
     usageTimeout?: number;
+    /** Seconds between two refreshes while the section is shown (default 30). */
+    interval?: number;
+    /** Milliseconds from the end of a start or stop to one more refresh (default 3000). */
+    followUpDelay?: number;
     /** Servers "start all" / "stop all" handle at once (default 2). */
     bulkLimit?: number;
     /** Injected in tests to skip real waits. */

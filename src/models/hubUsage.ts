@@ -117,6 +117,10 @@ export class HubUsage implements IDisposable {
     this._run?.abort();
     const run = new AbortController();
     this._run = run;
+    // Figures of servers still running stay until new ones replace them (no
+    // flicker on every refresh); those of stopped servers go at once.
+    const machine = this._machine;
+    const servers = this._servers;
     this._machine = new Map();
     this._servers = new Map();
     const running: IServerRef[] = [];
@@ -124,7 +128,15 @@ export class HubUsage implements IDisposable {
       for (const server of Object.values(user.servers ?? {})) {
         if (server.ready && server.url) {
           running.push({ user: user.name, server: server.name, url: server.url });
-          this._setServer(user.name, server.name, loading());
+          this._setServer(
+            user.name,
+            server.name,
+            servers.get(user.name)?.get(server.name) ?? loading()
+          );
+          const known = machine.get(user.name);
+          if (known) {
+            this._machine.set(user.name, known);
+          }
         }
       }
     }
@@ -180,11 +192,16 @@ export class HubUsage implements IDisposable {
       reply = await withTimeout(this._local!(), this.timeout);
     } catch (error) {
       console.warn('Kernel manager: no all-users view, asking each server', error);
+      if (!signal.aborted) {
+        this._machine = new Map();
+      }
       return covered;
     }
     if (signal.aborted) {
       return covered;
     }
+    const machine = new Map<string, IUserUsage>();
+    this._machine = machine;
     // More single-user servers in this account than its owner has: other
     // users' servers run as this account too (one Unix user for all).
     const here = reply.processes.filter(
@@ -218,7 +235,7 @@ export class HubUsage implements IDisposable {
         continue;
       }
       covered.add(user.name);
-      this._machine.set(user.name, {
+      machine.set(user.name, {
         state: 'ok',
         count: totals.count,
         cpuPercent: totals.cpu_percent,

@@ -132,6 +132,33 @@ describe('HubUsage fan-out', () => {
     expect(usage.usage('u1')).toBeUndefined();
     expect(usage.usage('other')?.state).toBe('ok');
   });
+
+  it('keeps the figures of servers still running while asking again, and drops a stopped one’s', async () => {
+    let count = 2;
+    const hub = new FakeHub().on('GET', PROCESSES, (_, init) =>
+      after(40, init, () => json(200, processes(count)))
+    );
+    const usage = new HubUsage({ client: hub.client(), deadline: 1000 });
+    await usage.update([user('u1', ['']), user('u2', [''])], {
+      owner: 'admin',
+      ownServers: 1,
+      machine: false
+    });
+    expect(usage.usage('u1')).toMatchObject({ state: 'ok', count: 2 });
+
+    // u2's server stopped: gone at once. u1's figure stays while its server
+    // is asked again, until the new one replaces it.
+    count = 5;
+    const again = usage.update([user('u1', ['']), user('u2')], {
+      owner: 'admin',
+      ownServers: 1,
+      machine: false
+    });
+    expect(usage.usage('u2')).toBeUndefined();
+    expect(usage.usage('u1')).toMatchObject({ state: 'ok', count: 2 });
+    await again;
+    expect(usage.usage('u1')).toMatchObject({ state: 'ok', count: 5 });
+  });
 });
 
 describe('HubUsage on one machine', () => {
