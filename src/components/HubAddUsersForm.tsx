@@ -63,7 +63,11 @@ function AddUsersResult(props: {
 }): JSX.Element {
   const { result, trans } = props;
   return (
-    <ul className="jp-KernelManager-hubResult" aria-live="polite">
+    <ul
+      className="jp-KernelManager-hubResult"
+      aria-label={trans.__('Result of adding users')}
+      aria-live="polite"
+    >
       {result.created.map(name => (
         <li key={`c-${name}`}>{trans.__('%1: created', name)}</li>
       ))}

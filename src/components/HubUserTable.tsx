@@ -40,7 +40,6 @@ export function HubUserTable(props: {
             <thead>
               <tr>
                 <th scope="col">{trans.__('User')}</th>
-                <th scope="col">{trans.__('Server')}</th>
                 <th scope="col">{trans.__('Using')}</th>
                 <th scope="col">
                   <span className="jp-KernelManager-visuallyHidden">{trans.__('Actions')}</span>
@@ -95,18 +94,20 @@ function UsersQuery(props: { model: HubModel; trans: TranslationBundle }): JSX.E
         <option value="active">{trans.__('Active')}</option>
         <option value="ready">{trans.__('Running')}</option>
       </select>
-      <select
-        className="jp-mod-styled"
-        aria-label={trans.__('Sort users')}
-        value={query.sort ?? 'name'}
-        onChange={event =>
-          void model.setUsersQuery({ sort: event.target.value as Hub.IUsersQuery['sort'] })
-        }
-      >
-        <option value="name">{trans.__('Name')}</option>
-        <option value="-last_activity">{trans.__('Recently active')}</option>
-        <option value="-created">{trans.__('Newest')}</option>
-      </select>
+      <label className="jp-KernelManager-hubSort">
+        <span>{trans.__('Sort by')}</span>
+        <select
+          className="jp-mod-styled"
+          value={query.sort ?? 'name'}
+          onChange={event =>
+            void model.setUsersQuery({ sort: event.target.value as Hub.IUsersQuery['sort'] })
+          }
+        >
+          <option value="name">{trans.__('Name')}</option>
+          <option value="-last_activity">{trans.__('Last active')}</option>
+          <option value="-created">{trans.__('Newest')}</option>
+        </select>
+      </label>
     </div>
   );
 }
@@ -184,7 +185,9 @@ function moveAlongToolbar(event: React.KeyboardEvent<HTMLElement>): void {
 }
 
 /**
- * A user's row, and below it, when expanded, their servers.
+ * A user's row (name, admin badge and server state in its header cell, so
+ * that a 250 px sidebar keeps each on one line), and below it, when
+ * expanded, their servers.
  */
 function UserRows(props: {
   user: Hub.IUser;
@@ -196,11 +199,10 @@ function UserRows(props: {
   const server = user.servers?.[''];
   const progress = model.progress(user.name, '');
   const named = Object.keys(user.servers ?? {}).filter(name => name !== '').length;
-  const state = server?.ready
-    ? trans.__('running')
-    : server?.pending || progress
-      ? trans.__('starting %1%', String(progress?.progress ?? 0))
-      : trans.__('stopped');
+  const state = serverState(server, progress, trans);
+  // What a user runs, for running servers only: the kernels of a server just
+  // stopped outlive it by a second or two.
+  const running = Object.values(user.servers ?? {}).some(s => s.ready);
   const canServers = model.may('user-servers');
   const expanded = model.isExpanded(user.name);
   const details = model.details(user.name);
@@ -209,69 +211,76 @@ function UserRows(props: {
     <tbody>
       <tr data-user={user.name}>
         <th scope="row">
-          <button
-            className="jp-KernelManager-expander"
-            aria-expanded={expanded}
-            aria-controls={expanded ? detailsId : undefined}
-            title={trans.__('Show servers of %1', user.name)}
-            onClick={() => void model.toggleUser(user.name)}
-          >
-            <span className="jp-KernelManager-caret" />
-            {user.name}
-          </button>
-          {user.admin && <span className="jp-KernelManager-badge">{trans.__('admin')}</span>}
-        </th>
-        <td>
-          {state}
+          <div className="jp-KernelManager-hubUserHead">
+            <button
+              className="jp-KernelManager-expander"
+              aria-expanded={expanded}
+              aria-controls={expanded ? detailsId : undefined}
+              title={trans.__('Show servers of %1', user.name)}
+              onClick={() => void model.toggleUser(user.name)}
+            >
+              <span className="jp-KernelManager-caret" />
+              <span className="jp-KernelManager-hubUserName">{user.name}</span>
+            </button>
+            {user.admin && <span className="jp-KernelManager-badge">{trans.__('admin')}</span>}
+          </div>
+          <span className="jp-KernelManager-visuallyHidden">
+            {trans.__('Server state: %1', state.text)}
+          </span>
+          <span aria-hidden="true" className={`jp-KernelManager-hubState ${state.mod}`}>
+            {state.text}
+          </span>
           {named > 0 && (
             <small className="jp-KernelManager-hubNamed">
               {trans._n('+%1 named server', '+%1 named servers', named)}
             </small>
           )}
-        </td>
+        </th>
         <HubUsageCell
-          usage={model.usage(user.name)}
+          usage={running ? model.usage(user.name) : undefined}
           deadline={model.usageSource.deadline}
           timeout={model.usageSource.timeout}
           trans={trans}
         />
-        <td className="jp-KernelManager-hubActions">
-          {canServers && !server?.ready && !server?.pending && !progress && (
-            <button
-              className="jp-KernelManager-textButton"
-              aria-label={trans.__('Start server of %1', user.name)}
-              onClick={() =>
-                void commands.execute(CommandIDs.hubStartServer, { user: user.name, server: '' })
-              }
-            >
-              {trans.__('Start')}
-            </button>
-          )}
-          {canServers && server?.ready && (
-            <button
-              className="jp-KernelManager-textButton"
-              aria-label={trans.__('Stop server of %1', user.name)}
-              onClick={() =>
-                void commands.execute(CommandIDs.hubStopServer, { user: user.name, server: '' })
-              }
-            >
-              {trans.__('Stop')}
-            </button>
-          )}
-          {model.may('delete-users') && user.name !== model.userName && (
-            <button
-              className="jp-KernelManager-textButton jp-mod-warn"
-              aria-label={trans.__('Delete user %1', user.name)}
-              onClick={() => void commands.execute(CommandIDs.hubDeleteUser, { name: user.name })}
-            >
-              {trans.__('Delete')}
-            </button>
-          )}
+        <td>
+          <div className="jp-KernelManager-hubActions">
+            {canServers && !server?.ready && !server?.pending && !progress && (
+              <button
+                className="jp-KernelManager-textButton"
+                aria-label={trans.__('Start server of %1', user.name)}
+                onClick={() =>
+                  void commands.execute(CommandIDs.hubStartServer, { user: user.name, server: '' })
+                }
+              >
+                {trans.__('Start')}
+              </button>
+            )}
+            {canServers && server?.ready && (
+              <button
+                className="jp-KernelManager-textButton"
+                aria-label={trans.__('Stop server of %1', user.name)}
+                onClick={() =>
+                  void commands.execute(CommandIDs.hubStopServer, { user: user.name, server: '' })
+                }
+              >
+                {trans.__('Stop')}
+              </button>
+            )}
+            {model.may('delete-users') && user.name !== model.userName && (
+              <button
+                className="jp-KernelManager-textButton jp-mod-warn"
+                aria-label={trans.__('Delete user %1', user.name)}
+                onClick={() => void commands.execute(CommandIDs.hubDeleteUser, { name: user.name })}
+              >
+                {trans.__('Delete')}
+              </button>
+            )}
+          </div>
         </td>
       </tr>
       {expanded && (
         <tr className="jp-KernelManager-hubDetails">
-          <td colSpan={4} id={detailsId}>
+          <td colSpan={3} id={detailsId}>
             {details ? (
               <>
                 <HubServerList user={details} model={model} commands={commands} trans={trans} />
@@ -292,6 +301,30 @@ function UserRows(props: {
       )}
     </tbody>
   );
+}
+
+/**
+ * The state of a user's default server, in words and as the modifier class
+ * of its label.
+ */
+function serverState(
+  server: Hub.IServer | undefined,
+  progress: Hub.IProgressEvent | undefined,
+  trans: TranslationBundle
+): { text: string; mod: string } {
+  if (server?.ready) {
+    return { text: trans.__('running'), mod: 'jp-mod-ready' };
+  }
+  if (server?.pending === 'stop') {
+    return { text: trans.__('stopping'), mod: 'jp-mod-pending' };
+  }
+  if (server?.pending || progress) {
+    return {
+      text: trans.__('starting %1%', String(progress?.progress ?? 0)),
+      mod: 'jp-mod-pending'
+    };
+  }
+  return { text: trans.__('stopped'), mod: 'jp-mod-stopped' };
 }
 
 function Pager(props: {
