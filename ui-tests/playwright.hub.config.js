@@ -5,8 +5,8 @@
  * there is no webServer: each test logs in through the hub's login page and
  * the hub starts that user's JupyterLab.
  *
- * The specs are named *.hub.ts so that playwright.config.js, which takes
- * every *.spec.ts under ui-tests/, never runs them without a hub.
+ * Each configuration has its own testDir (tests/ for playwright.config.js),
+ * so that the lab run never takes these specs, which need a hub.
  */
 const fs = require('fs');
 const path = require('path');
@@ -20,7 +20,7 @@ if (!fs.existsSync(python)) {
 module.exports = {
   ...baseConfig,
   testDir: 'tests-hub',
-  testMatch: '**/*.hub.ts',
+  testMatch: '**/*.spec.ts',
   globalSetup: require.resolve('./hub-global-setup'),
   globalTeardown: require.resolve('./hub-global-teardown'),
   // One hub, whose users the tests add, start and delete: one at a time.

@@ -1,5 +1,6 @@
 import {
   expect,
+  galata,
   IJupyterLabPageFixture,
   test as galataTest
 } from '@jupyterlab/galata';
@@ -47,6 +48,14 @@ const screenshots = path.resolve(__dirname, '..', 'test-results');
 const SPAWN_TIMEOUT = 120 * 1000;
 // A user's own default server, ready, in the section's list of their servers.
 const READY = /default server\W*ready/;
+// The section asks the hub again every REFRESH_INTERVAL seconds here (the
+// setting's default is 30), so that a kernel started behind its back shows
+// without a click; and once more FOLLOW_UP_DELAY ms after a start or stop.
+const REFRESH_INTERVAL = 10;
+const FOLLOW_UP_DELAY = 3000;
+// A row's "Using" figures: in words for screen readers, and compact on screen.
+const USING_WORDS = /^(\d+) process(es)?, \d+% CPU, [\d.]+ [kMG]?B$/;
+const USING_COMPACT = /^\d+\sproc\s· \d+%\s· [\d.]+\s[kMG]?B$/;
 
 const test = galataTest.extend({
   baseURL: async ({}, use) => {
@@ -64,7 +73,11 @@ test.use({
   // Log in, let the hub spawn the server, then JupyterLab: done by the tests.
   autoGoto: false,
   // The hub's user is the real one.
-  mockUser: false
+  mockUser: false,
+  mockSettings: {
+    ...galata.DEFAULT_SETTINGS,
+    'jupyterlab-kernel-manager:plugin': { hubRefreshInterval: REFRESH_INTERVAL }
+  }
 });
 
 // Set by the global setup when no hub can start here (outside CI only).
@@ -159,21 +172,31 @@ test('an admin adds users, starts, watches and stops a server, and deletes a use
   const table = section.getByRole('table', { name: 'Hub users' });
   const row = (name: string) =>
     table.getByRole('row').filter({ has: page.getByRole('rowheader', { name }) });
+  // The row header: name, admin badge, and the state of the default server,
+  // which screen readers hear as "Server state: ...".
+  const header = (name: string) => row(name).getByRole('rowheader');
   await expect(row('admin')).toHaveCount(1);
   await expect(table.getByRole('row')).toHaveCount(2); // header and admin
+  await expect(header('admin')).toHaveAccessibleName(/^admin\s*admin\s*Server state: running$/);
+
+  // The sort select says what it does, on screen and to screen readers.
+  await expect(section.getByRole('combobox', { name: 'Sort by' })).toBeVisible();
+  await expect(section.getByText('Sort by', { exact: true })).toBeVisible();
 
   // alice and bob in one go, one name per line; the result line by line.
   const names = section.getByRole('textbox', { name: 'Add users, one per line' });
   await names.fill('alice\nbob');
   await section.getByRole('button', { name: 'Add Users' }).click();
-  await expect(section.getByText('alice: created')).toBeVisible();
-  await expect(section.getByText('bob: created')).toBeVisible();
+  const result = section.getByRole('list', { name: 'Result of adding users' });
+  await expect(result.getByText('alice: created')).toBeVisible();
+  await expect(result.getByText('bob: created')).toBeVisible();
   await expect(names).toHaveValue('');
   await expect(row('alice')).toHaveCount(1);
   await expect(row('bob')).toHaveCount(1);
   expect((await hubApi(request, 'GET', 'users/alice')).status()).toBe(200);
   expect((await hubApi(request, 'GET', 'users/bob')).status()).toBe(200);
-  const cells = (name: string) => row(name).getByRole('cell');
+  // The first cell is "Using" (the row header holds name and state).
+  const using = (name: string) => row(name).getByRole('cell').first();
   // The mouse wheel scrolls the section down to the pager under the table,
   // into the section's own box. Soft: a failure here says so, and the rest
   // still runs.
@@ -191,11 +214,14 @@ test('an admin adds users, starts, watches and stops a server, and deletes a use
       () => false
     );
   expect.soft(scrolls, 'the mouse wheel scrolls the Hub section down to its pager').toBe(true);
-  await expect(cells('alice').first()).toHaveText('stopped');
+  await expect(header('alice')).toHaveAccessibleName(/^alice\s*Server state: stopped$/);
+  await expect(row('alice').getByText('stopped', { exact: true })).toBeVisible();
 
   // Start alice's server and see it become ready.
   await activate(row('alice').getByRole('button', { name: 'Start server of alice' }));
-  await expect(cells('alice').first()).toHaveText('running', { timeout: SPAWN_TIMEOUT });
+  await expect(header('alice')).toHaveAccessibleName(/^alice\s*Server state: running$/, {
+    timeout: SPAWN_TIMEOUT
+  });
   const server = await (await hubApi(request, 'GET', 'users/alice')).json();
   expect(server.servers[''].ready).toBe(true);
 
@@ -206,31 +232,64 @@ test('an admin adds users, starts, watches and stops a server, and deletes a use
     data: { name: 'python3' }
   });
   expect(kernel.status()).toBe(201);
-  const using = cells('alice').nth(1);
-  await expect(async () => {
-    await page.getByRole('button', { name: 'Refresh Hub' }).click();
-    await expect(using).toHaveText(/^\d+ process(es)?, \d+% CPU, [\d.]+ [kMG]?B$/, {
-      timeout: 5000
-    });
-    const count = Number((await using.textContent())!.split(' ')[0]);
-    expect(count).toBeGreaterThanOrEqual(2);
-  }).toPass({ timeout: 60000 });
+  // The section refreshes itself (no click): within the interval, plus the
+  // machine's scan cache and a margin.
+  await expect(using('alice')).toHaveAccessibleName(/^([2-9]|\d\d+) processes, /, {
+    timeout: REFRESH_INTERVAL * 1000 + 20000
+  });
+  await expect(using('alice')).toHaveAccessibleName(USING_WORDS);
+  await expect(using('alice').locator('[aria-hidden="true"]')).toHaveText(USING_COMPACT);
+
+  // In the 250 px sidebar: the admin badge on the name's line, the figures
+  // on two lines at most.
+  const name = (await row('admin').getByRole('button', { name: 'admin', exact: true }).boundingBox())!;
+  const badge = (await row('admin').locator('.jp-KernelManager-badge').boundingBox())!;
+  expect(badge.x).toBeGreaterThan(name.x + name.width - 1);
+  expect(Math.abs(badge.y + badge.height / 2 - (name.y + name.height / 2))).toBeLessThan(4);
+  for (const user of ['admin', 'alice']) {
+    const lines = await using(user)
+      .locator('[aria-hidden="true"]')
+      .evaluate(span => span.getClientRects().length);
+    expect(lines, `lines of the figures of ${user}`).toBeLessThanOrEqual(2);
+  }
+  expect((await section.boundingBox())!.width).toBeLessThanOrEqual(250);
+  // Nothing reaches past the table's right edge, nor the table past the
+  // section's content box.
+  const overflow = await table.evaluate(element => {
+    const body = element.closest('.jp-KernelManager-hub')!;
+    const padding = parseFloat(getComputedStyle(body).paddingRight);
+    const right = Math.min(
+      element.getBoundingClientRect().right,
+      body.getBoundingClientRect().right - padding
+    );
+    return Array.from(element.querySelectorAll('th, td, button, span'))
+      .filter(child => child.getBoundingClientRect().right > right + 0.5)
+      .map(child => child.textContent);
+  });
+  expect(overflow).toEqual([]);
   await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'true');
   await section.screenshot({ path: path.join(screenshots, 'hub-admin.png') });
+  // The same in the dark theme (kept in Galata's in-memory settings only).
+  await page.getByRole('menuitem', { name: 'Settings' }).click();
+  const menus = page.locator('.lm-Menu');
+  await menus.getByText('Theme', { exact: true }).hover();
+  await menus.getByText('JupyterLab Dark', { exact: true }).click();
+  await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'false');
+  await section.screenshot({ path: path.join(screenshots, 'hub-admin-dark.png') });
 
   // Stop it (a confirm dialog), and it is stopped, using nothing.
   await activate(row('alice').getByRole('button', { name: 'Stop server of alice' }));
   const stopDialog = page.getByRole('dialog');
   await expect(stopDialog).toContainText('alice');
   await stopDialog.getByRole('button', { name: 'Stop' }).click();
-  await expect(cells('alice').first()).toHaveText('stopped', { timeout: SPAWN_TIMEOUT });
-  // Nothing runs any more. Her kernel outlives the server by a second or two
-  // (it notices its parent is gone), so the figures taken as the table
-  // refreshed after the stop may still count it: a refresh clears them.
-  await expect(async () => {
-    await page.getByRole('button', { name: 'Refresh Hub' }).click();
-    await expect(using).not.toContainText('process', { timeout: 2000 });
-  }).toPass({ timeout: 30000 });
+  await expect(header('alice')).toHaveAccessibleName(/^alice\s*Server state: stopped$/, {
+    timeout: SPAWN_TIMEOUT
+  });
+  // Nothing runs any more, and the section says so without a click on
+  // Refresh: her kernel outlives the server by a second or two (it notices
+  // its parent is gone), but a stopped server shows no figures, and the
+  // section asks again FOLLOW_UP_DELAY after the stop.
+  await expect(using('alice')).toHaveText('', { timeout: FOLLOW_UP_DELAY + 3000 });
   expect((await (await hubApi(request, 'GET', 'users/alice')).json()).servers).toEqual({});
 
   // Delete bob (a confirm dialog): gone from the table and from the hub.
