@@ -2,7 +2,7 @@
 # Runs the Galata browser tests (ui-tests/) in Debian's Chromium, in two runs:
 #   lab  playwright.config.js: tests/*.spec.ts against a `jupyter lab` from
 #        .venv that Playwright starts itself (port 8899);
-#   hub  playwright.hub.config.js: tests-hub/*.hub.ts against a real JupyterHub
+#   hub  playwright.hub.config.js: tests-hub/*.spec.ts against a real JupyterHub
 #        that its global setup starts (tests/hub/hub_launcher.py, free ports)
 #        and its teardown stops. Without configurable-http-proxy or node its
 #        tests are skipped, with the reason, except under CI ($CI), where they fail.
