@@ -1,51 +1,21 @@
 import { PageConfig } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
-import { DisposableDelegate, IDisposable } from '@lumino/disposable';
-import { Poll } from '@lumino/polling';
+import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Hub, HubClient, HubError } from '../api/hub';
 import { ProcessesClient } from '../api/server';
 import { IProcessesReply } from '../api/types';
-import {
-  checkServerName,
-  describeError,
-  HubAction,
-  may,
-  missingActions,
-  parseUsernames,
-  sleep
-} from './hubScopes';
+import { checkServerName, describeError, HubAction, may, missingActions, sleep } from './hubScopes';
 import { bulkTargets, IBulkProgress, IServerRef, runBulk } from './hubBulk';
+import { HubRefresh } from './hubRefresh';
+import { HubSpawns } from './hubSpawns';
 import { HubUsage, IServerUsage, IUserUsage } from './hubUsage';
+import { HubUsersPage, IAddUsersResult } from './hubUsersPage';
 import { LoadStatus } from './kernelspecs';
 
 export type { IBulkProgress, IServerRef } from './hubBulk';
 export type { IServerUsage, IUserUsage } from './hubUsage';
-
-/**
- * Default seconds between two refreshes of the Hub section while it is shown.
- */
-export const DEFAULT_HUB_INTERVAL = 30;
-
-/**
- * Default milliseconds between the end of a start or stop and the refresh
- * that follows it: a stopped server's kernels outlive it by a second or two.
- */
-export const DEFAULT_FOLLOW_UP_DELAY = 3000;
-
-/** Longest wait between two refreshes while the hub keeps failing. */
-const MAX_BACKOFF = 5 * 60 * 1000;
-
-/**
- * The outcome of "add users", line by line.
- */
-export interface IAddUsersResult {
-  created: string[];
-  existing: string[];
-  invalid: Array<{ line: number; text: string; reason: string }>;
-  duplicates: string[];
-  error?: string;
-}
+export type { IAddUsersResult } from './hubUsersPage';
 
 /**
  * State of the Hub section: the page's own user, and for admins one page of
@@ -72,15 +42,19 @@ export class HubModel implements IDisposable {
       timeout: options.usageTimeout
     });
     this._usage.changed.connect(this._emit, this);
-    this.followUpDelay = options.followUpDelay ?? DEFAULT_FOLLOW_UP_DELAY;
-    const interval = (options.interval ?? DEFAULT_HUB_INTERVAL) * 1000;
-    this._poll = new Poll({
-      auto: false,
-      factory: () => this._tick(),
-      frequency: { interval, backoff: true, max: Math.max(interval, MAX_BACKOFF) },
-      name: 'jupyterlab-kernel-manager:hub',
-      // Nobody looking (section collapsed, sidebar closed): no requests.
-      standby: () => (this._watchers === 0 ? true : 'when-hidden')
+    this._users = new HubUsersPage({
+      client: this.client,
+      changed: () => this._emit(),
+      seen: users => this._noteNamedServers(users),
+      loaded: page => this._updateUsage(page)
+    });
+    this._spawns = new HubSpawns({ client: this.client, changed: () => this._emit() });
+    this._refresh = new HubRefresh({
+      load: () => this._load(),
+      failure: () =>
+        this._status === 'error' ? (this._error ?? 'the hub cannot be used') : this._users.error,
+      interval: options.interval,
+      followUpDelay: options.followUpDelay
     });
   }
 
@@ -102,20 +76,18 @@ export class HubModel implements IDisposable {
    * Milliseconds after a start or stop ends before the section is refreshed
    * once more, so that what changed shortly after shows without a click.
    */
-  followUpDelay: number;
+  get followUpDelay(): number {
+    return this._refresh.followUpDelay;
+  }
+  set followUpDelay(ms: number) {
+    this._refresh.followUpDelay = ms;
+  }
 
   /**
    * Seconds between two refreshes while the section is shown.
    */
   set interval(seconds: number) {
-    const interval = Math.max(1, seconds) * 1000;
-    if (interval !== this._poll.frequency.interval) {
-      this._poll.frequency = {
-        ...this._poll.frequency,
-        interval,
-        max: Math.max(interval, MAX_BACKOFF)
-      };
-    }
+    this._refresh.interval = seconds;
   }
 
   get changed(): ISignal<this, void> {
@@ -169,15 +141,15 @@ export class HubModel implements IDisposable {
   }
 
   get usersQuery(): Hub.IUsersQuery {
-    return this._query;
+    return this._users.query;
   }
 
   get usersPage(): Hub.IUsersPage | null {
-    return this._page;
+    return this._users.page;
   }
 
   get usersError(): string | null {
-    return this._usersError;
+    return this._users.error;
   }
 
   /** What a user runs (summed over their servers), as far as known. */
@@ -206,15 +178,12 @@ export class HubModel implements IDisposable {
    * Spawn progress of a pending server: percent and last message.
    */
   progress(user: string, server = ''): Hub.IProgressEvent | undefined {
-    return this._progress.get(progressKey(user, server));
+    return this._spawns.progress(user, server);
   }
 
   /** Names of the servers of `user` being started from this page. */
   starting(user: string): string[] {
-    const prefix = progressKey(user, '');
-    return [...this._progress.keys()]
-      .filter(key => key.startsWith(prefix))
-      .map(key => key.slice(prefix.length));
+    return this._spawns.starting(user);
   }
 
   /**
@@ -222,11 +191,11 @@ export class HubModel implements IDisposable {
    * expanded; null while it loads.
    */
   details(user: string): Hub.IUser | null | undefined {
-    return this._details.get(user);
+    return this._users.details(user);
   }
 
   isExpanded(user: string): boolean {
-    return this._details.has(user);
+    return this._users.isExpanded(user);
   }
 
   /** The "start all" or "stop all" under way, or null. */
@@ -241,125 +210,52 @@ export class HubModel implements IDisposable {
   /**
    * Keep the section current while the returned handle is not disposed (the
    * section is shown): the hub is asked again every `interval`, backing off
-   * while it fails; the first watcher refreshes at once.
+   * while it fails (see `HubRefresh.watch`).
    */
   watch(): IDisposable {
-    this._watchers++;
-    if (this._watchers === 1) {
-      void this._poll.start();
-      void this._poll.refresh();
-    }
-    return new DisposableDelegate(() => {
-      this._watchers--;
-    });
+    return this._refresh.watch();
   }
 
   /**
    * Ask the hub who we are and what the token may do, then (admins) the
    * current page of users and what they run.
    */
-  async refresh(): Promise<void> {
-    await this._track(this._refresh());
-    // One that worked (a Retry, say) ends the poll's back-off.
-    const backingOff = this._poll.state.phase === 'rejected';
-    if (backingOff && this._status === 'ready' && !this._usersError) {
-      void this._poll.schedule({ phase: 'reconnected' });
-    }
+  refresh(): Promise<void> {
+    return this._refresh.refresh();
   }
 
   /**
    * Change the users query (page, filter, sort, state) and fetch it.
    */
-  async setUsersQuery(change: Partial<Hub.IUsersQuery>): Promise<void> {
-    this._query = { ...this._query, ...change };
-    if (
-      change.nameFilter !== undefined ||
-      change.sort !== undefined ||
-      change.state !== undefined
-    ) {
-      this._query.offset = 0;
-    }
-    await this.refreshUsers();
+  setUsersQuery(change: Partial<Hub.IUsersQuery>): Promise<void> {
+    return this._users.setQuery(change);
   }
 
-  async refreshUsers(): Promise<void> {
-    const ticket = ++this._usersTicket;
-    try {
-      const page = await this.client.users(this._query);
-      if (ticket !== this._usersTicket || this._isDisposed) {
-        return;
-      }
-      this._page = page;
-      this._usersError = null;
-      this._noteNamedServers(page.items);
-    } catch (error) {
-      if (ticket !== this._usersTicket || this._isDisposed) {
-        return;
-      }
-      this._usersError = describeError(error);
-    }
-    this._emit();
-    // The machine's view needs no scope (it is this page's own server); the
-    // fan-out through the proxy needs access:servers.
-    if (this._page && (this.isAdmin || this.may('access-servers'))) {
-      this._usageRun = this._usage.update(this._page.items, {
-        owner: this.userName,
-        ownServers: activeServers(this._me),
-        machine: this.isAdmin,
-        fanOut: this.may('access-servers')
-      });
-    }
-    await Promise.all([...this._details.keys()].map(name => this._loadDetails(name)));
+  /**
+   * Ask the hub for the current page of users, then what they run and the
+   * servers of the expanded ones.
+   */
+  refreshUsers(): Promise<void> {
+    return this._users.refresh();
   }
 
   /**
    * Show or hide a user's servers (stopped named ones included).
    */
-  async toggleUser(name: string): Promise<void> {
-    if (this._details.has(name)) {
-      this._details.delete(name);
-      this._emit();
-      return;
-    }
-    this._details.set(name, null);
-    this._emit();
-    await this._loadDetails(name);
+  toggleUser(name: string): Promise<void> {
+    return this._users.toggle(name);
   }
 
   /**
    * Create the users named in `text`, one per line; invalid lines are
    * reported and nothing is sent for them.
    */
-  async addUsers(text: string, admin: boolean): Promise<IAddUsersResult> {
-    const parsed = parseUsernames(text);
-    const result: IAddUsersResult = {
-      created: [],
-      existing: [],
-      invalid: parsed.invalid,
-      duplicates: parsed.duplicates
-    };
-    if (parsed.invalid.length > 0 || parsed.names.length === 0) {
-      return result;
-    }
-    try {
-      const created = await this.client.createUsers(parsed.names, admin);
-      result.created = created.map(user => user.name);
-      result.existing = parsed.names.filter(name => !result.created.includes(name));
-    } catch (error) {
-      if (error instanceof HubError && error.status === 409) {
-        result.existing = parsed.names;
-      } else {
-        result.error = describeError(error);
-      }
-    }
-    await this.refreshUsers();
-    return result;
+  addUsers(text: string, admin: boolean): Promise<IAddUsersResult> {
+    return this._users.add(text, admin);
   }
 
-  async deleteUser(name: string): Promise<void> {
-    await this.client.deleteUser(name);
-    this._details.delete(name);
-    await this.refreshUsers();
+  deleteUser(name: string): Promise<void> {
+    return this._users.remove(name);
   }
 
   /**
@@ -367,20 +263,16 @@ export class HubModel implements IDisposable {
    * when the hub refuses or the spawn fails.
    */
   async startServer(user: string, server = ''): Promise<void> {
-    const key = progressKey(user, server);
-    // Shown as starting at once: the hub answers a spawn's POST only when it
-    // ends or takes long (`slow_spawn_timeout`).
-    this._progress.set(key, { progress: 0 });
-    this._emit();
+    this._spawns.begin(user, server);
     try {
       await this.client.startServer(user, server);
       await this._reloadServers(user);
-      await this._followProgress(user, server);
+      await this._spawns.follow(user, server);
     } catch (error) {
       this._noteRefusal(error);
       throw error;
     } finally {
-      this._progress.delete(key);
+      this._spawns.end(user, server);
       await this._refreshAfterChange(user);
     }
   }
@@ -422,7 +314,7 @@ export class HubModel implements IDisposable {
    */
   bulkTargets(action: 'start' | 'stop'): Promise<IServerRef[]> {
     return bulkTargets(this.client, action, {
-      nameFilter: this._query.nameFilter,
+      nameFilter: this._users.query.nameFilter,
       own: { user: this.userName, server: this.serverName }
     });
   }
@@ -441,7 +333,7 @@ export class HubModel implements IDisposable {
       result = await runBulk(targets, action, {
         client: this.client,
         limit: this.bulkLimit,
-        follow: (target, signal) => this._followProgress(target.user, target.server, signal),
+        follow: (target, signal) => this._spawns.follow(target.user, target.server, signal),
         sleep: this._sleep,
         signal: options.signal,
         onProgress: progress => {
@@ -455,7 +347,7 @@ export class HubModel implements IDisposable {
       this._emit();
     }
     await this.refresh();
-    this._followUp();
+    this._refresh.followUp();
     return result;
   }
 
@@ -464,13 +356,13 @@ export class HubModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
-    clearTimeout(this._followUpTimer);
-    this._poll.dispose();
+    this._refresh.dispose();
+    this._users.dispose();
     this._usage.dispose();
     Signal.clearData(this);
   }
 
-  private async _refresh(): Promise<void> {
+  private async _load(): Promise<void> {
     try {
       const me = await this.client.user(true);
       // The token's own user; when an admin opens another user's server,
@@ -492,62 +384,26 @@ export class HubModel implements IDisposable {
     }
   }
 
-  /** Note `run` as the refresh under way until it ends. */
-  private _track(run: Promise<void>): Promise<void> {
-    const tracked = run.finally(() => {
-      if (this._refreshing === tracked) {
-        this._refreshing = null;
-      }
-    });
-    this._refreshing = tracked;
-    return tracked;
-  }
-
   /**
-   * One tick of the poll: the refresh under way if there is one (the page's
-   * first, say), else a new one; rejects when the hub failed so that the
-   * poll backs off.
+   * Ask what the users of `page` run: the machine's view needs no scope (it
+   * is this page's own server); the fan-out through the proxy needs
+   * access:servers.
    */
-  private async _tick(): Promise<void> {
-    await (this._refreshing ?? this._track(this._refresh()));
-    if (this._status === 'error') {
-      throw new Error(this._error ?? 'the hub cannot be used');
+  private _updateUsage(page: Hub.IUsersPage): void {
+    if (this.isAdmin || this.may('access-servers')) {
+      this._usageRun = this._usage.update(page.items, {
+        owner: this.userName,
+        ownServers: activeServers(this._me),
+        machine: this.isAdmin,
+        fanOut: this.may('access-servers')
+      });
     }
-    if (this._usersError) {
-      throw new Error(this._usersError);
-    }
-  }
-
-  /**
-   * Refresh once more `followUpDelay` after a start or stop ended (through
-   * the poll: not while nobody looks).
-   */
-  private _followUp(): void {
-    clearTimeout(this._followUpTimer);
-    this._followUpTimer = setTimeout(() => {
-      this._followUpTimer = undefined;
-      void this._poll.refresh();
-    }, this.followUpDelay);
   }
 
   private _emit(): void {
     if (!this._isDisposed) {
       this._changed.emit();
     }
-  }
-
-  private async _loadDetails(name: string): Promise<void> {
-    try {
-      const user = await this.client.userModel(name, true);
-      if (this._details.has(name)) {
-        this._details.set(name, user);
-        this._noteNamedServers([user]);
-      }
-    } catch (error) {
-      console.warn(`Kernel manager: could not read the servers of ${name}`, error);
-      this._details.delete(name);
-    }
-    this._emit();
   }
 
   private _noteNamedServers(users: ReadonlyArray<Hub.IUser>): void {
@@ -579,8 +435,8 @@ export class HubModel implements IDisposable {
       } catch (error) {
         console.warn('Kernel manager: could not read your servers', error);
       }
-    } else if (this._details.has(user)) {
-      await this._loadDetails(user);
+    } else if (this._users.isExpanded(user)) {
+      await this._users.reloadDetails(user);
     }
   }
 
@@ -591,66 +447,25 @@ export class HubModel implements IDisposable {
   private async _refreshAfterChange(user: string): Promise<void> {
     if (user === this.userName) {
       await this.refresh();
-    } else if (this._details.has(user)) {
-      await Promise.all([this.refreshUsers(), this._loadDetails(user)]);
+    } else if (this._users.isExpanded(user)) {
+      await Promise.all([this.refreshUsers(), this._users.reloadDetails(user)]);
     } else {
       await this.refreshUsers();
     }
-    this._followUp();
-  }
-
-  /**
-   * Follow a spawn to its end; throws when the hub says it failed.
-   */
-  private async _followProgress(
-    user: string,
-    server: string,
-    signal?: AbortSignal
-  ): Promise<void> {
-    const key = progressKey(user, server);
-    let last: Hub.IProgressEvent | undefined;
-    try {
-      await this.client.progress(
-        user,
-        server,
-        event => {
-          last = event;
-          this._progress.set(key, event);
-          this._emit();
-        },
-        signal
-      );
-    } catch (error) {
-      if ((error as Error).name !== 'AbortError') {
-        console.warn('Kernel manager: spawn progress unavailable', error);
-      }
-    } finally {
-      this._progress.delete(key);
-      this._emit();
-    }
-    if (last?.failed) {
-      throw new HubError(500, last.message || `The server of ${user} failed to start.`);
-    }
+    this._refresh.followUp();
   }
 
   private _me: Hub.IUser | null = null;
   private _status: LoadStatus = 'loading';
   private _error: string | null = null;
   private _named: 'unknown' | 'enabled' | 'disabled' = 'unknown';
-  private _query: Hub.IUsersQuery = { offset: 0, limit: 50, sort: 'name', state: '' };
-  private _page: Hub.IUsersPage | null = null;
-  private _usersError: string | null = null;
-  private _usersTicket = 0;
+  private _users: HubUsersPage;
   private _usage: HubUsage;
-  private _details = new Map<string, Hub.IUser | null>();
-  private _progress = new Map<string, Hub.IProgressEvent>();
+  private _spawns: HubSpawns;
   private _bulk: IBulkProgress | null = null;
   private _usageRun: Promise<void> = Promise.resolve();
   private _sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  private _poll: Poll;
-  private _watchers = 0;
-  private _refreshing: Promise<void> | null = null;
-  private _followUpTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private _refresh: HubRefresh;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
 }
@@ -687,10 +502,6 @@ export namespace HubModel {
     /** Injected in tests to skip real waits. */
     sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   }
-}
-
-function progressKey(user: string, server: string): string {
-  return `${user}/${server}`;
 }
 
 function activeServers(user: Hub.IUser | null): number {

@@ -1,7 +1,7 @@
 import { Hub } from '../../api/hub';
 import { IProcessesReply } from '../../api/types';
 import { HubModel } from '../hub';
-import { ADMIN_SCOPES, empty, FakeHub, json, processes, tick, user } from './hubFake';
+import { ADMIN_SCOPES, after, empty, FakeHub, json, processes, tick, user } from './hubFake';
 
 /**
  * The Hub section keeps itself current: a poll while someone watches it,
@@ -140,6 +140,79 @@ describe('HubModel poll', () => {
     } finally {
       random.mockRestore();
     }
+  });
+});
+
+describe('HubModel at page load', () => {
+  let model: HubModel | null = null;
+  afterEach(() => {
+    model?.dispose();
+    model = null;
+  });
+
+  /**
+   * As at page load: the plugin loads the section's data when it activates,
+   * and the section is shown (watched) once JupyterLab has restored its
+   * layout, by which time that load has often ended.
+   */
+  function pageLoad(interval: number, answerAfter = 0) {
+    const hub = adminHub(() => [user('admin', ['']), user('alice')]).on(
+      'GET',
+      /^\/hub\/api\/user$/,
+      (_, init) =>
+        after(answerAfter, init, () =>
+          json(200, { ...user('admin', ['']), admin: true, scopes: ADMIN_SCOPES })
+        )
+    );
+    model = new HubModel({
+      client: hub.client(),
+      user: 'admin',
+      server: '',
+      localProcesses: machine(() => 0),
+      interval
+    });
+    return {
+      model,
+      loads: () => hub.called('GET', /^\/hub\/api\/user$/).length,
+      pages: () => hub.called('GET', /^\/hub\/api\/users$/).length
+    };
+  }
+
+  it('loads once when the section is shown after the first load ended', async () => {
+    const { model, loads, pages } = pageLoad(3600);
+    await model.refresh();
+    model.watch();
+    await tick(200);
+    expect(loads()).toBe(1);
+    expect(pages()).toBe(1);
+    expect(model.usersPage?.items.map(u => u.name)).toEqual(['admin', 'alice']);
+  });
+
+  it('loads once when the section is shown while the first load is under way', async () => {
+    const { model, loads, pages } = pageLoad(3600, 100);
+    const first = model.refresh();
+    model.watch();
+    await first;
+    await tick(200);
+    expect(loads()).toBe(1);
+    expect(pages()).toBe(1);
+  });
+
+  it('asks again once the first load is an interval old', async () => {
+    const { model, loads } = pageLoad(0.3);
+    await model.refresh();
+    model.watch();
+    await tick(150);
+    expect(loads()).toBe(1);
+    await until(() => loads() === 2, 1000);
+  });
+
+  it('loads at once when shown after the data is an interval old', async () => {
+    const { model, loads } = pageLoad(0.1);
+    await model.refresh();
+    await tick(150);
+    model.watch();
+    await until(() => loads() === 2, 100);
   });
 });
 
