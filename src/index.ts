@@ -121,7 +121,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       panel.addWidget(new HubSection({ model: hub, commands: app.commands, trans }));
       addHubCommands({ app, model: hub, trans });
       hubCommands = HUB_PALETTE_COMMANDS;
-      void hub.refresh();
+      // Who we are and what we may (the commands need it); the users page
+      // waits until the section is shown.
+      void hub.identify();
     }
 
     addKernelSpecCommands({ app, model, section, panelId: panel.id, trans });

@@ -300,7 +300,8 @@ export namespace Hub {
     offset: number;
     limit: number;
     nameFilter?: string;
-    sort?: 'name' | '-name' | 'last_activity' | '-last_activity' | 'created' | '-created';
+    /** What JupyterHub accepts (`-id`: newest first, ids grow with creation). */
+    sort?: 'name' | '-name' | 'last_activity' | '-last_activity' | 'id' | '-id';
     state?: '' | 'active' | 'inactive' | 'ready';
   }
 

@@ -58,6 +58,12 @@ export function HubUserTable(props: {
 }
 
 /**
+ * Typing pause before the name filter is sent to the hub: long enough to skip
+ * the keystrokes of a name typed at once, short enough to feel immediate.
+ */
+const FILTER_PAUSE_MS = 150;
+
+/**
  * Name filter (asked of the hub after a pause in typing), which users, sort.
  */
 function UsersQuery(props: { model: HubModel; trans: TranslationBundle }): JSX.Element {
@@ -68,7 +74,7 @@ function UsersQuery(props: { model: HubModel; trans: TranslationBundle }): JSX.E
       if ((model.usersQuery.nameFilter ?? '') !== filter) {
         void model.setUsersQuery({ nameFilter: filter });
       }
-    }, 300);
+    }, FILTER_PAUSE_MS);
     return () => clearTimeout(timer);
   }, [filter, model]);
   const query = model.usersQuery;
@@ -105,7 +111,7 @@ function UsersQuery(props: { model: HubModel; trans: TranslationBundle }): JSX.E
         >
           <option value="name">{trans.__('Name')}</option>
           <option value="-last_activity">{trans.__('Last active')}</option>
-          <option value="-created">{trans.__('Newest')}</option>
+          <option value="-id">{trans.__('Newest')}</option>
         </select>
       </label>
     </div>

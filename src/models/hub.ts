@@ -225,6 +225,19 @@ export class HubModel implements IDisposable {
   }
 
   /**
+   * Ask the hub only who we are and what the token may do: what the
+   * commands need at page load. The users page waits until the section is
+   * shown (a page of users and their figures is work the browser need not do
+   * while JupyterLab starts); that load then uses this answer instead of
+   * asking again.
+   */
+  identify(): Promise<void> {
+    const identified = this._loadMe();
+    this._identified = identified;
+    return identified;
+  }
+
+  /**
    * Change the users query (page, filter, sort, state) and fetch it.
    */
   setUsersQuery(change: Partial<Hub.IUsersQuery>): Promise<void> {
@@ -363,6 +376,20 @@ export class HubModel implements IDisposable {
   }
 
   private async _load(): Promise<void> {
+    // The page's identify() answers this load's first question, once, if it
+    // worked (a failure is asked again).
+    const identified = this._identified;
+    this._identified = null;
+    await identified;
+    if (!identified || this._status !== 'ready') {
+      await this._loadMe();
+    }
+    if (this._status === 'ready' && this.may('list-users')) {
+      await this.refreshUsers();
+    }
+  }
+
+  private async _loadMe(): Promise<void> {
     try {
       const me = await this.client.user(true);
       // The token's own user; when an admin opens another user's server,
@@ -379,9 +406,6 @@ export class HubModel implements IDisposable {
       this._error = describeError(error);
     }
     this._emit();
-    if (this._status === 'ready' && this.may('list-users')) {
-      await this.refreshUsers();
-    }
   }
 
   /**
@@ -464,6 +488,7 @@ export class HubModel implements IDisposable {
   private _spawns: HubSpawns;
   private _bulk: IBulkProgress | null = null;
   private _usageRun: Promise<void> = Promise.resolve();
+  private _identified: Promise<void> | null = null;
   private _sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private _refresh: HubRefresh;
   private _isDisposed = false;

@@ -195,6 +195,19 @@ test('an admin adds users, starts, watches and stops a server, and deletes a use
   await expect(row('bob')).toHaveCount(1);
   expect((await hubApi(request, 'GET', 'users/alice')).status()).toBe(200);
   expect((await hubApi(request, 'GET', 'users/bob')).status()).toBe(200);
+
+  // Each sort is one the hub accepts, and sorts: newest first puts bob on top.
+  const sortBy = section.getByRole('combobox', { name: 'Sort by' });
+  const rowNames = () => table.getByRole('rowheader').evaluateAll(cells =>
+    cells.map(cell => cell.querySelector('.jp-KernelManager-hubUserName')?.textContent ?? '')
+  );
+  await sortBy.selectOption({ label: 'Newest' });
+  await expect.poll(rowNames).toEqual(['bob', 'alice', 'admin']);
+  await sortBy.selectOption({ label: 'Last active' });
+  await expect(table.getByRole('row')).toHaveCount(4);
+  await sortBy.selectOption({ label: 'Name' });
+  await expect.poll(rowNames).toEqual(['admin', 'alice', 'bob']);
+  await expect(section.getByRole('alert')).toHaveCount(0);
   // The first cell is "Using" (the row header holds name and state).
   const using = (name: string) => row(name).getByRole('cell').first();
   // The mouse wheel scrolls the section down to the pager under the table,

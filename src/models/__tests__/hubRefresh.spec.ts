@@ -178,21 +178,36 @@ describe('HubModel at page load', () => {
     };
   }
 
-  it('loads once when the section is shown after the first load ended', async () => {
+  it('asks only who we are at page load, and the users page when shown', async () => {
     const { model, loads, pages } = pageLoad(3600);
-    await model.refresh();
+    await model.identify();
+    expect(model.isAdmin).toBe(true);
+    expect(loads()).toBe(1);
+    expect(pages()).toBe(0);
     model.watch();
-    await tick(200);
+    await until(() => pages() === 1, 1000);
+    await tick(100);
+    // The page's answer served the first load: not asked twice.
     expect(loads()).toBe(1);
     expect(pages()).toBe(1);
     expect(model.usersPage?.items.map(u => u.name)).toEqual(['admin', 'alice']);
   });
 
-  it('loads once when the section is shown while the first load is under way', async () => {
+  it('uses the answer under way when shown while the page asks who we are', async () => {
     const { model, loads, pages } = pageLoad(3600, 100);
-    const first = model.refresh();
+    const identified = model.identify();
     model.watch();
-    await first;
+    await identified;
+    await until(() => pages() === 1, 1000);
+    await tick(100);
+    expect(loads()).toBe(1);
+    expect(pages()).toBe(1);
+  });
+
+  it('loads once when the section is shown after a full load ended', async () => {
+    const { model, loads, pages } = pageLoad(3600);
+    await model.refresh();
+    model.watch();
     await tick(200);
     expect(loads()).toBe(1);
     expect(pages()).toBe(1);
