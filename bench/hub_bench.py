@@ -15,7 +15,7 @@
    not: it is restarted once).
 4. HTTP, with an admin token holding what the admin's JupyterLab page gets
    (``oauth_client_allowed_scopes``): the hub routes the Hub section calls (and
-   the ``sort=-created`` its "Newest" sort sends), the admin's all-users process
+   the ``sort=-id`` its "Newest" sort sends), the admin's all-users process
    list, and each running server's ``kernel-manager/processes`` through the
    proxy, one at a time and 4 at a time as the section fans out.
 5. hub_browser.js in headless Chromium: logs in as admin through /hub/login, then
@@ -342,14 +342,14 @@ class HubBench:
                 sizes[label] = len(reply.content)
                 if round_ >= 3:
                     times[label].append(took)
-        # The section's "Newest" sort asks for sort=-created.
+        # The section's "Newest" sort asks for sort=-id (ids grow with creation).
         newest = session.get(
-            f"{self.hub.url}hub/api/users?offset=0&limit={PAGE_SIZE}&sort=-created",
+            f"{self.hub.url}hub/api/users?offset=0&limit={PAGE_SIZE}&sort=-id",
             headers=paged,
             timeout=60,
         )
         out: dict = {"hub": {}}
-        out["sort_created"] = {"status": newest.status_code, "body": newest.text[:200]}
+        out["sort_newest"] = {"status": newest.status_code, "body": newest.text[:200]}
         for label, values in times.items():
             s = stats(values)
             out["hub"][label] = {**s, "bytes": sizes[label]}
@@ -364,7 +364,7 @@ class HubBench:
                 "Content-Type", ""
             ).startswith("application/json") else ""
             print(
-                f"    !! GET users?sort=-created (the section's \"Newest\" sort) answers "
+                f"    !! GET users?sort=-id (the section's \"Newest\" sort) answers "
                 f"{newest.status_code}: {message}",
                 flush=True,
             )

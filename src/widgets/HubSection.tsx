@@ -1,15 +1,11 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import {
-  PanelWithToolbar,
-  refreshIcon
-} from '@jupyterlab/ui-components';
+import { refreshIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
-import { IDisposable } from '@lumino/disposable';
-import { Message } from '@lumino/messaging';
 import * as React from 'react';
 import { CommandIDs } from '../commands';
 import { commandButton } from './toolbarButton';
+import { WatchingSection } from './WatchingSection';
 import { HubView } from '../components/HubView';
 import { HubModel } from '../models/hub';
 
@@ -17,9 +13,9 @@ import { HubModel } from '../models/hub';
  * The Hub section, present only when JupyterLab runs under JupyterHub; it
  * keeps itself current while it is shown.
  */
-export class HubSection extends PanelWithToolbar {
+export class HubSection extends WatchingSection {
   constructor(options: HubSection.IOptions) {
-    super();
+    super(options.model);
     const { model, commands, trans } = options;
     this.id = 'jp-KernelManager-hub';
     this.addClass('jp-KernelManager-section');
@@ -34,43 +30,7 @@ export class HubSection extends PanelWithToolbar {
     );
     body.addClass('jp-KernelManager-body');
     this.addWidget(body);
-    this._model = model;
   }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this._watch ??= this._model.watch();
-  }
-
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    if (this.isVisible) {
-      this._watch ??= this._model.watch();
-    }
-  }
-
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
-    this._stopWatching();
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    this._stopWatching();
-    super.onBeforeDetach(msg);
-  }
-
-  dispose(): void {
-    this._stopWatching();
-    super.dispose();
-  }
-
-  private _stopWatching(): void {
-    this._watch?.dispose();
-    this._watch = null;
-  }
-
-  private _model: HubModel;
-  private _watch: IDisposable | null = null;
 }
 
 export namespace HubSection {

@@ -1,26 +1,22 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import {
-  PanelWithToolbar,
-  refreshIcon,
-  usersIcon
-} from '@jupyterlab/ui-components';
+import { refreshIcon, usersIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
-import { IDisposable } from '@lumino/disposable';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 import { CommandIDs } from '../commands';
 import { commandButton } from './toolbarButton';
+import { WatchingSection } from './WatchingSection';
 import { ProcessesView } from '../components/ProcessesView';
 import { ProcessesModel } from '../models/processes';
 
 /**
  * The Processes section; it scans only while it is shown.
  */
-export class ProcessesSection extends PanelWithToolbar {
+export class ProcessesSection extends WatchingSection {
   constructor(options: ProcessesSection.IOptions) {
-    super();
-    const { model, commands, trans } = options;
+    super(options.model);
+    const { commands, trans } = options;
     this.id = 'jp-KernelManager-processes';
     this.addClass('jp-KernelManager-section');
     this.title.label = trans.__('Processes');
@@ -33,46 +29,11 @@ export class ProcessesSection extends PanelWithToolbar {
       'refresh',
       commandButton(commands, CommandIDs.refreshProcesses, refreshIcon, trans.__('Refresh Processes'))
     );
-    this._model = model;
     this._body = new ProcessesBody(options);
     this.addWidget(this._body);
   }
 
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this._watch ??= this._model.watch();
-  }
-
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    if (this.isVisible) {
-      this._watch ??= this._model.watch();
-    }
-  }
-
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
-    this._stopWatching();
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    this._stopWatching();
-    super.onBeforeDetach(msg);
-  }
-
-  dispose(): void {
-    this._stopWatching();
-    super.dispose();
-  }
-
-  private _stopWatching(): void {
-    this._watch?.dispose();
-    this._watch = null;
-  }
-
-  private _model: ProcessesModel;
   private _body: ProcessesBody;
-  private _watch: IDisposable | null = null;
 }
 
 export namespace ProcessesSection {
