@@ -19,6 +19,9 @@ export class HubClient {
     this._fetch = options.fetch ?? ((input, init) => window.fetch(input, init));
   }
 
+  /** The hub's release, from its last answer (`X-JupyterHub-Version`), or null. */
+  version: string | null = null;
+
   /** The hub's URL prefix, e.g. `/hub/`. */
   readonly hubPrefix: string;
 
@@ -207,6 +210,11 @@ export class HubClient {
         throw error;
       }
       throw new HubError(0, `The hub cannot be reached: ${(error as Error).message}`);
+    }
+    // Every hub answer names its release; some rules (server names) differ.
+    const version = response.headers.get('X-JupyterHub-Version');
+    if (version) {
+      this.version = version;
     }
     if (!response.ok) {
       let message = `${response.status} ${response.statusText}`.trim();

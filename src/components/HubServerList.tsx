@@ -5,7 +5,7 @@ import * as React from 'react';
 import { Hub } from '../api/hub';
 import { CommandIDs } from '../commands';
 import { HubModel } from '../models/hub';
-import { checkServerName } from '../models/hubScopes';
+import { checkServerName, ServerNameProblem } from '../models/hubScopes';
 
 /**
  * A user's servers, the default one first, each with its state, last
@@ -157,7 +157,7 @@ export function HubNewServerForm(props: {
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
     const wanted = name.trim();
-    const reason = checkServerName(wanted);
+    const reason = checkServerName(wanted, model.client.version);
     if (reason) {
       setProblem(describeNameProblem(reason, trans));
       return;
@@ -209,7 +209,7 @@ export function HubNewServerForm(props: {
  * Why a server name is refused, in words.
  */
 export function describeNameProblem(
-  reason: 'empty' | 'slash' | 'too-long',
+  reason: ServerNameProblem,
   trans: TranslationBundle
 ): string {
   switch (reason) {
@@ -219,6 +219,10 @@ export function describeNameProblem(
       return trans.__('A server name cannot contain “/”.');
     case 'too-long':
       return trans.__('A server name has at most 255 characters.');
+    case 'not-slug':
+      return trans.__(
+        'This hub takes server names of 1 to 30 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen.'
+      );
   }
 }
 

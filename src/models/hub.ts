@@ -5,7 +5,15 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Hub, HubClient, HubError } from '../api/hub';
 import { ProcessesClient } from '../api/server';
 import { IProcessesReply } from '../api/types';
-import { checkServerName, describeError, HubAction, may, missingActions, sleep } from './hubScopes';
+import {
+  checkServerName,
+  describeError,
+  HubAction,
+  may,
+  missingActions,
+  ServerNameProblem,
+  sleep
+} from './hubScopes';
 import { bulkTargets, IBulkProgress, IServerRef, runBulk } from './hubBulk';
 import { HubRefresh } from './hubRefresh';
 import { HubSpawns } from './hubSpawns';
@@ -295,7 +303,7 @@ export class HubModel implements IDisposable {
    * hub would; an invalid name throws a `ServerNameError` and sends nothing.
    */
   async createServer(user: string, name: string): Promise<void> {
-    const problem = checkServerName(name);
+    const problem = checkServerName(name, this.client.version);
     if (problem) {
       throw new ServerNameError(problem);
     }
@@ -499,7 +507,7 @@ export class HubModel implements IDisposable {
  * A server name the hub would refuse; `reason` says why.
  */
 export class ServerNameError extends Error {
-  constructor(readonly reason: 'empty' | 'slash' | 'too-long') {
+  constructor(readonly reason: ServerNameProblem) {
     super(`Invalid server name (${reason})`);
     this.name = 'ServerNameError';
   }

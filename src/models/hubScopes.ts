@@ -133,20 +133,37 @@ export async function mapLimited<T, R>(
 }
 
 /**
- * Why a server name cannot be used, checked as the hub checks it (it refuses
- * '/' and keeps at most 255 characters), or null.
+ * Why a server name cannot be used, or null. `hubVersion` picks the hub's own
+ * rule: JupyterHub 5 refuses '/' and more than 255 characters; JupyterHub 6
+ * takes only "safe slugs" (1-30 characters of lowercase ASCII letters, digits
+ * and single hyphens, a letter first and no hyphen last).
  */
-export function checkServerName(name: string): 'empty' | 'slash' | 'too-long' | null {
+export function checkServerName(
+  name: string,
+  hubVersion: string | null = null
+): ServerNameProblem | null {
   if (!name) {
     return 'empty';
   }
   if (name.includes('/')) {
     return 'slash';
   }
+  if (majorVersion(hubVersion) >= 6) {
+    return SAFE_SLUG.test(name) && !name.includes('--') ? null : 'not-slug';
+  }
   if (name.length > MAX_USERNAME) {
     return 'too-long';
   }
   return null;
+}
+
+export type ServerNameProblem = 'empty' | 'slash' | 'too-long' | 'not-slug';
+
+const SAFE_SLUG = /^[a-z](?:[a-z0-9-]{0,28}[a-z0-9])?$/;
+
+function majorVersion(version: string | null): number {
+  const major = Number.parseInt(version ?? '', 10);
+  return Number.isFinite(major) ? major : 0;
 }
 
 /**

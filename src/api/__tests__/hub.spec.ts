@@ -28,6 +28,24 @@ describe('HubClient', () => {
     expect(fake.calls[0].init.credentials).toBe('omit');
   });
 
+  it("notes the hub's release from its answers", async () => {
+    const fake = fakeFetch([
+      () =>
+        new Response(JSON.stringify({ name: 'alice' }), {
+          status: 200,
+          headers: { 'X-JupyterHub-Version': '6.1.1' }
+        }),
+      json(200, { name: 'alice' })
+    ]);
+    const hub = new HubClient({ hubPrefix: '/hub/', token: 'tok', fetch: fake.fetch });
+    expect(hub.version).toBeNull();
+    await hub.user();
+    expect(hub.version).toBe('6.1.1');
+    // An answer without the header (a proxy's, say) keeps what is known.
+    await hub.user();
+    expect(hub.version).toBe('6.1.1');
+  });
+
   it('asks for a page of users with the pagination media type', async () => {
     const fake = fakeFetch([
       json(200, {

@@ -59,6 +59,18 @@ describe('checkServerName', () => {
     expect(checkServerName('x'.repeat(256))).toBe('too-long');
     expect(checkServerName('x'.repeat(255))).toBeNull();
     expect(checkServerName('GPU big-1 ünï')).toBeNull();
+    expect(checkServerName('GPU big-1 ünï', '5.5.4')).toBeNull();
+  });
+
+  it('checks JupyterHub 6 names as safe slugs', () => {
+    for (const good of ['gpu', 'gpu-2', 'a', 'x'.repeat(30)]) {
+      expect(checkServerName(good, '6.1.1')).toBeNull();
+    }
+    for (const bad of ['GPU', 'big 1', '2gpu', 'gpu-', 'a--b', 'ünï', 'x'.repeat(31)]) {
+      expect(checkServerName(bad, '6.1.1')).toBe('not-slug');
+    }
+    expect(checkServerName('a/b', '6.1.1')).toBe('slash');
+    expect(checkServerName('', '6.1.1')).toBe('empty');
   });
 });
 
