@@ -109,9 +109,10 @@ function Usage(props: { reply: IProcessesReply; trans: TranslationBundle }): JSX
         label={trans.__('CPU')}
         value={reply.totals.cpu_percent}
         max={cpuLimit}
+        // In cores, as the limit is: "121% of 2 cores" would read as over it.
         text={trans.__(
-          '%1% of %2 cores (%3)',
-          reply.totals.cpu_percent.toFixed(0),
+          '%1 of %2 cores (%3)',
+          (reply.totals.cpu_percent / 100).toFixed(1),
           (cpuLimit / 100).toString(),
           sourceLabel(reply.limits.cpu_source, trans)
         )}

@@ -98,6 +98,8 @@ test('a notebook’s kernel is listed with its memory and shut down from the Pro
   await expect(kernelRow).toHaveAttribute('aria-level', '2');
   await expect(kernelRow.getByRole('gridcell').nth(2)).toContainText(/\d+(\.\d)? MB/);
   await expect(panel.getByRole('meter', { name: 'Memory' })).toBeVisible();
+  // CPU in cores against the cores allowed, never "121% of 2 cores".
+  await expect(panel.getByText(/^\d+\.\d of \d+(\.\d+)? cores \(/)).toBeVisible();
 
   await kernelRow.hover();
   await kernelRow.getByRole('button', { name: `Shut down ${sessionPath}` }).click();
