@@ -81,7 +81,6 @@ mkdir -p "$JUPYTER_DATA_DIR" "$JUPYTER_CONFIG_DIR" "$JUPYTER_RUNTIME_DIR" "$IPYT
 
 # --- the servers ---------------------------------------------------------------
 TOKEN="$("$PY" -c 'import secrets; print(secrets.token_hex(24))')"
-free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # A JupyterLab venv without the project installed: use this checkout.
 if ! (cd "$TMP" && "$PY" -c 'import jupyterlab_kernel_manager' 2>/dev/null); then
   export PYTHONPATH="$ROOT"
@@ -122,7 +121,7 @@ wait_server() {  # wait_server PID BASE LOG
     || { tail -n 40 "$log" >&2; die "the server extension jupyterlab_kernel_manager did not load"; }
 }
 
-PORT="$(free_port)"
+PORT="$(km_free_port)"
 BASE="http://127.0.0.1:$PORT/"
 say "starting jupyter server on $BASE ($JUPYTER)"
 start=$SECONDS
@@ -132,7 +131,7 @@ SERVER_PID=$LAST_PID
 # (prefer_cached_packages=False, what every creation did before it existed),
 # its own data directory.
 if [ "${BENCH_UV_ONLINE:-1}" = 1 ]; then
-  ONLINE_PORT="$(free_port)"
+  ONLINE_PORT="$(km_free_port)"
   export BENCH_ONLINE_BASE="http://127.0.0.1:$ONLINE_PORT/" BENCH_ONLINE_DATA="$TMP/data-online"
   mkdir -p "$BENCH_ONLINE_DATA"
   say "starting a second jupyter server with prefer_cached_packages=False on $BENCH_ONLINE_BASE"

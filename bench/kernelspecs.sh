@@ -78,39 +78,14 @@ say "writing $SPECS kernelspecs in $JUPYTER_DATA_DIR/kernels"
 "$PY" "$BENCH/make_kernelspecs.py" "$JUPYTER_DATA_DIR/kernels" "$SPECS"
 
 # --- the server ----------------------------------------------------------------
-PORT="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+PORT="$(km_free_port)"
 TOKEN="$("$PY" -c 'import secrets; print(secrets.token_hex(24))')"
 BASE="http://127.0.0.1:$PORT/"
-args=(
-  --ip=127.0.0.1 --port="$PORT" --ServerApp.port_retries=0 --no-browser
-  --IdentityProvider.token="$TOKEN" --ServerApp.root_dir="$TMP/root"
-  --ServerApp.jpserver_extensions='{"jupyterlab_kernel_manager": True}'
-  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
-)
-[ "$(id -u)" -eq 0 ] && args+=(--allow-root)
-# A JupyterLab venv without the project installed: use this checkout's halves.
-if ! (cd "$TMP" && "$PY" -c 'import jupyterlab_kernel_manager' 2>/dev/null); then
-  export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
-  say "jupyterlab_kernel_manager is not installed in $(dirname "$(dirname "$JUPYTER")"): using $ROOT"
-fi
-if ! (cd "$TMP" && "$PY" - <<'EOF'
-import os, sys
-from jupyter_core.paths import jupyter_path
-sys.exit(not any(os.path.isfile(os.path.join(d, "jupyterlab-kernel-manager", "package.json"))
-                 for d in jupyter_path("labextensions")))
-EOF
-); then
-  [ -f "$ROOT/jupyterlab_kernel_manager/labextension/package.json" ] \
-    || die "the labextension is neither installed nor built (jlpm build)"
-  mkdir -p "$TMP/labextensions"
-  ln -s "$ROOT/jupyterlab_kernel_manager/labextension" "$TMP/labextensions/jupyterlab-kernel-manager"
-  args+=(--LabApp.extra_labextensions_path="$TMP/labextensions")
-  say "the labextension is not installed in that environment: using $ROOT/jupyterlab_kernel_manager/labextension"
-fi
+km_lab_args "$PORT"
 
 say "starting jupyter lab on $BASE ($JUPYTER)"
 # setsid: the server and its children get their own process group, stopped as one.
-(cd "$TMP/root" && exec setsid "$JUPYTER" lab "${args[@]}" >"$TMP/server.log" 2>&1) &
+(cd "$TMP/root" && exec setsid "$JUPYTER" lab "${LAB_ARGS[@]}" >"$TMP/server.log" 2>&1) &
 SERVER_PID=$!
 start=$SECONDS
 until curl -fsS -o /dev/null -H "Authorization: token $TOKEN" "${BASE}api/status" 2>/dev/null; do

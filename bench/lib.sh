@@ -24,3 +24,40 @@ km_bench_find_jupyter() {
   PY="$(dirname "$JUPYTER")/python"
   [ -x "$PY" ] || PY="$(command -v python3)"
 }
+
+# km_free_port: a free TCP port on 127.0.0.1.
+km_free_port() {
+  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# km_lab_args PORT: sets LAB_ARGS, the options of a `jupyter lab` on
+# 127.0.0.1:PORT with token $TOKEN, root_dir $TMP/root and the extension on.
+# A JupyterLab venv without the project installed gets this checkout's halves:
+# the package on PYTHONPATH, the built labextension through $TMP/labextensions.
+km_lab_args() {
+  LAB_ARGS=(
+    --ip=127.0.0.1 --port="$1" --ServerApp.port_retries=0 --no-browser
+    --IdentityProvider.token="$TOKEN" --ServerApp.root_dir="$TMP/root"
+    --ServerApp.jpserver_extensions='{"jupyterlab_kernel_manager": True}'
+    --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+  )
+  [ "$(id -u)" -eq 0 ] && LAB_ARGS+=(--allow-root)
+  if ! (cd "$TMP" && "$PY" -c 'import jupyterlab_kernel_manager' 2>/dev/null); then
+    export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+    say "jupyterlab_kernel_manager is not installed in $(dirname "$(dirname "$JUPYTER")"): using $ROOT"
+  fi
+  if ! (cd "$TMP" && "$PY" - <<'PYEOF'
+import os, sys
+from jupyter_core.paths import jupyter_path
+sys.exit(not any(os.path.isfile(os.path.join(d, "jupyterlab-kernel-manager", "package.json"))
+                 for d in jupyter_path("labextensions")))
+PYEOF
+  ); then
+    [ -f "$ROOT/jupyterlab_kernel_manager/labextension/package.json" ] \
+      || die "the labextension is neither installed nor built (jlpm build)"
+    mkdir -p "$TMP/labextensions"
+    ln -sfn "$ROOT/jupyterlab_kernel_manager/labextension" "$TMP/labextensions/jupyterlab-kernel-manager"
+    LAB_ARGS+=(--LabApp.extra_labextensions_path="$TMP/labextensions")
+    say "the labextension is not installed in that environment: using $ROOT/jupyterlab_kernel_manager/labextension"
+  fi
+}

@@ -154,32 +154,9 @@ km_start_server() {
   local name="$1"
   shift
   local port
-  port="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  local args=(
-    --ip=127.0.0.1 --port="$port" --ServerApp.port_retries=0 --no-browser
-    --IdentityProvider.token="$TOKEN" --ServerApp.root_dir="$TMP/root"
-    --ServerApp.jpserver_extensions='{"jupyterlab_kernel_manager": True}'
-    --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
-  )
-  [ "$(id -u)" -eq 0 ] && args+=(--allow-root)
-  # A JupyterLab venv without the project installed: use this checkout's halves.
-  if ! (cd "$TMP" && "$PY" -c 'import jupyterlab_kernel_manager' 2>/dev/null); then
-    export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
-    say "jupyterlab_kernel_manager is not installed in $(dirname "$(dirname "$JUPYTER")"): using $ROOT"
-  fi
-  if ! (cd "$TMP" && "$PY" - <<'EOF'
-import os, sys
-from jupyter_core.paths import jupyter_path
-sys.exit(not any(os.path.isfile(os.path.join(d, "jupyterlab-kernel-manager", "package.json"))
-                 for d in jupyter_path("labextensions")))
-EOF
-  ); then
-    [ -f "$ROOT/jupyterlab_kernel_manager/labextension/package.json" ] \
-      || die "the labextension is neither installed nor built (jlpm build)"
-    mkdir -p "$TMP/labextensions"
-    ln -sfn "$ROOT/jupyterlab_kernel_manager/labextension" "$TMP/labextensions/jupyterlab-kernel-manager"
-    args+=(--LabApp.extra_labextensions_path="$TMP/labextensions")
-  fi
+  port="$(km_free_port)"
+  km_lab_args "$port"
+  local args=("${LAB_ARGS[@]}")
   args+=("$@")
   SERVER_BASE[$name]="http://127.0.0.1:$port/"
   say "starting server $name: jupyter lab on ${SERVER_BASE[$name]}${*:+ ($*)}"

@@ -1,11 +1,5 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import {
-  Dialog,
-  InputDialog,
-  Notification,
-  showDialog,
-  showErrorMessage
-} from '@jupyterlab/apputils';
+import { InputDialog, Notification, showErrorMessage } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
   consoleIcon,
@@ -20,6 +14,7 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { KernelManagerAPIError } from './api/request';
 import type { IKernelSpecItem, KernelSpecsModel } from './models/kernelspecs';
 import type { KernelsSection } from './widgets/KernelsSection';
+import { confirmWarning } from './confirm';
 
 /**
  * Every command of the extension.
@@ -343,13 +338,12 @@ async function confirmRemoval(
       )
     );
   }
-  const result = await showDialog({
-    title: trans.__('Remove Kernel'),
-    body: lines.join('\n\n'),
-    buttons: [
-      Dialog.cancelButton({ label: trans.__('Cancel') }),
-      Dialog.warnButton({ label: trans.__('Remove') })
-    ]
-  });
-  return result.button.accept;
+  return confirmWarning(
+    {
+      title: trans.__('Remove Kernel'),
+      body: lines.join('\n\n'),
+      accept: trans.__('Remove')
+    },
+    trans
+  );
 }

@@ -10,6 +10,7 @@ import {
 } from '@jupyterlab/apputils';
 import { Kernel } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
+import { confirmWarning } from './confirm';
 import {
   addIcon,
   deleteIcon,
@@ -365,15 +366,14 @@ async function confirmDelete(
       )
     );
   }
-  const result = await showDialog({
-    title: trans.__('Delete Environment'),
-    body: lines.join('\n\n'),
-    buttons: [
-      Dialog.cancelButton({ label: trans.__('Cancel') }),
-      Dialog.warnButton({ label: trans.__('Delete') })
-    ]
-  });
-  return result.button.accept;
+  return confirmWarning(
+    {
+      title: trans.__('Delete Environment'),
+      body: lines.join('\n\n'),
+      accept: trans.__('Delete')
+    },
+    trans
+  );
 }
 
 /**

@@ -12,6 +12,7 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { CommandIDs } from './commands';
 import { describeNameProblem } from './components/HubServerList';
 import { HubModel, IBulkProgress, IServerRef, ServerNameError } from './models/hub';
+import { confirmWarning } from './confirm';
 
 export const HUB_PALETTE_COMMANDS = [
   CommandIDs.hubRefresh,
@@ -129,23 +130,23 @@ export function addHubCommands(options: {
     execute: async args => {
       const name = user(args);
       const ownPage = name === model.userName && server(args) === model.serverName;
-      const result = await showDialog({
-        title: trans.__('Stop Server'),
-        body: ownPage
-          ? trans.__(
-              'Stop your server? This page stops working, and every kernel and terminal in it ends.'
-            )
-          : trans.__(
-              'Stop the %1 of %2? Its kernels and terminals end.',
-              serverLabel(server(args)),
-              name
-            ),
-        buttons: [
-          Dialog.cancelButton({ label: trans.__('Cancel') }),
-          Dialog.warnButton({ label: trans.__('Stop') })
-        ]
-      });
-      if (!result.button.accept) {
+      const accepted = await confirmWarning(
+        {
+          title: trans.__('Stop Server'),
+          body: ownPage
+            ? trans.__(
+                'Stop your server? This page stops working, and every kernel and terminal in it ends.'
+              )
+            : trans.__(
+                'Stop the %1 of %2? Its kernels and terminals end.',
+                serverLabel(server(args)),
+                name
+              ),
+          accept: trans.__('Stop')
+        },
+        trans
+      );
+      if (!accepted) {
         return;
       }
       try {
@@ -168,19 +169,19 @@ export function addHubCommands(options: {
       if (!named) {
         return;
       }
-      const result = await showDialog({
-        title: trans.__('Delete Named Server'),
-        body: trans.__(
-          'Delete the server “%1” of %2? It is stopped if it runs, and the hub forgets it. Files stay.',
-          named,
-          name
-        ),
-        buttons: [
-          Dialog.cancelButton({ label: trans.__('Cancel') }),
-          Dialog.warnButton({ label: trans.__('Delete') })
-        ]
-      });
-      if (!result.button.accept) {
+      const accepted = await confirmWarning(
+        {
+          title: trans.__('Delete Named Server'),
+          body: trans.__(
+            'Delete the server “%1” of %2? It is stopped if it runs, and the hub forgets it. Files stay.',
+            named,
+            name
+          ),
+          accept: trans.__('Delete')
+        },
+        trans
+      );
+      if (!accepted) {
         return;
       }
       try {
@@ -201,18 +202,18 @@ export function addHubCommands(options: {
       if (!name) {
         return;
       }
-      const result = await showDialog({
-        title: trans.__('Delete User'),
-        body: trans.__(
-          'Delete the hub user %1? Their servers are stopped and they can no longer log in. Files in their home directory stay.',
-          name
-        ),
-        buttons: [
-          Dialog.cancelButton({ label: trans.__('Cancel') }),
-          Dialog.warnButton({ label: trans.__('Delete') })
-        ]
-      });
-      if (!result.button.accept) {
+      const accepted = await confirmWarning(
+        {
+          title: trans.__('Delete User'),
+          body: trans.__(
+            'Delete the hub user %1? Their servers are stopped and they can no longer log in. Files in their home directory stay.',
+            name
+          ),
+          accept: trans.__('Delete')
+        },
+        trans
+      );
+      if (!accepted) {
         return;
       }
       try {

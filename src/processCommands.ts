@@ -7,6 +7,7 @@ import { IProcessInfo, SignalName } from './api/types';
 import { CommandIDs } from './commands';
 import { ProcessesModel } from './models/processes';
 import { processLabel } from './models/processTree';
+import { confirmWarning } from './confirm';
 
 export const PROCESS_PALETTE_COMMANDS = [
   CommandIDs.refreshProcesses,
@@ -90,18 +91,18 @@ export function addProcessCommands(options: IProcessCommandsOptions): void {
       if (typeof id !== 'string') {
         return;
       }
-      const result = await showDialog({
-        title: trans.__('Restart Kernel'),
-        body: trans.__(
-          'Restart the kernel of “%1”? Its variables are lost.',
-          kernelName(id)
-        ),
-        buttons: [
-          Dialog.cancelButton({ label: trans.__('Cancel') }),
-          Dialog.warnButton({ label: trans.__('Restart') })
-        ]
-      });
-      if (result.button.accept) {
+      const accepted = await confirmWarning(
+        {
+          title: trans.__('Restart Kernel'),
+          body: trans.__(
+            'Restart the kernel of “%1”? Its variables are lost.',
+            kernelName(id)
+          ),
+          accept: trans.__('Restart')
+        },
+        trans
+      );
+      if (accepted) {
         await onKernel(trans.__('Could not restart the kernel'), id, id =>
           services.kernels.connectTo({ model: { id, name: '' } }).restart()
         );
@@ -116,18 +117,18 @@ export function addProcessCommands(options: IProcessCommandsOptions): void {
       if (typeof id !== 'string') {
         return;
       }
-      const result = await showDialog({
-        title: trans.__('Shut Down Kernel'),
-        body: trans.__(
-          'Shut down the kernel of “%1”? Its variables are lost.',
-          kernelName(id)
-        ),
-        buttons: [
-          Dialog.cancelButton({ label: trans.__('Cancel') }),
-          Dialog.warnButton({ label: trans.__('Shut Down') })
-        ]
-      });
-      if (result.button.accept) {
+      const accepted = await confirmWarning(
+        {
+          title: trans.__('Shut Down Kernel'),
+          body: trans.__(
+            'Shut down the kernel of “%1”? Its variables are lost.',
+            kernelName(id)
+          ),
+          accept: trans.__('Shut Down')
+        },
+        trans
+      );
+      if (accepted) {
         await onKernel(trans.__('Could not shut down the kernel'), id, id =>
           services.kernels.shutdown(id)
         );
@@ -142,18 +143,18 @@ export function addProcessCommands(options: IProcessCommandsOptions): void {
       if (typeof name !== 'string') {
         return;
       }
-      const result = await showDialog({
-        title: trans.__('Close Terminal'),
-        body: trans.__(
-          'Close terminal %1? Programs running in it are stopped.',
-          name
-        ),
-        buttons: [
-          Dialog.cancelButton({ label: trans.__('Cancel') }),
-          Dialog.warnButton({ label: trans.__('Close') })
-        ]
-      });
-      if (!result.button.accept) {
+      const accepted = await confirmWarning(
+        {
+          title: trans.__('Close Terminal'),
+          body: trans.__(
+            'Close terminal %1? Programs running in it are stopped.',
+            name
+          ),
+          accept: trans.__('Close')
+        },
+        trans
+      );
+      if (!accepted) {
         return;
       }
       try {

@@ -9,6 +9,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+const { browserUse, reporters } = require('./playwright-shared');
 
 const port = Number(process.env.KM_UI_TEST_PORT || 8899);
 const venvBin = path.resolve(__dirname, '..', '.venv', 'bin');
@@ -37,35 +38,8 @@ module.exports = {
   testDir: 'tests',
   forbidOnly: !!process.env.CI,
   outputDir: 'test-results',
-  reporter: [
-    ['list'],
-    ['html', { open: 'never', outputFolder: 'playwright-report' }],
-    // scripts/test.sh reads the counts from this file.
-    ...(process.env.KM_PLAYWRIGHT_JSON
-      ? [['json', { outputFile: process.env.KM_PLAYWRIGHT_JSON }]]
-      : [])
-  ],
-  use: {
-    ...baseConfig.use,
-    baseURL: `http://localhost:${port}`,
-    // The default 'retain-on-failure' video needs Playwright's ffmpeg download.
-    video: 'off',
-    trace: 'retain-on-failure',
-    screenshot: 'only-on-failure',
-    launchOptions: {
-      // Debian's Chromium; `playwright install` does not work on these machines.
-      executablePath: process.env.KM_CHROMIUM || '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run'
-      ]
-    }
-  },
+  reporter: reporters('playwright-report', 'KM_PLAYWRIGHT_JSON'),
+  use: browserUse(baseConfig.use, { baseURL: `http://localhost:${port}` }),
   webServer: {
     command: `"${jupyter}" lab --config jupyter_server_test_config.py --ServerApp.port=${port}`,
     url: `http://localhost:${port}/lab`,

@@ -11,6 +11,7 @@
 const fs = require('fs');
 const path = require('path');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+const { browserUse, reporters } = require('./playwright-shared');
 
 const python = path.resolve(__dirname, '..', '.venv', 'bin', 'python');
 if (!fs.existsSync(python)) {
@@ -31,32 +32,6 @@ module.exports = {
   forbidOnly: !!process.env.CI,
   // Beside the other run's results, never over them.
   outputDir: 'test-results/hub',
-  reporter: [
-    ['list'],
-    ['html', { open: 'never', outputFolder: 'playwright-report/hub' }],
-    // scripts/test.sh reads the counts from this file.
-    ...(process.env.KM_PLAYWRIGHT_HUB_JSON
-      ? [['json', { outputFile: process.env.KM_PLAYWRIGHT_HUB_JSON }]]
-      : [])
-  ],
-  use: {
-    ...baseConfig.use,
-    // As in playwright.config.js: no video (it needs Playwright's ffmpeg
-    // download) and Debian's Chromium.
-    video: 'off',
-    trace: 'retain-on-failure',
-    screenshot: 'only-on-failure',
-    launchOptions: {
-      executablePath: process.env.KM_CHROMIUM || '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run'
-      ]
-    }
-  }
+  reporter: reporters('playwright-report/hub', 'KM_PLAYWRIGHT_HUB_JSON'),
+  use: browserUse(baseConfig.use)
 };

@@ -122,11 +122,22 @@ class HubError(RuntimeError):
 class Hub:
     """One JupyterHub and its proxy, started and stopped by ``start()``/``stop()``."""
 
-    def __init__(self, *, port: int | None = None, spec: str | None = None):
+    def __init__(
+        self,
+        *,
+        port: int | None = None,
+        spec: str | None = None,
+        unix_accounts: bool | None = None,
+    ):
         self.spec = spec or jupyterhub_spec()
         self.port = free_port(port)
         self.url = f"http://127.0.0.1:{self.port}/"
         self.as_root = os.geteuid() == 0
+        # One Unix account per hub user (as on TLJH) needs root; without them
+        # every server runs as the hub's own user (SimpleLocalProcessSpawner).
+        self.unix_accounts = self.as_root if unix_accounts is None else unix_accounts
+        if self.unix_accounts and not self.as_root:
+            raise HubError("one Unix account per hub user needs root")
         self.service_token = secrets.token_hex(16)
         # Unique per run, so that concurrent runs never share an account.
         self.unix_prefix = f"kmh{secrets.token_hex(2)}-"
@@ -157,7 +168,7 @@ class Hub:
             "admin": ADMIN,
             "service_token": self.service_token,
             "python": python,
-            "unix_accounts": self.as_root,
+            "unix_accounts": self.unix_accounts,
             "unix_prefix": self.unix_prefix,
             "account_comment": ACCOUNT_COMMENT.format(pid=os.getpid()),
             "home_dir_template": str(self.work / "home" / "{username}"),
@@ -274,7 +285,7 @@ class Hub:
         """The Unix account that runs ``user``'s server."""
         return (
             self.unix_prefix + user
-            if self.as_root
+            if self.unix_accounts
             else pwd.getpwuid(os.getuid()).pw_name
         )
 

@@ -132,6 +132,9 @@ if settings["unix_accounts"]:
     template = settings.get("hub_unix_user_template", settings["unix_prefix"] + "{username}")
     c.Spawner.args = [f"--KernelManagerConfig.hub_unix_user_template={template}"]
 else:
-    # Everybody's server runs as the one user running the hub, in its own home.
+    # Everybody's server runs as the one user running the hub, in its own home
+    # (root too, in the tests of that case: Jupyter Server then needs allow_root).
     c.JupyterHub.spawner_class = "simple"
     c.SimpleLocalProcessSpawner.home_dir_template = settings["home_dir_template"]
+    if os.geteuid() == 0:
+        c.Spawner.args = ["--ServerApp.allow_root=True"]

@@ -4,36 +4,63 @@ As root, each hub user's server runs as a Unix account of its own, as on TLJH, a
 the test hub tells the extension how those accounts are named
 (``KernelManagerConfig.hub_unix_user_template``, jupyterhub_config.py): the admin's
 own server then lists alice's processes under hub user alice, and the Hub section
-takes everybody's figures from that one request. Without root every server runs as
-one account, the all-users view cannot tell users apart, and the Hub section has
+takes everybody's figures from that one request. Where every server runs as
+one account (SimpleLocalProcessSpawner: the session's hub without root, a second
+hub as root), the all-users view cannot tell users apart, and the Hub section has
 to see that from the admin's own process list (another single-user server in it).
 """
 
+import contextlib
 import time
 
 import pytest
 import requests
-from hub_launcher import ADMIN, SPAWN_TIMEOUT
+from hub_launcher import ADMIN, SPAWN_TIMEOUT, Hub, granted_scopes
 
 pytestmark = pytest.mark.timeout(300)
 
 SINGLE_USER = "jupyterhub.singleuser"
 
 
-@pytest.fixture(scope="module")
-def running(hub):
-    """alice's and admin's default servers, stopped afterwards."""
-    names = ("alice", ADMIN)
+@contextlib.contextmanager
+def servers_of(hub, names):
+    """The default servers of ``names`` running; those it started are stopped after."""
+    started = []
     try:
         for name in names:
             reply = hub.api("POST", f"users/{name}/server")
+            if reply.status_code == 400 and "already running" in reply.text:
+                continue
             assert reply.status_code in (201, 202), hub.log_tail()
+            started.append(name)
         yield {name: hub.wait_for_server(name, ready=True) for name in names}
     finally:
-        for name in names:
+        for name in started:
             hub.api("DELETE", f"users/{name}/server")
-        for name in names:
+        for name in started:
             hub.wait_for_server(name, ready=False)
+
+
+@pytest.fixture(scope="module")
+def running(hub):
+    """alice's and admin's default servers, stopped afterwards."""
+    with servers_of(hub, ("alice", ADMIN)) as servers:
+        yield servers
+
+
+@pytest.fixture(scope="module")
+def shared_hub(hub):
+    """A hub whose servers all run as one Unix account: the session's hub without
+    root, a second one (SimpleLocalProcessSpawner, servers as root) with it."""
+    if not hub.unix_accounts:
+        yield hub
+        return
+    other = Hub(unix_accounts=False).start()
+    try:
+        yield other
+    finally:
+        leftovers = other.stop()
+    assert not leftovers, f"processes left after the hub stopped: {leftovers}"
 
 
 def all_users(hub, token):
@@ -54,8 +81,8 @@ def is_single_user(process):
 def test_the_admins_server_lists_alices_processes_under_hub_user_alice(
     hub, running, admin_token
 ):
-    if not hub.as_root:
-        pytest.skip("one Unix account per hub user needs root (see the next test)")
+    if not hub.unix_accounts:
+        pytest.skip("one Unix account per hub user needs root (CI runs the tests as root)")
 
     listing = all_users(hub, admin_token)
 
@@ -73,12 +100,11 @@ def test_the_admins_server_lists_alices_processes_under_hub_user_alice(
 
 
 def test_without_accounts_of_their_own_the_admins_list_holds_every_server(
-    hub, running, admin_token
+    shared_hub,
 ):
-    if hub.as_root:
-        pytest.skip("as root every user has an account (see the previous test)")
-
-    listing = all_users(hub, admin_token)
+    token = shared_hub.user_token(ADMIN, granted_scopes())
+    with servers_of(shared_hub, ("alice", ADMIN)):
+        listing = all_users(shared_hub, token)
 
     # What the Hub section sees to fall back to asking each server.
     servers = [p for p in listing["processes"] if is_single_user(p)]
