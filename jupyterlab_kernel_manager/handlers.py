@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 
-from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
 from . import kernelspecs
+from .authz import requires
 from .config import KernelManagerConfig
 from .environments import Environments
 from .errors import BadRequest, KernelManagerError, http_status
 from .hub import is_hub_admin
+from .inputs import parse_flag, parse_json_object, parse_since
 from .processes import Processes
 
 # DELETE on a job waits this long for the cancellation to finish before it replies.
@@ -36,8 +36,21 @@ def _json_errors(method):
     return wrapper
 
 
+# What each route needs from Jupyter's Authorizer (see authz.py and the README).
+READ_SPECS = ("read", "kernelspecs")
+WRITE_SPECS = ("write", "kernelspecs")
+# Installers run the packages' build code, as a kernel runs code.
+RUN_CODE = ("execute", "kernels")
+READ_KERNELS = ("read", "kernels")
+
+
+def _force_shuts_kernels(handler) -> tuple:
+    """DELETE ?force=1 shuts down the kernels that use what is deleted."""
+    return (("write", "kernels"),) if handler.get_query_argument("force", "0") == "1" else ()
+
+
 class _BaseHandler(APIHandler):
-    # Jupyter's Authorizer sees these routes as reads and writes of kernelspecs.
+    # Only for jupyter_server's own checks; each verb names its permissions (requires).
     auth_resource = "kernelspecs"
 
     def initialize(
@@ -56,13 +69,10 @@ class _BaseHandler(APIHandler):
         return await asyncio.to_thread(lambda: function(find(), *args, **kwargs))
 
     def _json_object(self) -> dict:
-        try:
-            body = json.loads(self.request.body)
-        except ValueError:
-            raise BadRequest("The request body is not JSON.", "invalid-json") from None
-        if not isinstance(body, dict):
-            raise BadRequest("The request body must be a JSON object.", "invalid-body")
-        return body
+        return parse_json_object(self.request.body)
+
+    def _force(self) -> bool:
+        return parse_flag("force", self.get_query_argument("force", "0"))
 
     def _running_kernel_names(self) -> list[str]:
         return [kernel["name"] for kernel in self.kernel_manager.list_kernels()]
@@ -77,7 +87,7 @@ class _BaseHandler(APIHandler):
 
 class KernelspecsHandler(_BaseHandler):
     @web.authenticated
-    @authorized
+    @requires(READ_SPECS)
     @_json_errors
     async def get(self):
         listing = await self._with_specs(
@@ -88,7 +98,7 @@ class KernelspecsHandler(_BaseHandler):
 
 class KernelspecHandler(_BaseHandler):
     @web.authenticated
-    @authorized
+    @requires(WRITE_SPECS)
     @_json_errors
     async def patch(self, name: str):
         changes = self._json_object()
@@ -106,14 +116,14 @@ class KernelspecHandler(_BaseHandler):
         self.finish(spec)
 
     @web.authenticated
-    @authorized
+    @requires(WRITE_SPECS)
     @_json_errors
     async def delete(self, name: str):
         await self._with_specs(
             kernelspecs.remove_kernelspec,
             name,
             running=self._running_kernel_names(),
-            force=self.get_query_argument("force", "0") == "1",
+            force=self._force(),
             protected=self.options.protected_kernelspecs,
         )
         self.set_status(204)
@@ -122,7 +132,7 @@ class KernelspecHandler(_BaseHandler):
 
 class EnvironmentsHandler(_BaseHandler):
     @web.authenticated
-    @authorized
+    @requires(READ_SPECS)
     @_json_errors
     async def get(self):
         listing = await self.environments.describe(
@@ -131,7 +141,7 @@ class EnvironmentsHandler(_BaseHandler):
         self.finish(listing)
 
     @web.authenticated
-    @authorized
+    @requires(WRITE_SPECS, RUN_CODE)
     @_json_errors
     async def post(self):
         job = await self.environments.create(
@@ -142,13 +152,13 @@ class EnvironmentsHandler(_BaseHandler):
 
 class EnvironmentHandler(_BaseHandler):
     @web.authenticated
-    @authorized
+    @requires(WRITE_SPECS, _force_shuts_kernels)
     @_json_errors
     async def delete(self, name: str):
         await self.environments.remove(
             name,
             self._running_kernel_names(),
-            force=self.get_query_argument("force", "0") == "1",
+            force=self._force(),
         )
         self.set_status(204)
         self.finish()
@@ -156,13 +166,13 @@ class EnvironmentHandler(_BaseHandler):
 
 class PackagesHandler(_BaseHandler):
     @web.authenticated
-    @authorized
+    @requires(READ_SPECS)
     @_json_errors
     async def get(self, name: str):
         self.finish(await self.environments.packages(name))
 
     @web.authenticated
-    @authorized
+    @requires(WRITE_SPECS, RUN_CODE)
     @_json_errors
     async def post(self, name: str):
         job = await self.environments.install(name, self._json_object())
@@ -171,7 +181,7 @@ class PackagesHandler(_BaseHandler):
 
 class JobsHandler(_BaseHandler):
     @web.authenticated
-    @authorized
+    @requires(READ_SPECS)
     @_json_errors
     async def get(self):
         self.finish({"jobs": self.environments.jobs.summaries()})
@@ -179,16 +189,14 @@ class JobsHandler(_BaseHandler):
 
 class JobHandler(_BaseHandler):
     @web.authenticated
-    @authorized
+    @requires(READ_SPECS)
     @_json_errors
     async def get(self, job_id: str):
-        since = self.get_query_argument("since", "0")
-        if not (since.isascii() and since.isdigit()):
-            raise BadRequest("since must be a non-negative integer.", "invalid-since")
-        self.finish(self.environments.jobs.get(job_id).details(int(since)))
+        since = parse_since(self.get_query_argument("since", "0"))
+        self.finish(self.environments.jobs.get(job_id).details(since))
 
     @web.authenticated
-    @authorized
+    @requires(WRITE_SPECS)
     @_json_errors
     async def delete(self, job_id: str):
         job = self.environments.jobs.get(job_id)
@@ -199,20 +207,16 @@ class JobHandler(_BaseHandler):
 
 
 class ProcessesHandler(_BaseHandler):
-    # Seeing and signalling every process of the server's user: the whole server.
-    auth_resource = "server"
     # Set by get(): the snapshot's hash of its bytes, so tornado does not hash them again.
     _etag: str | None = None
 
     @web.authenticated
-    @authorized
+    @requires(READ_KERNELS)
     @_json_errors
     async def get(self):
-        all_users = self.get_query_argument("all_users", "0")
-        if all_users not in ("0", "1"):
-            raise BadRequest("all_users must be 0 or 1.", "invalid-query")
+        all_users = parse_flag("all_users", self.get_query_argument("all_users", "0"))
         body = await self.processes.listing(
-            all_users=all_users == "1", is_admin=is_hub_admin(self.current_user)
+            all_users=all_users, is_admin=is_hub_admin(self.current_user)
         )
         self._etag = body.etag
         # The snapshot's bytes as they are: encoded and hashed once per scan.
@@ -223,10 +227,8 @@ class ProcessesHandler(_BaseHandler):
 
 
 class ProcessSignalHandler(_BaseHandler):
-    auth_resource = "server"
-
     @web.authenticated
-    @authorized
+    @requires(RUN_CODE)
     @_json_errors
     async def post(self, pid: str):
         self.finish(self.processes.send_signal(pid, self._json_object()))
