@@ -16,6 +16,7 @@ except ImportError:
 
 import atexit
 
+from . import kernelspecs
 from .config import KernelManagerConfig
 from .environments import Environments
 from .handlers import setup_handlers
@@ -42,6 +43,7 @@ def _load_jupyter_server_extension(serverapp):
     removed = environments.sweep()
     if removed:
         serverapp.log.info("Removed unfinished environments: %s", ", ".join(removed))
+    kernelspecs.sweep_trash(kernelspecs.user_kernels_dir())
     serverapp.web_app.settings["kernel_manager_environments"] = environments
     processes = Processes(config, serverapp)
     serverapp.web_app.settings["kernel_manager_processes"] = processes

@@ -25,6 +25,8 @@ from jupyter_core import paths
 from .errors import BadRequest, Conflict, Forbidden, NotFound
 
 KERNEL_JSON = "kernel.json"
+# In the user's kernels directory, where removed specs wait to be deleted.
+TRASH_DIR = ".kernel-manager-trash"
 _NAME = re.compile(r"[A-Za-z0-9._-]{1,255}")
 # Unicode categories that break a one-line label: controls (newlines, tabs...) and
 # line/paragraph separators.
@@ -121,7 +123,66 @@ def remove_kernelspec(
     if in_use and not force:
         noun = "kernel uses" if in_use == 1 else "kernels use"
         raise Conflict(f"{in_use} running {noun} {name}.", "running")
-    shutil.rmtree(resource_dir)
+    trash = move_to_trash(resource_dir)
+    # Out of Jupyter's sight already; what cannot be deleted now waits for the sweep.
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def move_to_trash(resource_dir: str) -> str:
+    """Take a spec directory out of its kernels directory in one rename.
+
+    Refused (``Conflict``, nothing changed) when part of it could not be deleted
+    afterwards, so a removal happens whole or not at all. Gives the trash path.
+    """
+    blocker = _undeletable_part(resource_dir)
+    if blocker is not None:
+        raise Conflict(
+            f"Cannot remove {os.path.basename(resource_dir)}: "
+            f"{blocker} cannot be deleted.",
+            "not-removable",
+        )
+    trash_root = os.path.join(os.path.dirname(resource_dir), TRASH_DIR)
+    try:
+        os.makedirs(trash_root, exist_ok=True)
+        trash = tempfile.mkdtemp(dir=trash_root)
+        # A sub-directory of the trash: Jupyter lists only kernels/<name>/kernel.json.
+        target = os.path.join(trash, os.path.basename(resource_dir))
+        os.rename(resource_dir, target)
+    except OSError as error:
+        raise Conflict(
+            f"Cannot remove {os.path.basename(resource_dir)}: "
+            f"{error.strerror or error}.",
+            "not-removable",
+        ) from None
+    return trash
+
+
+def sweep_trash(kernels_dir: str) -> None:
+    """Delete what earlier removals left in ``kernels_dir``'s trash (blocking)."""
+    shutil.rmtree(os.path.join(kernels_dir, TRASH_DIR), ignore_errors=True)
+
+
+def _undeletable_part(tree: str) -> str | None:
+    """A directory in ``tree`` (or its parent) whose entries cannot be removed.
+
+    Deleting an entry needs write and search permission on the directory holding
+    it; ``os.access`` also reports immutable directories, even to root.
+    """
+    parent = os.path.dirname(tree)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return parent
+    for directory, subdirs, _files in os.walk(tree, onerror=_raise):
+        if not os.access(directory, os.W_OK | os.X_OK):
+            return os.path.relpath(directory, parent)
+        # Symlinked directories are removed as links, never followed.
+        subdirs[:] = [d for d in subdirs if not os.path.islink(os.path.join(directory, d))]
+    return None
+
+
+def _raise(error: OSError) -> None:
+    raise Conflict(
+        f"Cannot read {error.filename}: {error.strerror or error}.", "not-removable"
+    )
 
 
 def _find(spec_dirs: Mapping[str, str], name: str) -> tuple[str, str]:

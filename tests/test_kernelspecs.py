@@ -2,7 +2,9 @@
 
 import json
 import os
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from helpers import install_spec, snapshot
@@ -161,6 +163,61 @@ async def test_remove_deletes_the_spec_directory(api, jp_fetch, user_kernels):
     assert "mine" not in listing["kernelspecs"]
     core = json.loads((await jp_fetch("api", "kernelspecs")).body)
     assert "mine" not in core["kernelspecs"]
+
+
+@pytest.fixture
+def undeletable(tmp_path):
+    """Makes a directory whose entries nobody may remove, root included; undone after."""
+    made = []
+
+    def make(directory: Path) -> None:
+        if os.geteuid() == 0:
+            # Root ignores modes: an immutable directory stops it too (ext4, xfs...).
+            done = subprocess.run(["chattr", "+i", str(directory)], capture_output=True)
+            if done.returncode != 0:
+                pytest.skip(f"chattr +i is not supported here: {done.stderr!r}")
+        else:
+            directory.chmod(0o555)
+        made.append(directory)
+
+    yield make
+    for directory in made:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(directory)], check=True)
+        directory.chmod(0o755)
+
+
+async def test_remove_happens_whole_or_not_at_all(api, jp_fetch, user_kernels, undeletable):
+    spec_dir = install_spec(user_kernels, "mine")
+    stuck = spec_dir / "resources"
+    stuck.mkdir()
+    (stuck / "logo-64x64.png").write_bytes(b"\x89PNG")
+    undeletable(stuck)
+    before = snapshot(user_kernels)
+
+    status, body = await api("mine", method="DELETE")
+
+    assert (status, body["reason"]) == (409, "not-removable")
+    assert "resources" in body["message"]
+    assert snapshot(user_kernels) == before
+    core = json.loads((await jp_fetch("api", "kernelspecs")).body)
+    assert "mine" in core["kernelspecs"]
+
+
+async def test_removed_specs_leave_nothing_jupyter_lists(api, jp_fetch, user_kernels):
+    install_spec(user_kernels, "mine")
+    install_spec(user_kernels, "other")
+    before = {p.parent.name for p in user_kernels.glob("*/kernel.json")}
+
+    status, _ = await api("mine", method="DELETE")
+
+    assert status == 204
+    core = json.loads((await jp_fetch("api", "kernelspecs")).body)
+    assert set(core["kernelspecs"]) & {"mine", "other"} == {"other"}
+    # Whatever the trash holds is not a kernelspec Jupyter could list.
+    after = {p.parent.name for p in user_kernels.glob("*/kernel.json")}
+    assert after == before - {"mine"}
+    assert not list(user_kernels.rglob("mine"))
 
 
 async def test_remove_works_on_a_malformed_user_spec(api, user_kernels):
