@@ -21,10 +21,22 @@ JEST_TIMEOUT="${KM_JEST_TIMEOUT:-240}"
 PYTEST_TIMEOUT="${KM_PYTEST_TIMEOUT:-540}"
 GALATA_TIMEOUT="${KM_GALATA_TIMEOUT:-600}"
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/km-test.XXXXXX")"
+# What the tests must not leave behind: entries of the machine's temporary
+# directory and of the real home's trash (Jupyter Server deletes to the trash).
+system_tmp="${TMPDIR:-/tmp}"
+real_trash="$HOME/.local/share/Trash/files"
+list_entries() { ls -A "$1" 2>/dev/null | sort; }
+tmp_before="$(list_entries "$system_tmp")"
+trash_before="$(list_entries "$real_trash")"
+
+work="$(mktemp -d "$system_tmp/km-test.XXXXXX")"
 # Throwaway per-user Jupyter data for the browser tests (see ui-tests/README.md).
 export KM_TEST_DATA_DIR="$work/jupyter-data"
 mkdir -p "$KM_TEST_DATA_DIR"
+# Every temporary file of the suites (pytest's tmp_path, servers, browsers) goes
+# here and is removed with it.
+export TMPDIR="$work/tmp"
+mkdir -p "$TMPDIR"
 trap 'rm -rf "$work"' EXIT
 
 names=()
@@ -173,6 +185,19 @@ skipped="$(skipped_playwright "$work/playwright")"
 if [ "${skipped:-0}" -gt 0 ]; then
   last=$((${#statuses[@]} - 1))
   statuses[last]="${statuses[last]} ($skipped skipped: see the reason above)"
+fi
+
+# --- leftovers -----------------------------------------------------------------
+# Checked only against this run's own start: another program may create entries
+# meanwhile on a shared machine, so a new entry is reported with its path.
+new_tmp="$(comm -13 <(echo "$tmp_before") <(list_entries "$system_tmp") | grep -v "^$(basename "$work")\$")"
+new_trash="$(comm -13 <(echo "$trash_before") <(list_entries "$real_trash"))"
+if [ -n "$new_tmp$new_trash" ]; then
+  [ -z "$new_tmp" ] || km_warn "left in $system_tmp: $(echo "$new_tmp" | tr '\n' ' ')"
+  [ -z "$new_trash" ] || km_warn "left in $real_trash: $(echo "$new_trash" | tr '\n' ' ')"
+  record leftovers 1 0 1 0 "files left outside the run's own directory: see above"
+else
+  record leftovers 0 1 0 0
 fi
 
 # --- summary -------------------------------------------------------------------

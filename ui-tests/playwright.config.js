@@ -31,6 +31,13 @@ const dataDir = process.env.KM_TEST_DATA_DIR;
 // files) go there too, so that deleting the directory cleans everything up.
 const serverTmp = path.join(dataDir, 'tmp');
 fs.mkdirSync(serverTmp, { recursive: true });
+// A home of its own: Jupyter Server deletes files to the trash of $HOME
+// (~/.local/share/Trash), and nothing may reach the real home. Package caches
+// stay the user's own, warm, as they are for a real user.
+const serverHome = path.join(dataDir, 'home');
+fs.mkdirSync(serverHome, { recursive: true });
+const cacheHome =
+  process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
 
 module.exports = {
   ...baseConfig,
@@ -51,6 +58,9 @@ module.exports = {
       JUPYTER_CONFIG_DIR: path.join(dataDir, 'config'),
       KM_TEST_DATA_DIR: dataDir,
       TMPDIR: serverTmp,
+      HOME: serverHome,
+      UV_CACHE_DIR: process.env.UV_CACHE_DIR || path.join(cacheHome, 'uv'),
+      PIP_CACHE_DIR: process.env.PIP_CACHE_DIR || path.join(cacheHome, 'pip'),
       KM_UI_TEST_PORT: String(port)
     }
   }
