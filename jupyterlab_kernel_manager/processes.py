@@ -17,6 +17,9 @@ once, so concurrent and cached requests are served the same bytes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import errno
+import functools
 import hashlib
 import json
 import os
@@ -24,7 +27,7 @@ import pwd
 import signal
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import NamedTuple
 
 import psutil
@@ -255,7 +258,7 @@ class Snapshot:
             parts += [b'"users":', encode_json(self._other_users()), b","]
         parts.append(self._common[1:])
         data = b"".join(parts)
-        return Body(data, '"%s"' % hashlib.sha1(data).hexdigest())
+        return Body(data, f'"{hashlib.sha1(data).hexdigest()}"')
 
     def _other_users(self) -> list[dict]:
         """Every other user's processes (with their command lines), by user, each
@@ -351,45 +354,94 @@ class Processes:
         return Snapshot(common, procs, self.uid, self.config.hub_user_for_account)
 
     def send_signal(self, pid_text: str, body: Mapping) -> dict:
-        """Signal one of the user's own processes, never the server or its parents."""
+        """Signal one of the user's own processes, never the server or its parents.
+
+        Linux takes a thread's id wherever a pid goes (/proc, kill) and a signal
+        sent to a thread reaches its whole process: only a process's own id is
+        accepted. The checks and the signal are about one process: the one the
+        pidfd holds, which keeps its pid from being reused until it is reaped.
+        """
         pid = parse_pid(pid_text)
         name = parse_signal(body)
-        try:
-            process = psutil.Process(pid)
-            owner = process.uids().real
-        except psutil.NoSuchProcess:
-            raise NotFound(f"There is no process {pid}.", "not-found") from None
-        except psutil.AccessDenied:
-            owner = None
-        if owner != self.uid:
-            raise Forbidden(
-                f"Process {pid} belongs to another user.", "not-yours"
-            ) from None
-        if pid in self._server_lineage():
-            raise Forbidden(
-                f"Process {pid} runs this Jupyter server: shut the server down instead.",
-                "server",
-            )
-        try:
-            # is_running() compares start times: False if the pid was reused since.
-            if not process.is_running():
-                raise psutil.NoSuchProcess(pid)
-            process.send_signal(SIGNALS[name])
-        except psutil.NoSuchProcess:
-            raise NotFound(f"There is no process {pid}.", "not-found") from None
-        except psutil.AccessDenied:
-            raise Forbidden(
-                f"Process {pid} belongs to another user.", "not-yours"
-            ) from None
+        with _pinned(pid) as (process, send):
+            try:
+                owner = process.uids().real
+            except psutil.NoSuchProcess:
+                raise NotFound(f"There is no process {pid}.", "not-found") from None
+            except psutil.AccessDenied:
+                owner = None
+            if owner != self.uid:
+                raise Forbidden(
+                    f"Process {pid} belongs to another user.", "not-yours"
+                ) from None
+            # Equality of psutil processes includes their start time.
+            if process in self._server_lineage():
+                raise Forbidden(
+                    f"Process {pid} runs this Jupyter server: "
+                    "shut the server down instead.",
+                    "server",
+                )
+            try:
+                send(SIGNALS[name])
+            except (ProcessLookupError, psutil.NoSuchProcess):
+                # Ended (and reaped) since it was pinned.
+                raise NotFound(f"There is no process {pid}.", "not-found") from None
+            except (PermissionError, psutil.AccessDenied):
+                raise Forbidden(
+                    f"Process {pid} belongs to another user.", "not-yours"
+                ) from None
         self.invalidate()
         return {"pid": pid, "signal": name}
 
-    def _server_lineage(self) -> set[int]:
+    def _server_lineage(self) -> list[psutil.Process]:
+        """The server's process and its ancestors, as they are now."""
         try:
-            parents = psutil.Process(self.server_pid).parents()
+            server = psutil.Process(self.server_pid)
+            return [server, *server.parents()]
         except psutil.Error:
-            parents = []
-        return {self.server_pid, *(parent.pid for parent in parents)}
+            return []
+
+
+@contextlib.contextmanager
+def _pinned(
+    pid: int,
+) -> Iterator[tuple[psutil.Process, Callable[[int], None]]]:
+    """Process ``pid`` and a function that signals it and nothing else; NotFound
+    when ``pid`` is no process (gone, or a thread's id).
+
+    On Linux a pidfd: opening it fails for a thread that is not its group's
+    leader, and a signal through it reaches that process or none, even if the
+    pid is reused; what is read of ``pid`` after it is opened is that process's
+    if the signal gets through. Without pidfds, psutil: its Tgid check, and its
+    start-time check before it signals.
+    """
+    missing = NotFound(f"There is no process {pid}.", "not-found")
+    try:
+        fd = os.pidfd_open(pid)
+    except AttributeError:
+        fd = None
+    except OSError as exc:
+        # ESRCH: no such id; ENOENT (Linux >= 6.9) or EINVAL: a thread's.
+        if exc.errno in (errno.ESRCH, errno.ENOENT, errno.EINVAL):
+            raise missing from None
+        # No pidfds here (old kernel, or a seccomp filter that refuses them).
+        if exc.errno not in (errno.ENOSYS, errno.EPERM):
+            raise
+        fd = None
+    try:
+        if fd is None and not psutil.pid_exists(pid):
+            raise missing
+        try:
+            process = psutil.Process(pid)
+        except psutil.NoSuchProcess:
+            raise missing from None
+        if fd is None:
+            yield process, process.send_signal
+        else:
+            yield process, functools.partial(signal.pidfd_send_signal, fd)
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def parse_pid(text: str) -> int:
