@@ -28,7 +28,6 @@ from typing import Union
 from .errors import Conflict, NotFound
 
 
-
 @dataclass(frozen=True)
 class Fallback:
     """Run ``first``; if it exits non-zero, log ``note`` and run ``then``.
@@ -47,6 +46,7 @@ KILL_GRACE = 5.0
 HEAD_LINES = 1_000
 TAIL_LINES = 4_000
 MAX_LINE = 4_000
+READ_SIZE = 65_536
 KEEP_FINISHED = 50
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,18 @@ log = logging.getLogger(__name__)
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat()
+
+
+def _clean(line: str, dropped: int = 0) -> str:
+    """A line as the log keeps it: at most MAX_LINE characters, and a note of how
+    many were left out (``dropped`` of them already, before the line got here)."""
+    line = line.rstrip()
+    if len(line) > MAX_LINE:
+        dropped += len(line) - MAX_LINE
+        line = line[:MAX_LINE]
+    if dropped:
+        line += f" [... {dropped:,} characters dropped]"
+    return line
 
 
 class JobLog:
@@ -64,15 +76,23 @@ class JobLog:
         self._tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
         self.total = 0
 
-    def append(self, line: str) -> None:
-        line = line.rstrip()
-        if len(line) > MAX_LINE:
-            line = line[:MAX_LINE] + " [...]"
-        if len(self._head) < HEAD_LINES:
-            self._head.append(line)
-        else:
-            self._tail.append(line)
-        self.total += 1
+    def append(self, line: str, dropped: int = 0) -> None:
+        self._store([_clean(line, dropped)], 1)
+
+    def extend(self, lines: list[str]) -> None:
+        """Many lines at once: only those the log keeps are cleaned, so a flood
+        of output costs little more than counting it."""
+        room = HEAD_LINES - len(self._head)
+        # Past the head, only the last TAIL_LINES can stay.
+        kept = lines[:room] + lines[max(room, len(lines) - TAIL_LINES) :]
+        self._store([_clean(line) for line in kept], len(lines))
+
+    def _store(self, lines: list[str], count: int) -> None:
+        """``lines``: the kept ones of ``count`` new lines, already cleaned."""
+        room = HEAD_LINES - len(self._head)
+        self._head.extend(lines[:room])
+        self._tail.extend(lines[room:])
+        self.total += count
 
     def since(self, start: int) -> list[str]:
         """Lines from index ``start`` on, with a marker where lines were dropped."""
@@ -197,7 +217,7 @@ class Job:
             log.exception("Job %s failed", self.id)
             state, error = "failed", f"{type(exc).__name__}: {exc}"
         if state != "succeeded":
-            self.log.append(error if state == "cancelled" else f"Failed: {error}")
+            self.log.append(str(error) if state == "cancelled" else f"Failed: {error}")
             if self.cleanup is not None:
                 try:
                     await asyncio.to_thread(self.cleanup, self)
@@ -274,26 +294,66 @@ class Job:
     async def _pump(
         self, stream: asyncio.StreamReader, last: collections.deque
     ) -> None:
-        """Copy a child's output into the log line by line, as it arrives."""
+        """Copy a child's output into the log line by line, as it arrives.
+
+        Each chunk is split on its own and an unfinished line keeps at most
+        MAX_LINE characters, so the work is linear in the output and the memory
+        bounded however long a line runs (the decoder holds at most 3 bytes).
+        """
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        pending = ""
+        unfinished = _Unfinished()
         while True:
-            chunk = await stream.read(65536)
+            chunk = await stream.read(READ_SIZE)
             text = decoder.decode(chunk, final=not chunk)
-            # Progress bars redraw with a bare carriage return: a line each.
-            *lines, pending = (
-                (pending + text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-            )
-            for line in lines:
-                self._add_output(line, last)
+            # Progress bars redraw with a bare carriage return: a line each. A
+            # "\r\n" leaves an empty line between, skipped like any blank line.
+            *ended, rest = text.replace("\r", "\n").split("\n")
+            if ended:
+                ended[0], dropped = unfinished.end(ended[0])
+                self._add_output(ended, last, dropped)
+            unfinished.add(rest)
             if not chunk:
                 break
-        self._add_output(pending, last)
+        line, dropped = unfinished.end("")
+        self._add_output([line], last, dropped)
 
-    def _add_output(self, line: str, last: collections.deque) -> None:
-        if line.strip():
-            self.log.append(line)
-            last.append(line.strip()[:300])
+    def _add_output(
+        self, lines: list[str], last: collections.deque, dropped: int = 0
+    ) -> None:
+        """Whole lines in order; the first had ``dropped`` characters cut off."""
+        if dropped:
+            self.log.append(lines[0], dropped)
+            last.append(lines[0].strip()[:300])
+            lines = lines[1:]
+        lines = [line for line in lines if line and not line.isspace()]
+        if lines:
+            self.log.extend(lines)
+            last.append(lines[-1].strip()[:300])
+
+
+class _Unfinished:
+    """The line a child is writing: its first MAX_LINE characters, and a count
+    of the rest."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._room = MAX_LINE
+        self._dropped = 0
+
+    def add(self, text: str) -> None:
+        if len(text) > self._room:
+            self._dropped += len(text) - self._room
+            text = text[: self._room]
+        if text:
+            self._parts.append(text)
+            self._room -= len(text)
+
+    def end(self, text: str) -> tuple[str, int]:
+        """The whole line, ended by ``text``, and how many characters it lost."""
+        self.add(text)
+        line, dropped = "".join(self._parts), self._dropped
+        self._parts, self._room, self._dropped = [], MAX_LINE, 0
+        return line, dropped
 
 
 async def _drain(reader: asyncio.Future) -> None:
