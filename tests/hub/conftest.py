@@ -8,7 +8,19 @@ and a skip would hide a broken set-up: there they fail.
 import os
 
 import pytest
-from hub_launcher import ADMIN, Hub, granted_scopes, proxy_command
+from hub_launcher import (
+    ADMIN,
+    SCOPES_CONFIG,
+    Hub,
+    granted_scopes,
+    proxy_command,
+    scopes_config,
+)
+
+
+def pytest_report_header(config):
+    if scopes_config() != SCOPES_CONFIG:
+        return f"hub scopes: {scopes_config()} ($KM_HUB_SCOPES_CONFIG)"
 
 
 @pytest.fixture(scope="session")

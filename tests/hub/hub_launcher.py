@@ -25,6 +25,12 @@ Where the single-user servers come from:
 ``$KM_JUPYTERHUB_SPEC`` (default ``jupyterhub>=5,<6``, the line TLJH pins) picks
 the JupyterHub release; any other spec gets a venv of its own, also when not root.
 The hub runs from the same Python as the servers, so both are one release.
+
+The scopes of the users' page tokens come from ``kernel_manager_scopes.py``, the
+README's text. ``$KM_HUB_SCOPES_CONFIG`` names another file in its place, only to
+check that the tests catch a wrong one (``unsafe_static_scopes.py``, the static
+list that this project once recommended and that gave servers their visitors'
+admin scopes: ``test_hub_scopes.py`` must fail with it).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ import ast
 import contextlib
 import ctypes
 import hashlib
+import html
 import importlib.metadata
 import json
 import os
@@ -49,6 +56,7 @@ import tempfile
 import time
 import tomllib
 from pathlib import Path
+from typing import NamedTuple
 
 import psutil
 import requests
@@ -63,6 +71,7 @@ from jupyterlab_kernel_manager.backends import find_uv  # noqa: E402
 
 ROOT = HERE.parents[1]
 CONFIG = HERE / "jupyterhub_config.py"
+SCOPES_CONFIG = HERE / "kernel_manager_scopes.py"
 DEFAULT_SPEC = "jupyterhub>=5,<6"
 ADMIN = "admin"
 USERS = ("alice", "bob")
@@ -95,15 +104,22 @@ def proxy_command() -> Path | None:
     return None
 
 
+def scopes_config() -> Path:
+    """The file that sets ``c.Spawner.oauth_client_allowed_scopes`` for this run."""
+    return Path(os.environ.get("KM_HUB_SCOPES_CONFIG") or SCOPES_CONFIG).resolve()
+
+
 def granted_scopes() -> list[str]:
-    """``c.Spawner.oauth_client_allowed_scopes`` as jupyterhub_config.py sets it."""
-    for node in ast.walk(ast.parse(CONFIG.read_text())):
+    """The scopes of ``c.Spawner.oauth_client_allowed_scopes`` in
+    kernel_manager_scopes.py: all that an admin's page gets (anybody else's page
+    gets those its owner holds)."""
+    for node in ast.walk(ast.parse(SCOPES_CONFIG.read_text())):
         if (
             isinstance(node, ast.Assign)
             and ast.unparse(node.targets[0]) == "c.Spawner.oauth_client_allowed_scopes"
         ):
-            return ast.literal_eval(node.value)
-    raise LookupError(f"no oauth_client_allowed_scopes in {CONFIG}")
+            return ast.literal_eval(node.value.args[0])  # OwnerBoundScopes([...])
+    raise LookupError(f"no oauth_client_allowed_scopes in {SCOPES_CONFIG}")
 
 
 def free_port(preferred: int | None = None) -> int:
@@ -139,6 +155,7 @@ class Hub:
         if self.unix_accounts and not self.as_root:
             raise HubError("one Unix account per hub user needs root")
         self.service_token = secrets.token_hex(16)
+        self.scopes_config = scopes_config()
         # Unique per run, so that concurrent runs never share an account.
         self.unix_prefix = f"kmh{secrets.token_hex(2)}-"
         self.work: Path | None = None
@@ -172,6 +189,7 @@ class Hub:
             "unix_prefix": self.unix_prefix,
             "account_comment": ACCOUNT_COMMENT.format(pid=os.getpid()),
             "home_dir_template": str(self.work / "home" / "{username}"),
+            "scopes_config": str(self.scopes_config),
         }
         settings_file = private / "settings.json"
         settings_file.write_text(json.dumps(settings, indent=1))
@@ -337,6 +355,30 @@ class Hub:
             raise HubError(f"login as {user}: {reply.status_code}")
         return session
 
+    def open_page(self, session: requests.Session, path: str) -> Page:
+        """Opens the JupyterLab page at ``<hub>/<path>`` with ``session``'s
+        cookies, as a browser does: through the server's OAuth redirects and, on
+        somebody else's server, the hub's "Authorize access" form, which it
+        submits with the scopes the hub put in it."""
+        reply = session.get(f"{self.url}{path}", timeout=60)
+        reply.raise_for_status()
+        authorized = []
+        if reply.url.split("?")[0] == f"{self.url}hub/api/oauth2/authorize":
+            authorized = form_values(reply.text, "scopes")
+            (xsrf,) = form_values(reply.text, "_xsrf")
+            reply = session.post(
+                reply.url, data={"_xsrf": xsrf, "scopes": authorized}, timeout=60
+            )
+            reply.raise_for_status()
+        found = re.search(
+            r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+            reply.text,
+            re.DOTALL,
+        )
+        if found is None:
+            raise HubError(f"no jupyter-config-data in {reply.url}")
+        return Page(reply.url, json.loads(html.unescape(found.group(1))), authorized)
+
     def wait_for_server(self, user: str, *, ready: bool) -> dict:
         """Waits until ``user``'s default server is ready (or gone)."""
         deadline = time.monotonic() + SPAWN_TIMEOUT
@@ -354,6 +396,18 @@ class Hub:
                     f"{user}'s server: still not {'up' if ready else 'down'}\n{self.log_tail()}"
                 )
             time.sleep(0.25)
+
+
+class Page(NamedTuple):
+    url: str
+    config: dict  # its PageConfig: "token" is the page's hub token
+    authorized: list[str]  # the scopes its user authorized on the hub's form, if asked
+
+
+def form_values(page: str, name: str) -> list[str]:
+    """The values of the hidden inputs named ``name`` in a hub page's form."""
+    pattern = rf'<input type="hidden" name="{re.escape(name)}" value="([^"]*)"'
+    return [html.unescape(value) for value in re.findall(pattern, page)]
 
 
 def stop_with_parent() -> None:
@@ -491,6 +545,8 @@ def main(argv=None) -> int:
         if os.getppid() != parent:  # it died before prctl
             return 1
     print(f"Starting JupyterHub ({hub.spec}) on {hub.url} ...", flush=True)
+    if hub.scopes_config != SCOPES_CONFIG:
+        print(f"WARNING: scopes from {hub.scopes_config}, not the README's", flush=True)
     try:
         hub.start(users)
         if stopping:

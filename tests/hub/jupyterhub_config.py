@@ -17,19 +17,14 @@ c = get_config()  # noqa: F821 (defined by traitlets when it loads this file)
 settings = json.loads(Path(os.environ["KM_HUB_SETTINGS"]).read_text())
 
 # --- what the Hub section of the extension needs -------------------------------
-# The OAuth token that a user's JupyterLab page holds may do only this, intersected
-# with what its user may do: an admin's page gets all of it, anybody else's page gets
-# their own user model and servers (read:users!user=<name>, servers!user=<name>...).
-# Exactly the scopes the Hub section checks (src/models/hubScopes.ts); "inherit"
-# would also give an admin's page "tokens" (tokens for anyone), "shutdown" and the
-# rest of the admin role. The README gives these lines for TLJH and Zero to JupyterHub.
-c.Spawner.oauth_client_allowed_scopes = [
-    "list:users",  # the users table, paged
-    "read:users",  # user models: admin flag, last activity, servers
-    "admin:users",  # add users (POST /users) and delete them
-    "servers",  # start and stop servers (for non-admins: their own)
-    "access:servers",  # reach each user's server through the proxy (Kubernetes)
-]
+# The scopes of each JupyterLab page's OAuth token, bounded by the owner of the
+# server: kernel_manager_scopes.py beside this file, whose text README.md gives
+# word for word for TLJH (a file in jupyterhub_config.d, loaded as here) and Zero
+# to JupyterHub. hub_launcher.py names it (or, on purpose, another one).
+SCOPES = Path(settings["scopes_config"])
+if not SCOPES.is_file():  # load_subconfig would pass over it in silence
+    raise FileNotFoundError(SCOPES)
+load_subconfig(str(SCOPES))  # noqa: F821 (defined by traitlets, as c is)
 
 # --- addresses, all on 127.0.0.1 -----------------------------------------------
 c.JupyterHub.bind_url = settings["bind_url"]
