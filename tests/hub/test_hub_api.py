@@ -4,11 +4,9 @@ What an admin's page may do, and that the hub itself refuses it to anybody else,
 whatever a modified client would send.
 """
 
-import ast
-import re
 
 import pytest
-from hub_launcher import ADMIN, PAGINATION, ROOT, USERS, granted_scopes
+from hub_launcher import ADMIN, PAGINATION, USERS, granted_scopes
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
@@ -117,14 +115,3 @@ def test_an_admins_page_token_gets_every_granted_scope(hub, admin_token):
     assert set(granted_scopes()) <= set(me["scopes"])
     assert ADMIN_SCOPES <= set(me["scopes"])
     assert "tokens" not in me["scopes"]
-
-
-def test_the_readme_grants_what_the_test_hub_grants():
-    readme = (ROOT / "README.md").read_text()
-
-    lists = re.findall(
-        r"c\.Spawner\.oauth_client_allowed_scopes = (\[.*?\])", readme, re.S
-    )
-
-    assert len(lists) == 2  # TLJH and Zero to JupyterHub
-    assert [ast.literal_eval(found) for found in lists] == [granted_scopes()] * 2
