@@ -26,7 +26,10 @@ export const HUB_PALETTE_COMMANDS = [
 const NAMES_SHOWN = 10;
 
 /**
- * Commands of the Hub section; each shows what the hub answered.
+ * Commands of the Hub section; each shows what the hub answered. Each is
+ * enabled (and the palette's shown) only where the section offers it: see
+ * `HubModel.may`, which offers a visitor (an admin who opened alice's
+ * server) alice's servers only.
  */
 export function addHubCommands(options: {
   app: JupyterFrontEnd;
@@ -40,8 +43,8 @@ export function addHubCommands(options: {
   const server = (args: ReadonlyPartialJSONObject) =>
     typeof args.server === 'string' ? args.server : '';
   const serverLabel = (name: string) => (name ? name : trans.__('default server'));
-  const forOthers = (args: ReadonlyPartialJSONObject) =>
-    user(args) === model.userName || model.may('user-servers');
+  const canServers = (args: ReadonlyPartialJSONObject) =>
+    model.may(user(args) === model.userName ? 'own-servers' : 'user-servers');
   const admin = () =>
     model.isAdmin && model.may('user-servers') && model.may('list-users');
 
@@ -62,7 +65,7 @@ export function addHubCommands(options: {
     label: trans.__('Open Server'),
     execute: async args => {
       const owner = user(args);
-      const owned = owner === model.userName ? model.me : model.details(owner);
+      const owned = owner === model.userName ? model.owner : model.details(owner);
       const found = owned?.servers?.[server(args)];
       if (!found?.ready || !found.url) {
         await showErrorMessage(
@@ -77,7 +80,7 @@ export function addHubCommands(options: {
 
   commands.addCommand(CommandIDs.hubStartServer, {
     label: trans.__('Start Server'),
-    isEnabled: forOthers,
+    isEnabled: canServers,
     execute: async args => {
       try {
         await model.startServer(user(args), server(args));
@@ -91,9 +94,12 @@ export function addHubCommands(options: {
   });
 
   commands.addCommand(CommandIDs.hubNewServer, {
-    label: trans.__('New Named Server…'),
+    label: args =>
+      model.visiting && user(args) === model.userName
+        ? trans.__('New Named Server of %1…', model.userName)
+        : trans.__('New Named Server…'),
     caption: trans.__('Create and start a named server on the hub'),
-    isEnabled: args => forOthers(args) && model.namedServers !== 'disabled',
+    isEnabled: args => canServers(args) && model.namedServers !== 'disabled',
     isVisible: () => model.may('own-servers') && model.namedServers !== 'disabled',
     execute: async args => {
       const owner = user(args);
@@ -126,24 +132,27 @@ export function addHubCommands(options: {
 
   commands.addCommand(CommandIDs.hubStopServer, {
     label: trans.__('Stop Server…'),
-    isEnabled: forOthers,
+    isEnabled: canServers,
     execute: async args => {
       const name = user(args);
       const ownPage = name === model.userName && server(args) === model.serverName;
+      let body = trans.__(
+        'Stop the %1 of %2? Its kernels and terminals end.',
+        serverLabel(server(args)),
+        name
+      );
+      if (ownPage && model.visiting) {
+        body = trans.__(
+          'Stop the server of %1 that this page belongs to? This page stops working, and every kernel and terminal in it ends, for %1 too.',
+          name
+        );
+      } else if (ownPage) {
+        body = trans.__(
+          'Stop your server? This page stops working, and every kernel and terminal in it ends.'
+        );
+      }
       const accepted = await confirmWarning(
-        {
-          title: trans.__('Stop Server'),
-          body: ownPage
-            ? trans.__(
-                'Stop your server? This page stops working, and every kernel and terminal in it ends.'
-              )
-            : trans.__(
-                'Stop the %1 of %2? Its kernels and terminals end.',
-                serverLabel(server(args)),
-                name
-              ),
-          accept: trans.__('Stop')
-        },
+        { title: trans.__('Stop Server'), body, accept: trans.__('Stop') },
         trans
       );
       if (!accepted) {
@@ -162,7 +171,7 @@ export function addHubCommands(options: {
 
   commands.addCommand(CommandIDs.hubDeleteServer, {
     label: trans.__('Delete Named Server…'),
-    isEnabled: args => forOthers(args) && server(args) !== '',
+    isEnabled: args => canServers(args) && server(args) !== '',
     execute: async args => {
       const name = user(args);
       const named = server(args);
@@ -197,6 +206,8 @@ export function addHubCommands(options: {
 
   commands.addCommand(CommandIDs.hubDeleteUser, {
     label: trans.__('Delete User…'),
+    isEnabled: args =>
+      model.may('delete-users') && typeof args.name === 'string' && args.name !== model.userName,
     execute: async args => {
       const name = typeof args.name === 'string' ? args.name : '';
       if (!name) {

@@ -5,15 +5,8 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Hub, HubClient, HubError } from '../api/hub';
 import { ProcessesClient } from '../api/server';
 import { IProcessesReply } from '../api/types';
-import {
-  checkServerName,
-  describeError,
-  HubAction,
-  may,
-  missingActions,
-  ServerNameProblem,
-  sleep
-} from './hubScopes';
+import { checkServerName, describeError, HubAction, ServerNameProblem, sleep } from './hubScopes';
+import { HubIdentity } from './hubIdentity';
 import { bulkTargets, IBulkProgress, IServerRef, runBulk } from './hubBulk';
 import { HubRefresh } from './hubRefresh';
 import { HubSpawns } from './hubSpawns';
@@ -26,8 +19,9 @@ export type { IServerUsage, IUserUsage } from './hubUsage';
 export type { IAddUsersResult } from './hubUsersPage';
 
 /**
- * State of the Hub section: the page's own user, and for admins one page of
- * the hub's users with what each runs.
+ * State of the Hub section: the server's owner and who is looking (not the
+ * same when an admin opens alice's server), and for an admin on their own
+ * server one page of the hub's users with what each runs.
  */
 export class HubModel implements IDisposable {
   constructor(options: HubModel.IOptions) {
@@ -35,6 +29,7 @@ export class HubModel implements IDisposable {
     this.userName = options.user;
     this.serverName = options.server ?? PageConfig.getOption('hubServerName');
     this.bulkLimit = options.bulkLimit ?? 2;
+    this._identity = new HubIdentity(this.client, this.userName);
     this._sleep = options.sleep ?? sleep;
     const local =
       options.localProcesses ??
@@ -68,7 +63,7 @@ export class HubModel implements IDisposable {
 
   readonly client: HubClient;
 
-  /** The user whose server this page belongs to. */
+  /** The user whose server this page belongs to (its owner). */
   readonly userName: string;
 
   /** The name of this page's server, '' for the default one. */
@@ -113,20 +108,29 @@ export class HubModel implements IDisposable {
     return this._error;
   }
 
-  /** The page's user as the hub sees it, with the token's scopes. */
-  get me(): Hub.IUser | null {
-    return this._me;
+  /** See `HubIdentity`: whose server this is, who is looking, what they may. */
+  get owner(): Hub.IUser | null {
+    return this._identity.owner;
+  }
+
+  get viewer(): Hub.IUser | null {
+    return this._identity.viewer;
+  }
+
+  get visiting(): boolean {
+    return this._identity.visiting;
   }
 
   get isAdmin(): boolean {
-    return !!this._me?.admin;
+    return this._identity.isAdmin;
   }
 
-  /**
-   * Whether the token may do `action`.
-   */
+  get scopes(): ReadonlyArray<string> {
+    return this._identity.scopes;
+  }
+
   may(action: HubAction): boolean {
-    return may(this._me?.scopes ?? [], action, this.userName);
+    return this._identity.may(action);
   }
 
   /**
@@ -134,9 +138,11 @@ export class HubModel implements IDisposable {
    * allow; the view names them with the config that grants them.
    */
   missingActions(): HubAction[] {
-    return this._me
-      ? missingActions(this._me.scopes ?? [], this.userName, this.isAdmin)
-      : [];
+    return this._identity.missingActions();
+  }
+
+  scopesBeyondOwner(): string[] {
+    return this._identity.scopesBeyondOwner();
   }
 
   /**
@@ -271,11 +277,13 @@ export class HubModel implements IDisposable {
    * Create the users named in `text`, one per line; invalid lines are
    * reported and nothing is sent for them.
    */
-  addUsers(text: string, admin: boolean): Promise<IAddUsersResult> {
+  async addUsers(text: string, admin: boolean): Promise<IAddUsersResult> {
+    this._identity.require('add-users');
     return this._users.add(text, admin);
   }
 
-  deleteUser(name: string): Promise<void> {
+  async deleteUser(name: string): Promise<void> {
+    this._identity.require('delete-users');
     return this._users.remove(name);
   }
 
@@ -284,6 +292,7 @@ export class HubModel implements IDisposable {
    * when the hub refuses or the spawn fails.
    */
   async startServer(user: string, server = ''): Promise<void> {
+    this._identity.requireServers(user);
     this._spawns.begin(user, server);
     try {
       await this.client.startServer(user, server);
@@ -311,6 +320,7 @@ export class HubModel implements IDisposable {
   }
 
   async stopServer(user: string, server = ''): Promise<void> {
+    this._identity.requireServers(user);
     try {
       await this.client.stopServer(user, server);
     } finally {
@@ -322,6 +332,7 @@ export class HubModel implements IDisposable {
    * Stop a named server and have the hub forget it.
    */
   async deleteServer(user: string, server: string): Promise<void> {
+    this._identity.requireServers(user);
     try {
       await this.client.deleteServer(user, server);
     } finally {
@@ -333,7 +344,8 @@ export class HubModel implements IDisposable {
    * The servers "start all" or "stop all" would act on, over every page of
    * the current filter (see `bulkTargets`); never this page's own.
    */
-  bulkTargets(action: 'start' | 'stop'): Promise<IServerRef[]> {
+  async bulkTargets(action: 'start' | 'stop'): Promise<IServerRef[]> {
+    this._identity.require('user-servers');
     return bulkTargets(this.client, action, {
       nameFilter: this._users.query.nameFilter,
       own: { user: this.userName, server: this.serverName }
@@ -349,6 +361,7 @@ export class HubModel implements IDisposable {
     action: 'start' | 'stop',
     options: { signal?: AbortSignal; onProgress?: (progress: IBulkProgress) => void } = {}
   ): Promise<IBulkProgress> {
+    this._identity.require('user-servers');
     let result: IBulkProgress;
     try {
       result = await runBulk(targets, action, {
@@ -399,16 +412,10 @@ export class HubModel implements IDisposable {
 
   private async _loadMe(): Promise<void> {
     try {
-      const me = await this.client.user(true);
-      // The token's own user; when an admin opens another user's server,
-      // the page still belongs to that user.
-      this._me =
-        me.name === this.userName
-          ? me
-          : { ...(await this.client.userModel(this.userName, true)), scopes: me.scopes };
+      const owner = await this._identity.load();
       this._status = 'ready';
       this._error = null;
-      this._noteNamedServers([this._me]);
+      this._noteNamedServers([owner]);
     } catch (error) {
       this._status = 'error';
       this._error = describeError(error);
@@ -425,7 +432,7 @@ export class HubModel implements IDisposable {
     if (this.isAdmin || this.may('access-servers')) {
       this._usageRun = this._usage.update(page.items, {
         owner: this.userName,
-        ownServers: activeServers(this._me),
+        ownServers: activeServers(this._identity.owner),
         machine: this.isAdmin,
         fanOut: this.may('access-servers')
       });
@@ -460,9 +467,9 @@ export class HubModel implements IDisposable {
 
   /** Read again the servers of `user` as shown now (theirs or this page's). */
   private async _reloadServers(user: string): Promise<void> {
-    if (user === this.userName && this._me) {
+    if (user === this.userName && this._identity.owner) {
       try {
-        this._me = { ...(await this.client.userModel(user, true)), scopes: this._me.scopes };
+        await this._identity.reloadOwner();
         this._emit();
       } catch (error) {
         console.warn('Kernel manager: could not read your servers', error);
@@ -487,7 +494,7 @@ export class HubModel implements IDisposable {
     this._refresh.followUp();
   }
 
-  private _me: Hub.IUser | null = null;
+  private _identity: HubIdentity;
   private _status: LoadStatus = 'loading';
   private _error: string | null = null;
   private _named: 'unknown' | 'enabled' | 'disabled' = 'unknown';

@@ -58,6 +58,37 @@ export function may(
 }
 
 /**
+ * What a page may offer when its user is not the server's owner (an admin
+ * opening alice's server): the owner's own servers, nothing else. That
+ * page's token reaches the owner's server, which runs code the owner
+ * controls, so nothing beyond the owner's own things is offered, even when
+ * the hub's config lets the token do more.
+ */
+export const VISITOR_ACTIONS: ReadonlyArray<HubAction> = ['own-servers'];
+
+/**
+ * The scopes of a token that reach past `owner`'s own things: unfiltered
+ * ones, and ones filtered to other users, groups, servers or services. The
+ * identify scopes (the token's user's name and groups) are not counted.
+ * On a page of `owner`'s server held by someone else, each of these is power
+ * the owner's server gets from the visitor.
+ */
+export function scopesBeyondOwner(scopes: ReadonlyArray<string>, owner: string): string[] {
+  return scopes.filter(scope => {
+    const [base, filter] = scope.split('!', 2);
+    if (filter === undefined) {
+      return true;
+    }
+    if (filter === `user=${owner}` || filter.startsWith(`server=${owner}/`)) {
+      return false;
+    }
+    return !(IDENTIFY_SCOPES.includes(base) && filter.startsWith('user='));
+  });
+}
+
+const IDENTIFY_SCOPES = ['read:users:name', 'read:users:groups'];
+
+/**
  * The line an admin adds to the hub's configuration to grant the scopes the
  * extension uses (intersected by the hub with what each user may do).
  */

@@ -1,12 +1,22 @@
-import {
-  expect,
-  galata,
-  IJupyterLabPageFixture,
-  test as galataTest
-} from '@jupyterlab/galata';
-import type { APIRequestContext, Locator, Page } from '@playwright/test';
-import * as fs from 'fs';
+import { expect } from '@jupyterlab/galata';
 import * as path from 'path';
+import {
+  activate,
+  FOLLOW_UP_DELAY,
+  hub,
+  HUB_OPTIONS,
+  hubApi,
+  linesOf,
+  logIn,
+  openHubSection,
+  overflowOf,
+  READY,
+  REFRESH_INTERVAL,
+  screenshots,
+  SPAWN_TIMEOUT,
+  test,
+  useTheme
+} from './hub-helpers';
 
 /**
  * The Hub section against a real JupyterHub (hub-global-setup.js starts it
@@ -16,144 +26,14 @@ import * as path from 'path';
  * refused by the hub itself.
  */
 
-interface IHubInfo {
-  url: string;
-  admin: string;
-  admin_password: string;
-  user_password: string;
-  service_token: string;
-}
-
-let info: IHubInfo | undefined;
-
-/**
- * The hub the global setup started (read when a test runs: listing the tests
- * needs no hub).
- */
-function hub(): IHubInfo {
-  if (!info) {
-    const file = process.env.KM_HUB_INFO;
-    if (!file) {
-      throw new Error('KM_HUB_INFO is not set: run with playwright.hub.config.js');
-    }
-    info = JSON.parse(fs.readFileSync(file, 'utf8')) as IHubInfo;
-  }
-  return info;
-}
-
-const screenshots = path.resolve(__dirname, '..', 'test-results');
-
-// Starting a server: useradd (as root), then a JupyterLab server; the machine
-// is shared.
-const SPAWN_TIMEOUT = 120 * 1000;
-// A user's own default server, ready, in the section's list of their servers.
-const READY = /default server\W*ready/;
-// The section asks the hub again every REFRESH_INTERVAL seconds here (the
-// setting's default is 30), so that a kernel started behind its back shows
-// without a click; and once more FOLLOW_UP_DELAY ms after a start or stop.
-const REFRESH_INTERVAL = 10;
-const FOLLOW_UP_DELAY = 3000;
 // A row's "Using" figures: in words for screen readers, and compact on screen.
-const USING_WORDS = /^(\d+) process(es)?, \d+% CPU, [\d.]+ [kMG]?B$/;
-const USING_COMPACT = /^\d+\sproc\s· \d+%\s· [\d.]+\s[kMG]?B$/;
+const USING_WORDS = /^([\d,]+) process(es)?, \d+% CPU, [\d.]+ [kMG]?B$/;
+const USING_COMPACT = /^[\d,]+\sproc\s· \d+%\s·\s[\d.]+\s[kMG]?B$/;
 
-const test = galataTest.extend({
-  baseURL: async ({}, use) => {
-    await use(hub().url);
-  },
-  // Galata makes a folder for each test through the server's REST API without
-  // credentials; here the server is behind the hub's login, and no test needs
-  // files on it.
-  tmpPath: async ({}, use) => {
-    await use('');
-  }
-});
-
-test.use({
-  // Log in, let the hub spawn the server, then JupyterLab: done by the tests.
-  autoGoto: false,
-  // The hub's user is the real one.
-  mockUser: false,
-  mockSettings: {
-    ...galata.DEFAULT_SETTINGS,
-    'jupyterlab-kernel-manager:plugin': { hubRefreshInterval: REFRESH_INTERVAL }
-  }
-});
+test.use(HUB_OPTIONS);
 
 // Set by the global setup when no hub can start here (outside CI only).
 test.skip(!!process.env.KM_HUB_SKIP, process.env.KM_HUB_SKIP);
-
-/**
- * The hub's REST API as the tests' own admin service (not through the page).
- */
-function hubApi(request: APIRequestContext, method: string, route: string) {
-  return request.fetch(`${hub().url}hub/api/${route}`, {
-    method,
-    headers: { Authorization: `token ${hub().service_token}` }
-  });
-}
-
-/**
- * Logs in through /hub/login and waits for the JupyterLab the hub starts.
- */
-async function logIn(page: IJupyterLabPageFixture, user: string): Promise<void> {
-  const password = user === hub().admin ? hub().admin_password : hub().user_password;
-  // Galata's own goto waits for its helper extension, which the hub's servers
-  // do not load: the Playwright page under it (JupyterLabPage.page, left out
-  // of the fixture's type) goes there.
-  await (page as unknown as { page: Page }).page.goto('hub/login');
-  await page.getByLabel('Username').fill(user);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  // The hub spawns the server (its progress page), then sends us to it.
-  await page.waitForURL(`**/user/${user}/lab**`, { timeout: SPAWN_TIMEOUT });
-  await expect(page.locator('#jupyterlab-splash')).toHaveCount(0, { timeout: 60000 });
-}
-
-/**
- * Opens the Kernel Manager sidebar with only its Hub section expanded, as a
- * user gives it the room; returns the section.
- */
-async function openHubSection(page: IJupyterLabPageFixture): Promise<Locator> {
-  await page.getByRole('tab', { name: 'Kernel Manager' }).click();
-  const panel = page.locator('#jp-kernel-manager');
-  await expect(panel).toBeVisible();
-  for (const name of ['Kernels', 'Environments', 'Processes', 'Hub']) {
-    const header = panel.getByRole('heading', { name: `${name} Section` });
-    const expanded = (await header.getAttribute('aria-expanded')) === 'true';
-    if (expanded !== (name === 'Hub')) {
-      await header.click();
-    }
-    await expect(header).toHaveAttribute('aria-expanded', String(name === 'Hub'));
-  }
-  const header = panel.getByRole('heading', { name: 'Hub Section' });
-  const section = panel.locator(`#${await header.getAttribute('aria-controls')}`);
-  await expect(section).toBeVisible();
-  return section;
-}
-
-/**
- * Clicks a control of the Hub section. One that the user cannot bring into
- * view (the section does not scroll) is a soft failure, and is then pressed
- * from the keyboard, so that the rest of the test still runs.
- */
-async function activate(control: Locator): Promise<void> {
-  let reachable = true;
-  try {
-    await control.click({ trial: true, timeout: 5000 });
-  } catch {
-    reachable = false;
-  }
-  expect
-    .soft(reachable, `the Hub section does not let ${control} be scrolled to and clicked`)
-    .toBe(true);
-  if (reachable) {
-    await control.click();
-  } else {
-    await control.focus();
-    await control.press('Enter');
-  }
-}
 
 test('an admin adds users, starts, watches and stops a server, and deletes a user', async ({
   page,
@@ -260,34 +140,16 @@ test('an admin adds users, starts, watches and stops a server, and deletes a use
   expect(badge.x).toBeGreaterThan(name.x + name.width - 1);
   expect(Math.abs(badge.y + badge.height / 2 - (name.y + name.height / 2))).toBeLessThan(4);
   for (const user of ['admin', 'alice']) {
-    const lines = await using(user)
-      .locator('[aria-hidden="true"]')
-      .evaluate(span => span.getClientRects().length);
+    const lines = await linesOf(using(user).locator('[aria-hidden="true"]'));
     expect(lines, `lines of the figures of ${user}`).toBeLessThanOrEqual(2);
   }
   expect((await section.boundingBox())!.width).toBeLessThanOrEqual(250);
   // Nothing reaches past the table's right edge, nor the table past the
-  // section's content box.
-  const overflow = await table.evaluate(element => {
-    const body = element.closest('.jp-KernelManager-hub')!;
-    const padding = parseFloat(getComputedStyle(body).paddingRight);
-    const right = Math.min(
-      element.getBoundingClientRect().right,
-      body.getBoundingClientRect().right - padding
-    );
-    return Array.from(element.querySelectorAll('th, td, button, span'))
-      .filter(child => child.getBoundingClientRect().right > right + 0.5)
-      .map(child => child.textContent);
-  });
-  expect(overflow).toEqual([]);
+  // section's content box (hub-usage-layout.spec.ts tries the widest figures).
+  expect(await overflowOf(table)).toEqual([]);
   await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'true');
   await section.screenshot({ path: path.join(screenshots, 'hub-admin.png') });
-  // The same in the dark theme (kept in Galata's in-memory settings only).
-  await page.getByRole('menuitem', { name: 'Settings' }).click();
-  const menus = page.locator('.lm-Menu');
-  await menus.getByText('Theme', { exact: true }).hover();
-  await menus.getByText('JupyterLab Dark', { exact: true }).click();
-  await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'false');
+  await useTheme(page, true);
   await section.screenshot({ path: path.join(screenshots, 'hub-admin-dark.png') });
 
   // Stop it (a confirm dialog), and it is stopped, using nothing.

@@ -238,7 +238,7 @@ describe('HubModel named servers', () => {
     const model = modelOf(hub, { user: 'alice' });
     await model.refresh();
 
-    expect(Object.keys(model.me!.servers!)).toEqual(['', 'gpu']);
+    expect(Object.keys(model.owner!.servers!)).toEqual(['', 'gpu']);
     expect(model.namedServers).toBe('enabled');
   });
 

@@ -1,4 +1,12 @@
-import { checkServerName, hasScope, mapLimited, may, parseUsernames, sleep } from '../hubScopes';
+import {
+  checkServerName,
+  hasScope,
+  mapLimited,
+  may,
+  parseUsernames,
+  scopesBeyondOwner,
+  sleep
+} from '../hubScopes';
 
 describe('parseUsernames', () => {
   it('drops blank lines and spaces, lower-cases and collapses repeats', () => {
@@ -33,6 +41,31 @@ describe('scopes', () => {
     expect(may(['list:users'], 'list-users', 'a')).toBe(false);
     expect(may(['list:users', 'read:users'], 'list-users', 'a')).toBe(true);
     expect(may(['admin:users'], 'add-users', 'a')).toBe(true);
+  });
+
+  it('names what reaches past the owner’s own things, identify scopes aside', () => {
+    const scopes = [
+      'servers!user=alice',
+      'access:servers!server=alice/',
+      'access:servers!server=alice/gpu',
+      'read:users:name!user=admin',
+      'read:users:groups!user=admin',
+      'list:users',
+      'servers!user=admin',
+      'access:servers!server=bob/',
+      'read:users!group=staff',
+      'read:users:name'
+    ];
+    expect(scopesBeyondOwner(scopes, 'alice')).toEqual([
+      'list:users',
+      'servers!user=admin',
+      'access:servers!server=bob/',
+      'read:users!group=staff',
+      'read:users:name'
+    ]);
+    // A user whose name begins as the owner's is someone else.
+    const namesake = ['servers!user=alice2', 'access:servers!server=alice2/'];
+    expect(scopesBeyondOwner(namesake, 'alice')).toEqual(namesake);
   });
 });
 
