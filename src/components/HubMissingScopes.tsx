@@ -26,9 +26,15 @@ export function HubMissingScopes(props: {
           </li>
         ))}
       </ul>
-      <p>{trans.__('A hub admin grants that by adding to the hub’s configuration:')}</p>
-      <pre>{SCOPES_CONFIG}</pre>
-      <p>{trans.__('Then each user restarts their server.')}</p>
+      <p>
+        {trans.__(
+          'A hub admin grants that with the configuration below, which gives each server only what its owner may do (see “Granting the Hub section its scopes” in the extension’s README). Then each user restarts their server.'
+        )}
+      </p>
+      <details>
+        <summary>{trans.__('Show the hub configuration')}</summary>
+        <pre>{SCOPES_CONFIG}</pre>
+      </details>
     </div>
   );
 }

@@ -89,16 +89,31 @@ export function scopesBeyondOwner(scopes: ReadonlyArray<string>, owner: string):
 const IDENTIFY_SCOPES = ['read:users:name', 'read:users:groups'];
 
 /**
- * The line an admin adds to the hub's configuration to grant the scopes the
- * extension uses (intersected by the hub with what each user may do).
+ * What an admin adds to the hub's configuration to grant the scopes the
+ * extension uses: the text of tests/hub/kernel_manager_scopes.py and of the
+ * README (tests check all three agree). Never a plain list: that one list
+ * applies to every server, so an admin opening a user's server would lend it
+ * admin scopes.
  */
-export const SCOPES_CONFIG = `c.Spawner.oauth_client_allowed_scopes = [
-    "list:users",
-    "read:users",
-    "admin:users",
-    "servers",
-    "access:servers",
-]`;
+export const SCOPES_CONFIG = `# jupyterlab-kernel-manager: what the token of each JupyterLab page may do, for the
+# Hub section. The hub calls this list (spawner -> list) at every start of a server:
+# the server gets the listed scopes that its owner holds, and otherwise only its
+# owner's own user model and servers, so a visiting admin lends it nothing.
+# (A list as well, because the spawner writes it into the server's environment.)
+class OwnerBoundScopes(list):
+    def __call__(self, spawner):
+        from jupyterhub.scopes import get_scopes_for
+
+        owner = spawner.user
+        own = [f"read:users!user={owner.name}", f"servers!user={owner.name}"]
+        held = get_scopes_for(owner)
+        return [scope for scope in [*self, *own] if scope in held]
+
+
+c.Spawner.oauth_client_allowed_scopes = OwnerBoundScopes(
+    ["list:users", "read:users", "admin:users", "servers", "access:servers"]
+)
+`;
 
 /**
  * The outcome of checking an "add users" text box, line by line.

@@ -5,6 +5,7 @@ import {
   may,
   parseUsernames,
   scopesBeyondOwner,
+  SCOPES_CONFIG,
   sleep
 } from '../hubScopes';
 
@@ -115,5 +116,18 @@ describe('sleep', () => {
     controller.abort();
     await waiting;
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('SCOPES_CONFIG', () => {
+  it('is the hub configuration the tests run and the README gives', () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const fs = require('fs') as typeof import('fs');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const path = require('path') as typeof import('path');
+    const file = path.resolve(__dirname, '../../../tests/hub/kernel_manager_scopes.py');
+    expect(SCOPES_CONFIG).toBe(fs.readFileSync(file, 'utf8'));
+    // Never the plain list that lends a visiting admin's scopes to any server.
+    expect(SCOPES_CONFIG).not.toMatch(/oauth_client_allowed_scopes = \[/);
   });
 });
