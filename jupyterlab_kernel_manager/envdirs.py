@@ -9,6 +9,12 @@ A creation first claims its name with a marker file beside the environment,
 file, and the claim must exist before the directory does. The marker goes away
 when the creation succeeds; any marker whose job is not running any more (a
 crashed or restarted server) marks an orphan, which ``sweep`` removes.
+
+Each job's installers run in a directory of their own beside the environments,
+``<environments_dir>/.job-<hex>/`` with ``cwd/`` (their working directory, kept
+empty: pip and uv read a requirement as a path when a file of that name exists
+there) and ``tmp/`` (their ``TMPDIR``), removed when the job ends, and by the
+sweep when a server died before.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ from .errors import BadRequest, Conflict
 MARKER_SUFFIX = ".kernel-manager-incomplete"
 METADATA_FILE = ".kernel-manager.json"
 TRASH_PREFIX = ".deleting-"
+JOB_DIR_PREFIX = ".job-"
+_JOB_OWNER = "owner.json"
 _TMP_SUFFIX = ".tmp"
 HEALTH_TIMEOUT = 30.0
 # A marker nobody could finish writing (crash between create and write).
@@ -117,7 +125,11 @@ def sweep(root: str, live_jobs: Container[str], stale_after: float) -> list[str]
         return removed
     for entry in entries:
         if entry.name.startswith(TRASH_PREFIX) and entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
+            remove_own_tree(entry.path)
+        elif entry.name.startswith(JOB_DIR_PREFIX) and entry.is_dir(
+            follow_symlinks=False
+        ):
+            _sweep_job_dir(entry.path, live_jobs, stale_after)
         elif entry.name.startswith(".") and entry.name.endswith(_TMP_SUFFIX):
             # A marker rewrite cut short by a crash.
             with contextlib.suppress(OSError):
@@ -133,6 +145,73 @@ def sweep(root: str, live_jobs: Container[str], stale_after: float) -> list[str]
                     discard(root, name, marker)
                     removed.append(name)
     return removed
+
+
+def _sweep_job_dir(path: str, live_jobs: Container[str], stale_after: float) -> None:
+    owner = os.path.join(path, _JOB_OWNER)
+    try:
+        mtime = os.lstat(owner).st_mtime
+    except FileNotFoundError:
+        mtime = os.lstat(path).st_mtime
+    except OSError:
+        return
+    if _is_orphan(read_marker(owner), mtime, live_jobs, stale_after):
+        remove_own_tree(path)
+
+
+@dataclass(frozen=True)
+class JobDir:
+    """Where one job's processes run: ``cwd`` (kept empty) and ``tmp`` (TMPDIR)."""
+
+    path: str
+
+    @classmethod
+    def new(cls, root: str) -> JobDir:
+        return cls(os.path.join(root, f"{JOB_DIR_PREFIX}{uuid.uuid4().hex}"))
+
+    @property
+    def cwd(self) -> str:
+        return os.path.join(self.path, "cwd")
+
+    @property
+    def tmp(self) -> str:
+        return os.path.join(self.path, "tmp")
+
+    def make(self, job_id: str) -> None:
+        """Create it, owned by ``job_id`` of this server (for the sweep)."""
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        os.mkdir(self.path, 0o700)
+        try:
+            os.mkdir(self.cwd, 0o700)
+            os.mkdir(self.tmp, 0o700)
+            owner = {"job": job_id, "pid": os.getpid(), "host": socket.gethostname()}
+            with open(os.path.join(self.path, _JOB_OWNER), "x", encoding="utf-8") as f:
+                json.dump(owner, f)
+        except BaseException:
+            self.remove()
+            raise
+
+    def remove(self) -> None:
+        remove_own_tree(self.path)
+
+
+def remove_own_tree(path: str) -> None:
+    """``rmtree`` of a tree this user made, read-only directories included."""
+    try:
+        shutil.rmtree(path)
+    except FileNotFoundError:
+        return
+    except OSError:
+        # Build tools leave read-only directories: make them writable, try again.
+        with contextlib.suppress(OSError):
+            os.chmod(path, 0o700)
+        for directory, subdirs, _files in os.walk(path):
+            for sub in subdirs:
+                full = os.path.join(directory, sub)
+                if not os.path.islink(full):
+                    with contextlib.suppress(OSError):
+                        os.chmod(full, 0o700)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def discard(root: str, name: str, marker: dict | None = None) -> None:
@@ -201,7 +280,7 @@ def remove_tree(root: str, name: str) -> None:
     """Remove ``root/name`` and nothing outside ``root``."""
     trash = move_to_trash(root, name)
     if trash is not None:
-        shutil.rmtree(trash, ignore_errors=True)
+        remove_own_tree(trash)
 
 
 def move_to_trash(root: str, name: str) -> str | None:

@@ -8,13 +8,16 @@ with ``metadata.kernel_manager.environment = {path, backend}``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
-import shutil
 import subprocess
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from jupyter_core import paths
+from jupyter_core.utils import ensure_async
 
 from . import backends as tools
 from . import envdirs, kernelspecs
@@ -32,6 +35,14 @@ BEING_CREATED = "being created"
 FindSpecs = Callable[[], Mapping[str, str]]
 
 
+class RunningKernels(Protocol):
+    """What removing an environment needs of the server's kernel manager."""
+
+    def list_kernels(self) -> list[dict]: ...
+
+    def shutdown_kernel(self, kernel_id: str) -> Awaitable[Any] | None: ...
+
+
 class Environments:
     """One per server: the job registry, detected backends and the health cache."""
 
@@ -42,6 +53,8 @@ class Environments:
         self._lock: asyncio.Lock | None = None
         # Environment path -> (fingerprint, health and size).
         self._checks: dict[str, tuple[tuple, dict]] = {}
+        # (path, fingerprint) -> the check running for it, shared by every listing.
+        self._checking: dict[tuple[str, tuple], asyncio.Future] = {}
         # Deletions of removed environments' files, still running.
         self._removals: set[asyncio.Future] = set()
 
@@ -120,18 +133,17 @@ class Environments:
                 "system_site_packages is for venv and uv environments, not conda.",
                 "invalid-body",
             )
-        job = Job(
-            "create",
-            name,
-            timeout=self.config.creation_timeout,
-            **self._process_options(),
-        )
+        job, workdir = self._new_job("create", name)
         async with self._claims():
             await asyncio.to_thread(self.sweep)
             self._refuse_busy(name)
             await asyncio.to_thread(self._claim, name, job.id, backend.name, find_specs)
             self._plan_creation(job, backend, python, packages, site, display_name)
-            self.jobs.add(job)
+            try:
+                await self._start(job, workdir)
+            except BaseException:
+                await asyncio.to_thread(envdirs.release, self.root, name)
+                raise
         return job
 
     async def install(self, name: str, body: dict) -> Job:
@@ -144,12 +156,7 @@ class Environments:
         backends = await self.backends()
         async with self._claims():
             env = await self._existing(name)
-            job = Job(
-                "install",
-                name,
-                timeout=self.config.creation_timeout,
-                **self._process_options(),
-            )
+            job, workdir = self._new_job("install", name)
             # Not undone on failure: pip and uv leave the environment as it was, or
             # with the packages installed before the failing one.
             job.steps = [
@@ -161,12 +168,17 @@ class Environments:
                     prefer_cache=self.config.prefer_cached_packages,
                 )
             ]
-            self.jobs.add(job)
+            await self._start(job, workdir)
         return job
 
     async def remove(
-        self, name: str, running_kernels: Iterable[str], *, force: bool = False
-    ) -> None:
+        self, name: str, kernels: RunningKernels, *, force: bool = False
+    ) -> list[str]:
+        """Remove an environment and its kernelspecs, whole or not at all.
+
+        Its running kernels refuse the removal (``Conflict``) unless ``force``,
+        which shuts them down; gives the ids of the kernels shut down.
+        """
         name = envdirs.normalize_name(name)
         async with self._claims():
             env = await self._existing(name)
@@ -178,21 +190,35 @@ class Environments:
                     f"The kernelspec {guarded[0]} of {name} is protected by the administrator.",
                     "protected",
                 )
-            in_use = sum(1 for kernel in running_kernels if kernel.lower() in specs)
+            in_use = [
+                kernel["id"]
+                for kernel in kernels.list_kernels()
+                if str(kernel.get("name", "")).lower() in specs
+            ]
             if in_use and not force:
-                noun = "kernel uses" if in_use == 1 else "kernels use"
-                raise Conflict(f"{in_use} running {noun} {name}.", "running")
-            trash = await asyncio.to_thread(_remove, self.root, name, specs.values())
-            self._checks.pop(env.path, None)
-        # The name is free already and the kernelspec gone: answer now, and delete
-        # the files after (0.2 s to several seconds). A server stopped before the
-        # end leaves a trash directory that the next start's sweep removes.
-        if trash is not None:
-            removal = asyncio.ensure_future(
-                asyncio.to_thread(shutil.rmtree, trash, ignore_errors=True)
+                noun = "kernel uses" if len(in_use) == 1 else "kernels use"
+                raise Conflict(f"{len(in_use)} running {noun} {name}.", "running")
+            # Renames only, undone if one fails: no launcher offers the kernel
+            # any more, and the name is free.
+            moved = await asyncio.to_thread(
+                _move_aside, self.root, name, specs.values()
             )
-            self._removals.add(removal)
-            removal.add_done_callback(self._removals.discard)
+            try:
+                await asyncio.gather(*(_shut_down(kernels, kid) for kid in in_use))
+            except Exception as error:  # noqa: BLE001 - whatever failed, put back
+                await asyncio.to_thread(_put_back, moved)
+                raise Conflict(
+                    f"Cannot shut down the kernels of {name}: {error}", "running"
+                ) from None
+            self._checks.pop(env.path, None)
+        # Answer now, and delete the files after (0.2 s to several seconds). A
+        # server stopped before the end leaves trash that the next start sweeps.
+        removal = asyncio.ensure_future(
+            asyncio.to_thread(_delete, [item.trash for item in moved])
+        )
+        self._removals.add(removal)
+        removal.add_done_callback(self._removals.discard)
+        return in_use
 
     async def packages(self, name: str) -> dict:
         name = envdirs.normalize_name(name)
@@ -269,6 +295,13 @@ class Environments:
             required=required,
         )
 
+    def _default_packages(self) -> list[str]:
+        # Checked when configured; passed on in the canonical form that was checked.
+        defaults = list(self.config.default_packages)
+        return parse_requirements(
+            defaults, allow_urls=True, max_count=max(1, len(defaults)), required=False
+        )
+
     def _backend(
         self, value: object, backends: Mapping[str, tools.Backend]
     ) -> tools.Backend:
@@ -306,15 +339,41 @@ class Environments:
             )
         return value
 
-    def _process_options(self) -> dict:
+    def _new_job(self, kind: str, name: str) -> tuple[Job, envdirs.JobDir]:
+        """A job whose processes run in a directory of their own (see envdirs)."""
+        workdir = envdirs.JobDir.new(self.root)
         # JUPYTER_DATA_DIR pins `ipykernel install --user` to the kernels directory
         # this server reads, whatever jupyter_core version the environment has.
-        return {
-            "env": tools.child_environment(
-                JUPYTER_DATA_DIR=paths.jupyter_data_dir(), PYTHONUNBUFFERED="1"
-            ),
-            "cwd": self.root,
-        }
+        # TMPDIR: what the tools leave there (ipykernel's install leaves an empty
+        # tmp*_kernels) goes with the job's directory.
+        env = tools.child_environment(
+            JUPYTER_DATA_DIR=paths.jupyter_data_dir(),
+            PYTHONUNBUFFERED="1",
+            TMPDIR=workdir.tmp,
+        )
+        job = Job(
+            kind,
+            name,
+            timeout=self.config.creation_timeout,
+            env=env,
+            cwd=workdir.cwd,
+        )
+        return job, workdir
+
+    async def _start(self, job: Job, workdir: envdirs.JobDir) -> None:
+        """Make the job's directory, removed when the job ends however it ends,
+        and start the job. Under the claims lock, as the sweep."""
+        try:
+            await asyncio.to_thread(workdir.make, job.id)
+        except OSError as error:
+            raise Conflict(
+                f"Cannot make a working directory in {self.root}: "
+                f"{error.strerror or error}.",
+                "not-writable",
+            ) from None
+        job.steps.append(functools.partial(_remove_workdir, workdir))
+        job.cleanup = functools.partial(_clean_up, job.cleanup, workdir)
+        self.jobs.add(job)
 
     def _plan_creation(
         self,
@@ -327,7 +386,7 @@ class Environments:
     ) -> None:
         root, name = self.root, job.environment
         path = os.path.join(root, name)
-        packages = [*self.config.default_packages, *packages]
+        packages = [*self._default_packages(), *packages]
         job.steps = [
             *tools.create_commands(
                 backend,
@@ -371,11 +430,25 @@ class Environments:
         }
 
     async def _check(self, path: str) -> dict:
-        """Health and size, recomputed only when the environment's fingerprint moves."""
+        """Health and size, recomputed only when the environment's fingerprint
+        moves; listings at the same time share one check."""
         key = await asyncio.to_thread(envdirs.fingerprint, path)
         cached = self._checks.get(path)
         if cached is not None and cached[0] == key:
             return cached[1]
+        running = self._checking.get((path, key))
+        if running is None:
+            running = asyncio.ensure_future(self._run_check(path, key))
+            self._checking[(path, key)] = running
+            running.add_done_callback(functools.partial(self._check_done, (path, key)))
+        # A listing that gives up does not cancel the others' check.
+        return await asyncio.shield(running)
+
+    def _check_done(self, key: tuple[str, tuple], future: asyncio.Future) -> None:
+        if self._checking.get(key) is future:
+            del self._checking[key]
+
+    async def _run_check(self, path: str, key: tuple) -> dict:
         health, size = await asyncio.gather(
             asyncio.to_thread(envdirs.check_health, path),
             asyncio.to_thread(envdirs.disk_usage, path),
@@ -413,6 +486,20 @@ def _finish_creation(root: str, name: str, backend: str, python: str, job: Job) 
     envdirs.release(root, name)
 
 
+def _remove_workdir(workdir: envdirs.JobDir, job: Job) -> None:
+    workdir.remove()
+
+
+def _clean_up(
+    undo: Callable[[Job], None] | None, workdir: envdirs.JobDir, job: Job
+) -> None:
+    try:
+        if undo is not None:
+            undo(job)
+    finally:
+        workdir.remove()
+
+
 def _undo_creation(root: str, name: str, job: Job) -> None:
     envdirs.discard(root, name)
     job.log.append(f"Removed the unfinished environment {os.path.join(root, name)}.")
@@ -437,8 +524,60 @@ def _user_specs_of(env_path: str) -> dict[str, str]:
     return found
 
 
-def _remove(root: str, name: str, spec_dirs: Iterable[str]) -> str | None:
-    # The kernelspec first: a launcher never offers a kernel whose environment is gone.
-    for spec_dir in spec_dirs:
-        shutil.rmtree(spec_dir)
-    return envdirs.move_to_trash(root, name)
+@dataclass(frozen=True)
+class _Moved:
+    """A directory taken out of sight by a rename, and the trash to delete."""
+
+    original: str
+    now: str
+    trash: str
+
+
+def _move_aside(root: str, name: str, spec_dirs: Iterable[str]) -> list[_Moved]:
+    """Rename the kernelspecs, then the environment, into trash; on any refusal
+    (``Conflict``) the renames done are undone, so nothing has changed."""
+    moved: list[_Moved] = []
+    try:
+        # The kernelspecs first: a launcher never offers a kernel whose
+        # environment is gone. Refused when part of one could not be deleted.
+        for spec_dir in spec_dirs:
+            trash = kernelspecs.move_to_trash(spec_dir)
+            now = os.path.join(trash, os.path.basename(spec_dir))
+            moved.append(_Moved(spec_dir, now, trash))
+        path = os.path.join(root, name)
+        try:
+            trash = envdirs.move_to_trash(root, name)
+        except (OSError, RuntimeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else None
+            raise Conflict(
+                f"Cannot remove {name}: {reason or error}.", "not-removable"
+            ) from None
+        if trash is not None:
+            moved.append(_Moved(path, trash, trash))
+    except BaseException:
+        _put_back(moved)
+        raise
+    return moved
+
+
+def _put_back(moved: list[_Moved]) -> None:
+    for item in reversed(moved):
+        os.rename(item.now, item.original)
+        if item.trash != item.now:
+            # The kernelspec's trash and, when nothing else is in it, the trash's
+            # own directory: the kernels directory is as it was.
+            with contextlib.suppress(OSError):
+                os.rmdir(item.trash)
+                os.rmdir(os.path.dirname(item.trash))
+
+
+async def _shut_down(kernels: RunningKernels, kernel_id: str) -> None:
+    try:
+        await ensure_async(kernels.shutdown_kernel(kernel_id))
+    except KeyError:
+        pass  # Gone already.
+
+
+def _delete(trash: list[str]) -> None:
+    for path in trash:
+        envdirs.remove_own_tree(path)

@@ -155,13 +155,11 @@ class EnvironmentHandler(_BaseHandler):
     @requires(WRITE_SPECS, _force_shuts_kernels)
     @_json_errors
     async def delete(self, name: str):
-        await self.environments.remove(
-            name,
-            self._running_kernel_names(),
-            force=self._force(),
+        # With ?force=1 its kernels are shut down first: the reply names them.
+        shut_down = await self.environments.remove(
+            name, self.kernel_manager, force=self._force()
         )
-        self.set_status(204)
-        self.finish()
+        self.finish({"shut_down": shut_down})
 
 
 class PackagesHandler(_BaseHandler):

@@ -104,16 +104,18 @@ export class EnvironmentsClient {
   /**
    * Remove an environment and its kernelspec.
    *
-   * @param force - even though kernels of it are running; without it the
-   *   server answers 409 with reason `running`.
+   * @param force - even though kernels of it are running: the server shuts
+   *   them down first; without it the server answers 409 with reason `running`.
+   * @returns the ids of the kernels the server shut down.
    */
-  async remove(name: string, force = false): Promise<void> {
+  async remove(name: string, force = false): Promise<string[]> {
     const query = force ? '?force=1' : '';
-    await requestAPI<void>(
+    const reply = await requestAPI<{ shut_down: string[] } | undefined>(
       `environments/${encodeURIComponent(name)}${query}`,
       { method: 'DELETE' },
       this.serverSettings
     );
+    return reply?.shut_down ?? [];
   }
 
   async packages(name: string): Promise<IInstalledPackage[]> {

@@ -167,10 +167,13 @@ export class EnvironmentsModel implements IDisposable {
   /**
    * Remove an environment with its kernelspec, then refresh the specs so the
    * launcher drops it at once.
+   *
+   * @returns the ids of the kernels shut down (only with `force`).
    */
-  async remove(name: string, force = false): Promise<void> {
-    await this._client.remove(name, force);
+  async remove(name: string, force = false): Promise<string[]> {
+    const shutDown = await this._client.remove(name, force);
     await Promise.all([this._kernelspecs.refreshSpecs(), this.refresh()]);
+    return shutDown;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { KernelManagerAPIError } from '../request';
-import { KernelSpecsClient } from '../server';
+import { EnvironmentsClient, KernelSpecsClient } from '../server';
 
 /**
  * A fetch that records each request and answers from a queue.
@@ -121,5 +121,35 @@ describe('KernelSpecsClient', () => {
     await expect(api.details()).rejects.toBeInstanceOf(
       ServerConnection.NetworkError
     );
+  });
+});
+
+describe('EnvironmentsClient', () => {
+  function environments(answers: Array<() => Response>) {
+    const fake = fakeFetch(answers);
+    const serverSettings = ServerConnection.makeSettings({
+      baseUrl: 'http://localhost:8888/',
+      fetch: fake.fetch as any,
+      token: 'secret'
+    });
+    return { client: new EnvironmentsClient({ serverSettings }), calls: fake.calls };
+  }
+
+  it('removes with ?force=1 and gives the kernels the server shut down', async () => {
+    const { client: api, calls } = environments([
+      json(200, { shut_down: [] }),
+      json(200, { shut_down: ['k1'] })
+    ]);
+    await expect(api.remove('a b')).resolves.toEqual([]);
+    await expect(api.remove('env', true)).resolves.toEqual(['k1']);
+    expect(calls[0].method).toBe('DELETE');
+    expect(new URL(calls[0].url).pathname).toBe('/kernel-manager/environments/a%20b');
+    expect(new URL(calls[0].url).searchParams.get('force')).toBeNull();
+    expect(new URL(calls[1].url).searchParams.get('force')).toBe('1');
+  });
+
+  it('reads an empty answer as no kernel shut down', async () => {
+    const { client: api } = environments([() => new Response(null, { status: 204 })]);
+    await expect(api.remove('env')).resolves.toEqual([]);
   });
 });

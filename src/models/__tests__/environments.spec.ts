@@ -79,6 +79,7 @@ class FakeServer {
   async remove(name: string, force = false) {
     this.calls.push(`remove ${name} ${force}`);
     this.reply.environments = this.reply.environments.filter(e => e.name !== name);
+    return force ? ['kernel-1'] : [];
   }
   async jobs(): Promise<IJobSummary[]> {
     return this.running;
@@ -216,7 +217,7 @@ describe('EnvironmentsModel', () => {
     const { model, server, specs } = setup();
     server.reply.environments = [environment('env1'), environment('env2')];
     await model.refresh();
-    await model.remove('env1', true);
+    await expect(model.remove('env1', true)).resolves.toEqual(['kernel-1']);
     expect(server.calls).toContain('remove env1 true');
     expect(specs.refreshes).toBe(1);
     expect(model.environments.map(e => e.name)).toEqual(['env2']);

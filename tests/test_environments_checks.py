@@ -1,0 +1,65 @@
+"""Listings at the same time share each environment's health check."""
+
+import asyncio
+import sys
+import time
+
+from jupyterlab_kernel_manager import envdirs
+
+
+def fake_environment(envs_dir, name):
+    """An environment whose interpreter answers slowly (a real process each time)."""
+    env = envs_dir / name
+    (env / "bin").mkdir(parents=True)
+    (env / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    python = env / "bin" / "python"
+    python.write_text(f'#!/bin/sh\nsleep 1\nexec {sys.executable} "$@"\n')
+    python.chmod(0o755)
+
+
+async def test_concurrent_listings_run_one_check_per_environment(
+    km, envs_dir, monkeypatch
+):
+    for name in ("one", "two"):
+        fake_environment(envs_dir, name)
+    checked = []
+    check_health = envdirs.check_health
+    # Counts the checks; each still runs the environment's interpreter.
+    monkeypatch.setattr(
+        envdirs, "check_health", lambda path: checked.append(path) or check_health(path)
+    )
+
+    replies = await asyncio.gather(*(km("environments") for _ in range(4)))
+
+    assert sorted(checked) == [str(envs_dir / "one"), str(envs_dir / "two")]
+    assert {status for status, _, _ in replies} == {200}
+    listings = [reply["environments"] for _, reply, _ in replies]
+    assert all(listing == listings[0] for listing in listings)
+    assert [env["name"] for env in listings[0]] == ["one", "two"]
+    assert all(env["python_version"].startswith("3.") for env in listings[0])
+
+    # Done and cached: a later listing runs none.
+    await km("environments")
+    assert len(checked) == 2
+
+
+async def test_a_failed_check_is_not_kept(km, envs_dir, monkeypatch):
+    fake_environment(envs_dir, "one")
+    calls = []
+    check_health = envdirs.check_health
+
+    def broken(path):
+        calls.append(path)
+        time.sleep(1)
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(envdirs, "check_health", broken)
+    replies = await asyncio.gather(*(km("environments") for _ in range(3)))
+    assert len(calls) == 1
+    assert all(status != 200 for status, _, _ in replies)
+
+    # The next listing checks again.
+    monkeypatch.setattr(envdirs, "check_health", check_health)
+    status, listing, _ = await km("environments")
+    assert status == 200
+    assert listing["environments"][0]["python_version"].startswith("3.")
