@@ -55,11 +55,12 @@ class _BaseHandler(APIHandler):
 
     def initialize(
         self,
-        options: KernelManagerConfig,
+        km_config: KernelManagerConfig,
         environments: Environments,
         processes: Processes,
     ) -> None:
-        self.options = options
+        # Not "options": that would hide tornado's options() (CORS preflight).
+        self.km_config = km_config
         self.environments = environments
         self.processes = processes
 
@@ -91,7 +92,7 @@ class KernelspecsHandler(_BaseHandler):
     @_json_errors
     async def get(self):
         listing = await self._with_specs(
-            kernelspecs.list_kernelspecs, self.options.protected_kernelspecs
+            kernelspecs.list_kernelspecs, self.km_config.protected_kernelspecs
         )
         self.finish(listing)
 
@@ -110,8 +111,8 @@ class KernelspecHandler(_BaseHandler):
             kernelspecs.rename_kernelspec,
             name,
             changes["display_name"],
-            protected=self.options.protected_kernelspecs,
-            max_length=self.options.max_display_name_length,
+            protected=self.km_config.protected_kernelspecs,
+            max_length=self.km_config.max_display_name_length,
         )
         self.finish(spec)
 
@@ -124,7 +125,7 @@ class KernelspecHandler(_BaseHandler):
             name,
             running=self._running_kernel_names(),
             force=self._force(),
-            protected=self.options.protected_kernelspecs,
+            protected=self.km_config.protected_kernelspecs,
         )
         self.set_status(204)
         self.finish()
@@ -239,7 +240,7 @@ def setup_handlers(
     processes: Processes,
 ) -> None:
     base = url_path_join(web_app.settings["base_url"], "kernel-manager")
-    kwargs = {"options": options, "environments": environments, "processes": processes}
+    kwargs = {"km_config": options, "environments": environments, "processes": processes}
     # Any segment is accepted so a bad name gets a 400 JSON reply, not a bare 404 page.
     # Tornado percent-decodes it once before the handler sees it ("a%2Fb" gives "a/b").
     routes = [

@@ -84,3 +84,28 @@ async def test_flags_are_0_or_1(km, envs_dir, flag):
         status, reply, _ = await km(*path, method=method, params={name: flag})
 
         assert (status, reply["reason"]) == (400, "invalid-query"), path
+
+
+ROUTES = [
+    ("kernelspecs",),
+    ("kernelspecs", "x"),
+    ("environments",),
+    ("environments", "x"),
+    ("environments", "x", "packages"),
+    ("jobs",),
+    ("jobs", "x"),
+    ("processes",),
+    ("processes", "1", "signal"),
+]
+
+
+@pytest.mark.parametrize("path", ROUTES, ids="/".join)
+async def test_a_cors_preflight_is_answered_like_jupyters_own(jp_fetch, path):
+    # A handler attribute named "options" once hid tornado's options(): 500.
+    response = await jp_fetch(
+        "kernel-manager", *path, method="OPTIONS", raise_error=False,
+        allow_nonstandard_methods=True,
+    )
+
+    assert response.code == 200
+    assert "OPTIONS" in response.headers["Access-Control-Allow-Methods"]
