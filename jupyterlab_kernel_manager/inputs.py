@@ -47,14 +47,20 @@ def parse_json_object(body: bytes) -> dict:
         raise BadRequest(
             f"The request body is larger than {MAX_BODY_BYTES} bytes.", "too-large"
         )
+    # JSON exchanged between systems is UTF-8 (RFC 8259); json.loads would also guess
+    # UTF-16 and -32, whose bytes the nesting scan below cannot read.
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("The request body is not UTF-8 JSON.", "invalid-json") from None
     # The nesting is bounded before parsing: json.loads recurses once per level.
-    if _nesting(body) > MAX_JSON_DEPTH:
+    if _nesting(text) > MAX_JSON_DEPTH:
         raise BadRequest(
             f"The request body nests deeper than {MAX_JSON_DEPTH} levels.",
             "too-deep",
         )
     try:
-        value = json.loads(body)
+        value = json.loads(text)
     except (ValueError, RecursionError):
         raise BadRequest("The request body is not JSON.", "invalid-json") from None
     if not isinstance(value, dict):
@@ -62,28 +68,27 @@ def parse_json_object(body: bytes) -> dict:
     return value
 
 
-def _nesting(body: bytes) -> int:
+def _nesting(text: str) -> int:
     """Deepest bracket nesting outside strings (an upper bound for invalid JSON)."""
     depth = deepest = 0
     in_string = escaped = False
-    # Only the structural bytes matter, and bytes.translate would be as slow: a plain
-    # loop over at most MAX_BODY_BYTES takes a few milliseconds.
-    for byte in body:
+    # A plain loop over at most MAX_BODY_BYTES characters takes a few milliseconds.
+    for char in text:
         if in_string:
             if escaped:
                 escaped = False
-            elif byte == 0x5C:  # backslash
+            elif char == "\\":
                 escaped = True
-            elif byte == 0x22:  # quote
+            elif char == '"':
                 in_string = False
-        elif byte == 0x22:
+        elif char == '"':
             in_string = True
-        elif byte in (0x5B, 0x7B):  # [ {
+        elif char in "[{":
             depth += 1
             if depth > deepest:
                 deepest = depth
                 if deepest > MAX_JSON_DEPTH:
                     return deepest
-        elif byte in (0x5D, 0x7D):  # ] }
+        elif char in "]}":
             depth -= 1
     return deepest

@@ -445,7 +445,12 @@ def _pinned(
 
 
 def parse_pid(text: str) -> int:
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_PID:
+    # Length first: int() refuses strings of more than 4,300 digits with ValueError.
+    if (
+        len(text) > len(str(MAX_PID))
+        or not (text.isascii() and text.isdigit())
+        or not 0 < int(text) <= MAX_PID
+    ):
         raise BadRequest(
             "The process id must be a positive whole number.", "invalid-pid"
         )
