@@ -46,7 +46,7 @@ READ_KERNELS = ("read", "kernels")
 
 def _force_shuts_kernels(handler) -> tuple:
     """DELETE ?force=1 shuts down the kernels that use what is deleted."""
-    return (("write", "kernels"),) if handler.get_query_argument("force", "0") == "1" else ()
+    return (("write", "kernels"),) if handler.get_query_argument("force", "0", strip=False) == "1" else ()
 
 
 class _BaseHandler(APIHandler):
@@ -64,6 +64,40 @@ class _BaseHandler(APIHandler):
         self.environments = environments
         self.processes = processes
 
+    async def prepare(self):
+        try:
+            await super().prepare()
+        except web.HTTPError as error:
+            # Jupyter refuses with 403 whatever is wrong; a request that carries no
+            # credentials at all gets 401 (RFC 9110) with the scheme to use.
+            if error.status_code == 403 and self._carries_no_credentials():
+                raise web.HTTPError(401, "Authentication is required.") from None
+            raise
+
+    def _carries_no_credentials(self) -> bool:
+        return (
+            getattr(self, "_jupyter_current_user", None) is None
+            and "Authorization" not in self.request.headers
+            and not self.request.cookies
+            and not self.get_query_argument("token", "")
+        )
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        # Set after tornado cleared the headers for the error reply.
+        if status_code == 401:
+            self.set_header("WWW-Authenticate", "token")
+        elif status_code == 405:
+            self.set_header("Allow", ", ".join(self._allowed_methods()))
+        super().write_error(status_code, **kwargs)
+
+    def _allowed_methods(self) -> list[str]:
+        """The verbs this route answers: those its class defines, and OPTIONS."""
+        return [
+            method
+            for method in self.SUPPORTED_METHODS
+            if getattr(type(self), method.lower()) is not getattr(web.RequestHandler, method.lower())
+        ]
+
     async def _with_specs(self, function, *args, **kwargs):
         """Run ``function(spec_dirs, ...)`` in a thread: it reads the disk."""
         find = self.kernel_spec_manager.find_kernel_specs
@@ -73,7 +107,7 @@ class _BaseHandler(APIHandler):
         return parse_json_object(self.request.body)
 
     def _force(self) -> bool:
-        return parse_flag("force", self.get_query_argument("force", "0"))
+        return parse_flag("force", self.get_query_argument("force", "0", strip=False))
 
     def _running_kernel_names(self) -> list[str]:
         return [kernel["name"] for kernel in self.kernel_manager.list_kernels()]
@@ -191,7 +225,7 @@ class JobHandler(_BaseHandler):
     @requires(READ_SPECS)
     @_json_errors
     async def get(self, job_id: str):
-        since = parse_since(self.get_query_argument("since", "0"))
+        since = parse_since(self.get_query_argument("since", "0", strip=False))
         self.finish(self.environments.jobs.get(job_id).details(since))
 
     @web.authenticated
@@ -213,7 +247,7 @@ class ProcessesHandler(_BaseHandler):
     @requires(READ_KERNELS)
     @_json_errors
     async def get(self):
-        all_users = parse_flag("all_users", self.get_query_argument("all_users", "0"))
+        all_users = parse_flag("all_users", self.get_query_argument("all_users", "0", strip=False))
         body = await self.processes.listing(
             all_users=all_users, is_admin=is_hub_admin(self.current_user)
         )

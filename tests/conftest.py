@@ -7,6 +7,7 @@ even tests without a server never see the real home.
 
 import json
 import os
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -18,6 +19,15 @@ from unix_users import run_as, stop, unix_accounts
 from jupyterlab_kernel_manager import jobs
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """What the fuzzer ran (tests/test_fuzz_api.py), when it ran."""
+    fuzz = sys.modules.get("test_fuzz_api")
+    if fuzz is not None and fuzz.RECORD.answers:
+        terminalreporter.write_sep("-", "schemathesis: cases per operation (by status)")
+        for line in fuzz.RECORD.summary():
+            terminalreporter.write_line(line)
 
 
 def pytest_configure(config):

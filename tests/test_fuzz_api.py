@@ -377,13 +377,9 @@ RECORD = FuzzRecord()
 
 
 @pytest.fixture(scope="module")
-def record(request):
-    yield RECORD
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_sep("-", "schemathesis: cases per operation (by status)")
-        for line in RECORD.summary():
-            reporter.write_line(line)
+def record():
+    # conftest.py's pytest_terminal_summary prints what it holds at the end.
+    return RECORD
 
 
 @pytest.fixture(autouse=True)

@@ -109,3 +109,46 @@ async def test_a_cors_preflight_is_answered_like_jupyters_own(jp_fetch, path):
 
     assert response.code == 200
     assert "OPTIONS" in response.headers["Access-Control-Allow-Methods"]
+
+
+async def test_no_credentials_is_a_401_and_bad_ones_a_403(http_server_client, jp_base_url):
+    url = f"{jp_base_url}kernel-manager/kernelspecs"
+
+    bare = await http_server_client.fetch(url, raise_error=False)
+    wrong = await http_server_client.fetch(
+        url, headers={"Authorization": "token not-the-token"}, raise_error=False
+    )
+    # A POST without credentials fails Jupyter's XSRF check first: still a 401.
+    post = await http_server_client.fetch(
+        f"{jp_base_url}kernel-manager/environments", method="POST", body="{}",
+        raise_error=False,
+    )
+
+    assert (bare.code, bare.headers["WWW-Authenticate"]) == (401, "token")
+    assert post.code == 401
+    assert wrong.code == 403
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        (("kernelspecs",), "GET, OPTIONS"),
+        (("kernelspecs", "x"), "DELETE, PATCH, OPTIONS"),
+        (("jobs", "x"), "GET, DELETE, OPTIONS"),
+        (("processes", "1", "signal"), "POST, OPTIONS"),
+    ],
+)
+async def test_an_unsupported_verb_is_a_405_naming_the_verbs(jp_fetch, path, allowed):
+    response = await jp_fetch(
+        "kernel-manager", *path, method="PUT", body="{}", raise_error=False,
+        allow_nonstandard_methods=True,
+    )
+
+    assert response.code == 405
+    assert set(response.headers["Allow"].split(", ")) == set(allowed.split(", "))
+
+
+async def test_flags_and_indexes_are_not_trimmed(km, envs_dir):
+    status, reply, _ = await km("environments", "x", method="DELETE", params={"force": " 1"})
+
+    assert (status, reply["reason"]) == (400, "invalid-query")

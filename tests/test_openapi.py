@@ -35,7 +35,8 @@ SCHEMAS = DOCUMENT["components"]["schemas"]
 VERBS = ("get", "post", "put", "patch", "delete")
 # Reasons that jupyter_server gives, not our logic: a missing permission (authz.py)
 # and an unauthenticated request (null).
-SERVER_REASONS = {"Forbidden", None}
+# jupyter_server's and tornado's own: authz.requires, and handlers.prepare's 401.
+SERVER_REASONS = {"Forbidden", "Unauthorized", None}
 
 PROPERTY = settings(
     max_examples=500,
@@ -131,8 +132,9 @@ class FakeHandler:
     def __init__(self, **query: str) -> None:
         self.query = query
 
-    def get_query_argument(self, name, default=None):
-        return self.query.get(name, default)
+    def get_query_argument(self, name, default=None, strip=True):
+        value = self.query.get(name, default)
+        return value.strip() if strip and value is not None else value
 
 
 def checked_permissions(method, **query) -> set[tuple[str, str]]:
