@@ -325,9 +325,7 @@ export namespace Hub {
    * user whose server runs as that account (per the server's
    * `hub_unix_user_template`), when it fits.
    */
-  export interface IAccountProcesses extends IUserProcesses {
-    hub_user?: string | null;
-  }
+  export type IAccountProcesses = IUserProcesses;
 
   export interface IProgressEvent {
     progress?: number;

@@ -69,7 +69,8 @@ export interface IBackend {
   executable: string | null;
   /** Python versions a user may choose with this backend. */
   pythons: string[];
-  default_python: string;
+  /** Null when the backend is unavailable. */
+  default_python: string | null;
   /** Why it is unavailable, or null. */
   reason: string | null;
 }
@@ -80,7 +81,8 @@ export interface IBackend {
 export interface IEnvironment {
   name: string;
   path: string;
-  backend: BackendName;
+  /** Null while a creation's claim cannot be read yet. */
+  backend: BackendName | null;
   python_version: string | null;
   size_bytes: number | null;
   kernelspec: string | null;
@@ -135,7 +137,7 @@ export interface IJobSummary {
   state: JobState;
   exit_status: number | null;
   error: string | null;
-  started_at: string | null;
+  started_at: string;
   finished_at: string | null;
 }
 
@@ -209,6 +211,8 @@ export type LimitSource = 'cgroup-v2' | 'cgroup-v1' | 'env' | 'machine';
  */
 export interface IUserProcesses {
   user: string;
+  /** The hub user whose server runs as this account, when the server knows. */
+  hub_user: string | null;
   count: number;
   cpu_percent: number;
   rss_bytes: number;
@@ -231,9 +235,10 @@ export interface IProcessesReply {
     uss_bytes: number | null;
   };
   limits: {
-    memory_bytes: number | null;
+    /** The machine's own figure when nothing limits it (source 'machine'). */
+    memory_bytes: number;
     memory_source: LimitSource;
-    cpu_cores: number | null;
+    cpu_cores: number;
     cpu_source: LimitSource;
   };
   machine: { memory_bytes: number; cpu_count: number };

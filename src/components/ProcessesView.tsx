@@ -89,8 +89,8 @@ export function ProcessesView(props: {
  */
 function Usage(props: { reply: IProcessesReply; trans: TranslationBundle }): JSX.Element {
   const { reply, trans } = props;
-  const memoryLimit = reply.limits.memory_bytes ?? reply.machine.memory_bytes;
-  const cpuLimit = (reply.limits.cpu_cores ?? reply.machine.cpu_count) * 100;
+  const memoryLimit = reply.limits.memory_bytes;
+  const cpuLimit = reply.limits.cpu_cores * 100;
   const memoryUsed = reply.totals.uss_bytes ?? reply.totals.rss_bytes;
   return (
     <div className="jp-KernelManager-usage">
@@ -175,6 +175,7 @@ function AllUsers(props: {
   const rows: IUserProcesses[] = [
     {
       user: own.user,
+      hub_user: null,
       count: own.totals.count,
       cpu_percent: own.totals.cpu_percent,
       rss_bytes: own.totals.rss_bytes,

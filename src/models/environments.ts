@@ -138,7 +138,8 @@ export class EnvironmentsModel implements IDisposable {
       state: 'running',
       exit_status: null,
       error: null,
-      started_at: null,
+      // The client's clock until the first poll brings the server's.
+      started_at: new Date().toISOString(),
       finished_at: null
     });
     this._refreshInBackground();
@@ -157,7 +158,8 @@ export class EnvironmentsModel implements IDisposable {
       state: 'running',
       exit_status: null,
       error: null,
-      started_at: null,
+      // The client's clock until the first poll brings the server's.
+      started_at: new Date().toISOString(),
       finished_at: null
     });
     this._refreshInBackground();

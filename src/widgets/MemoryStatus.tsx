@@ -25,7 +25,7 @@ export class MemoryStatus extends ReactWidget {
       return null;
     }
     const used = reply.totals.uss_bytes ?? reply.totals.rss_bytes;
-    const limit = reply.limits.memory_bytes ?? reply.machine.memory_bytes;
+    const limit = reply.limits.memory_bytes;
     const text = this._trans.__('Mem: %1 / %2', formatBytes(used), formatBytes(limit));
     return (
       <button

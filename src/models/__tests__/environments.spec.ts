@@ -93,7 +93,7 @@ class FakeServer {
       state,
       exit_status: state === 'succeeded' ? 0 : null,
       error: null,
-      started_at: null,
+      started_at: '2026-12-03T12:00:00+00:00',
       finished_at: null,
       log: [],
       next: 0
@@ -189,7 +189,7 @@ describe('EnvironmentsModel', () => {
         state: 'running',
         exit_status: null,
         error: null,
-        started_at: null,
+        started_at: '2026-12-03T12:00:00+00:00',
         finished_at: null
       },
       {
@@ -199,7 +199,7 @@ describe('EnvironmentsModel', () => {
         state: 'succeeded',
         exit_status: 0,
         error: null,
-        started_at: null,
+        started_at: '2026-12-03T12:00:00+00:00',
         finished_at: null
       }
     ];

@@ -47,7 +47,7 @@ function summary(
     state,
     exit_status: state === 'succeeded' ? 0 : null,
     error,
-    started_at: null,
+    started_at: '2026-12-03T12:00:00+00:00',
     finished_at: null
   };
 }

@@ -28,9 +28,9 @@ function reply(count: number, isAdmin = false): IProcessesReply {
     })),
     totals: { count, cpu_percent: 0, rss_bytes: 0, uss_bytes: null },
     limits: {
-      memory_bytes: null,
+      memory_bytes: 1e9,
       memory_source: 'machine',
-      cpu_cores: null,
+      cpu_cores: 2,
       cpu_source: 'machine'
     },
     machine: { memory_bytes: 1e9, cpu_count: 2 }
