@@ -283,9 +283,10 @@ export function addEnvironmentCommands(options: IEnvironmentCommandsOptions): vo
       if (!(await confirmDelete(env, running, trans))) {
         return;
       }
+      let shutDown: string[];
       try {
         try {
-          await model.remove(env.name, running > 0);
+          shutDown = await model.remove(env.name, running > 0);
         } catch (error) {
           // A kernel may have started since: ask again.
           const busy =
@@ -296,7 +297,7 @@ export function addEnvironmentCommands(options: IEnvironmentCommandsOptions): vo
           if (!(await confirmDelete(env, Math.max(1, running), trans))) {
             return;
           }
-          await model.remove(env.name, true);
+          shutDown = await model.remove(env.name, true);
         }
       } catch (error) {
         await showErrorMessage(
@@ -305,9 +306,21 @@ export function addEnvironmentCommands(options: IEnvironmentCommandsOptions): vo
         );
         return;
       }
-      Notification.success(trans.__('Deleted environment “%1”.', env.name), {
-        autoClose: 4000
-      });
+      if (shutDown.length > 0) {
+        // The server shut them down: let the Running panel and notebooks know now.
+        await kernels.refreshRunning();
+      }
+      Notification.success(
+        shutDown.length > 0
+          ? trans._n(
+              'Deleted environment “%2” after shutting down its running kernel.',
+              'Deleted environment “%2” after shutting down its %1 running kernels.',
+              shutDown.length,
+              env.name
+            )
+          : trans.__('Deleted environment “%1”.', env.name),
+        { autoClose: 4000 }
+      );
     }
   });
 
@@ -360,8 +373,8 @@ async function confirmDelete(
   if (running > 0) {
     lines.push(
       trans._n(
-        '%1 kernel of it is running and will stop working.',
-        '%1 kernels of it are running and will stop working.',
+        '%1 kernel of it is running: it will be shut down first.',
+        '%1 kernels of it are running: they will be shut down first.',
         running
       )
     );
