@@ -188,9 +188,11 @@ if [ "${skipped:-0}" -gt 0 ]; then
 fi
 
 # --- leftovers -----------------------------------------------------------------
-# Checked only against this run's own start: another program may create entries
-# meanwhile on a shared machine, so a new entry is reported with its path.
-new_tmp="$(comm -13 <(echo "$tmp_before") <(list_entries "$system_tmp") | grep -v "^$(basename "$work")\$")"
+# Checked only against this run's own start. On a machine where other programs
+# write there meanwhile, KM_TMP_IGNORE (an extended grep pattern of names) skips theirs.
+new_tmp="$(comm -13 <(echo "$tmp_before") <(list_entries "$system_tmp") |
+  grep -v -x -F "$(basename "$work")" |
+  { if [ -n "${KM_TMP_IGNORE:-}" ]; then grep -v -E "$KM_TMP_IGNORE"; else cat; fi; })"
 new_trash="$(comm -13 <(echo "$trash_before") <(list_entries "$real_trash"))"
 if [ -n "$new_tmp$new_trash" ]; then
   [ -z "$new_tmp" ] || km_warn "left in $system_tmp: $(echo "$new_tmp" | tr '\n' ' ')"
