@@ -46,8 +46,12 @@ KILL_GRACE = 5.0
 HEAD_LINES = 1_000
 TAIL_LINES = 4_000
 MAX_LINE = 4_000
+# Characters kept of the head and of the tail of a log: with MAX_LINE, at most
+# 4 MiB of memory per job (4 bytes a character at worst), 1 MiB for ASCII output.
+HEAD_CHARS = 2**19
+TAIL_CHARS = 2**19
 READ_SIZE = 65_536
-KEEP_FINISHED = 50
+KEEP_FINISHED = 20
 
 log = logging.getLogger(__name__)
 
@@ -69,30 +73,51 @@ def _clean(line: str, dropped: int = 0) -> str:
 
 
 class JobLog:
-    """Lines with stable indices; past HEAD + TAIL lines the middle is dropped."""
+    """Lines with stable indices; past the head's and the tail's budgets (in lines
+    and in characters) the middle is dropped, so one job's log stays within
+    HEAD_CHARS + TAIL_CHARS characters whatever its steps print."""
 
     def __init__(self) -> None:
         self._head: list[str] = []
-        self._tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
+        self._head_chars = 0
+        # Closed at the first line that does not fit: the head is always the first
+        # len(_head) lines, the tail always the last len(_tail).
+        self._head_open = True
+        self._tail: collections.deque[str] = collections.deque()
+        self._tail_chars = 0
         self.total = 0
 
     def append(self, line: str, dropped: int = 0) -> None:
-        self._store([_clean(line, dropped)], 1)
+        self._add(_clean(line, dropped))
 
     def extend(self, lines: list[str]) -> None:
-        """Many lines at once: only those the log keeps are cleaned, so a flood
+        """Many lines at once: only those the log can keep are cleaned, so a flood
         of output costs little more than counting it."""
-        room = HEAD_LINES - len(self._head)
+        start = 0
+        while self._head_open and start < len(lines):
+            self._add(_clean(lines[start]))
+            start += 1
+        rest = lines[start:]
         # Past the head, only the last TAIL_LINES can stay.
-        kept = lines[:room] + lines[max(room, len(lines) - TAIL_LINES) :]
-        self._store([_clean(line) for line in kept], len(lines))
+        skipped = max(0, len(rest) - TAIL_LINES)
+        self.total += skipped
+        for line in rest[skipped:]:
+            self._add(_clean(line))
 
-    def _store(self, lines: list[str], count: int) -> None:
-        """``lines``: the kept ones of ``count`` new lines, already cleaned."""
-        room = HEAD_LINES - len(self._head)
-        self._head.extend(lines[:room])
-        self._tail.extend(lines[room:])
-        self.total += count
+    def _add(self, line: str) -> None:
+        self.total += 1
+        if self._head_open:
+            if len(self._head) < HEAD_LINES and self._head_chars + len(line) <= HEAD_CHARS:
+                self._head.append(line)
+                self._head_chars += len(line)
+                return
+            self._head_open = False
+        self._tail.append(line)
+        self._tail_chars += len(line)
+        while len(self._tail) > 1 and (
+            len(self._tail) > TAIL_LINES or self._tail_chars > TAIL_CHARS
+        ):
+            self._tail_chars -= len(self._tail.popleft())
 
     def since(self, start: int) -> list[str]:
         """Lines from index ``start`` on, with a marker where lines were dropped."""

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 import pytest
 
 from jupyterlab_kernel_manager.jobs import (
+    HEAD_CHARS,
     HEAD_LINES,
     MAX_LINE,
+    TAIL_CHARS,
     TAIL_LINES,
     Fallback,
     Job,
@@ -236,3 +238,25 @@ async def test_lines_end_at_newlines_and_carriage_returns():
         "y" * MAX_LINE + " [... 1,234 characters dropped]",
         ("half " * 800).rstrip() + " [... 6,023 characters dropped]",
     ]
+
+
+async def test_a_log_keeps_to_its_character_budget_whatever_the_lines_hold():
+    # 6,000 lines of 4,000 emoji (16 kB of UTF-8 each): 80 MB per job before.
+    code = "import sys\nfor i in range(6000): sys.stdout.write(str(i) + '\U0001F600' * 4000 + '\\n')"
+    job = await run(python(code))
+
+    assert job.state == "succeeded"
+    lines = job.log.since(0)
+    kept = sum(map(len, lines))
+    assert kept <= HEAD_CHARS + TAIL_CHARS + 200
+    # The head is the first lines, the tail the last ones, with the gap marked.
+    assert lines[1].startswith("0\U0001F600")
+    assert lines[-1].startswith("5999\U0001F600")
+    marker = next(line for line in lines if line.startswith("[... "))
+    first_in_tail = int(lines[lines.index(marker) + 1].split("\U0001F600")[0])
+    assert marker == f"[... {first_in_tail - (lines.index(marker) - 1)} lines omitted ...]"
+    # Every line after the marker follows the one before it.
+    tail = [int(line.split("\U0001F600")[0]) for line in lines[lines.index(marker) + 1 :]]
+    assert tail == list(range(tail[0], 6000))
+    # Asking from any index inside the tail gives the same lines.
+    assert job.log.since(job.log.total - 3) == lines[-3:]
