@@ -34,7 +34,7 @@ import uuid
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
-from . import kernelspecs
+from . import kernelspecs, smallfiles
 from .backends import child_environment, env_python
 from .errors import BadRequest, Conflict
 
@@ -100,9 +100,10 @@ def release(root: str, name: str) -> None:
 
 def read_marker(path: str) -> dict | None:
     try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError):
+        data = smallfiles.read_json(
+            path, smallfiles.MARKER_LIMIT, follow_symlinks=False
+        )
+    except smallfiles.Unreadable:
         return None
     return data if isinstance(data, dict) else None
 
@@ -326,7 +327,9 @@ def spec_belongs_to(spec_dir: str, env_path: str) -> bool:
 
 
 def _same_path(a: str, b: str) -> bool:
-    return os.path.realpath(a) == os.path.realpath(b)
+    # A NUL or a lone surrogate from a hostile kernel.json names no environment.
+    usable = kernelspecs.usable_path
+    return usable(a) and usable(b) and os.path.realpath(a) == os.path.realpath(b)
 
 
 def write_metadata(path: str, data: dict) -> None:
@@ -397,9 +400,10 @@ def infer_backend(path: str) -> str | None:
     if os.path.isdir(os.path.join(path, "conda-meta")):
         return "conda"
     try:
-        with open(os.path.join(path, "pyvenv.cfg"), encoding="utf-8") as f:
-            config = f.read()
-    except OSError:
+        config = smallfiles.read_text(
+            os.path.join(path, "pyvenv.cfg"), smallfiles.MARKER_LIMIT
+        )
+    except smallfiles.Unreadable:
         return None
     return "uv" if re.search(r"^uv\s*=", config, re.MULTILINE) else "venv"
 

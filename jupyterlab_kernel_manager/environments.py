@@ -182,9 +182,11 @@ class Environments:
         name = envdirs.normalize_name(name)
         async with self._claims():
             env = await self._existing(name)
-            specs = await asyncio.to_thread(_user_specs_of, env.path)
+            spec_dirs = await asyncio.to_thread(_user_specs_of, env.path)
+            # Jupyter lists kernelspec names lower-cased.
+            specs = {os.path.basename(spec_dir).lower() for spec_dir in spec_dirs}
             protected = {spec.lower() for spec in self.config.protected_kernelspecs}
-            guarded = sorted(set(specs) & protected)
+            guarded = sorted(specs & protected)
             if guarded:
                 raise Forbidden(
                     f"The kernelspec {guarded[0]} of {name} is protected by the administrator.",
@@ -200,9 +202,7 @@ class Environments:
                 raise Conflict(f"{len(in_use)} running {noun} {name}.", "running")
             # Renames only, undone if one fails: no launcher offers the kernel
             # any more, and the name is free.
-            moved = await asyncio.to_thread(
-                _move_aside, self.root, name, specs.values()
-            )
+            moved = await asyncio.to_thread(_move_aside, self.root, name, spec_dirs)
             try:
                 await asyncio.gather(*(_shut_down(kernels, kid) for kid in in_use))
             except Exception as error:  # noqa: BLE001 - whatever failed, put back
@@ -505,23 +505,21 @@ def _undo_creation(root: str, name: str, job: Job) -> None:
     job.log.append(f"Removed the unfinished environment {os.path.join(root, name)}.")
 
 
-def _user_specs_of(env_path: str) -> dict[str, str]:
-    """Kernelspecs in the user's kernels directory made for the environment."""
+def _user_specs_of(env_path: str) -> list[str]:
+    """Kernelspec directories in the user's kernels directory made for the
+    environment; every one, even several whose names differ only in case."""
     kernels = kernelspecs.user_kernels_dir()
     try:
-        names = os.listdir(kernels)
+        names = sorted(os.listdir(kernels))
     except OSError:
-        return {}
-    found = {}
-    for name in names:
-        spec_dir = os.path.join(kernels, name)
-        if (
-            not os.path.islink(spec_dir)
-            and os.path.isdir(spec_dir)
-            and envdirs.spec_belongs_to(spec_dir, env_path)
-        ):
-            found[name.lower()] = spec_dir
-    return found
+        return []
+    return [
+        spec_dir
+        for spec_dir in (os.path.join(kernels, name) for name in names)
+        if not os.path.islink(spec_dir)
+        and os.path.isdir(spec_dir)
+        and envdirs.spec_belongs_to(spec_dir, env_path)
+    ]
 
 
 @dataclass(frozen=True)

@@ -22,15 +22,22 @@ from dataclasses import dataclass
 
 from jupyter_core import paths
 
+from . import smallfiles
 from .errors import BadRequest, Conflict, Forbidden, NotFound
 
 KERNEL_JSON = "kernel.json"
+KERNEL_JSON_LIMIT = smallfiles.MIB
 # In the user's kernels directory, where removed specs wait to be deleted.
 TRASH_DIR = ".kernel-manager-trash"
 _NAME = re.compile(r"[A-Za-z0-9._-]{1,255}")
-# Unicode categories that break a one-line label: controls (newlines, tabs...) and
-# line/paragraph separators.
-_FORBIDDEN_CATEGORIES = {"Cc", "Zl", "Zp"}
+# Unicode categories that break a one-line label: controls (newlines, tabs...),
+# line/paragraph separators, and lone surrogates (not encodable in UTF-8).
+_FORBIDDEN_CATEGORIES = {"Cc", "Zl", "Zp", "Cs"}
+# Bidirectional embeddings, overrides, isolates and marks: a label that reads
+# differently from what it holds.
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 
 def user_kernels_dir() -> str:
@@ -100,7 +107,15 @@ def rename_kernelspec(
     if error:
         raise Conflict(f"Cannot rename {name}: {error}", "malformed")
     spec["display_name"] = display_name
-    write_json_atomically(os.path.join(resource_dir, KERNEL_JSON), spec)
+    try:
+        write_json_atomically(os.path.join(resource_dir, KERNEL_JSON), spec)
+    except FileNotFoundError:
+        # Removed (moved to the trash) while being renamed.
+        raise NotFound(f"No kernelspec named {name}.", "not-found") from None
+    except OSError as error:
+        raise Conflict(
+            f"Cannot rename {name}: {error.strerror or error}.", "not-writable"
+        ) from None
     description = _describe(name, resource_dir, places, _resolve_interpreter)
     return {**description, "display_name": display_name}
 
@@ -143,7 +158,7 @@ def move_to_trash(resource_dir: str) -> str:
         )
     trash_root = os.path.join(os.path.dirname(resource_dir), TRASH_DIR)
     try:
-        os.makedirs(trash_root, exist_ok=True)
+        _make_trash_root(trash_root)
         trash = tempfile.mkdtemp(dir=trash_root)
         # A sub-directory of the trash: Jupyter lists only kernels/<name>/kernel.json.
         target = os.path.join(trash, os.path.basename(resource_dir))
@@ -155,6 +170,21 @@ def move_to_trash(resource_dir: str) -> str:
             "not-removable",
         ) from None
     return trash
+
+
+def _make_trash_root(trash_root: str) -> None:
+    """The trash must be a real directory of the kernels directory: through a
+    symlink, a removal would move a spec anywhere the link points."""
+    try:
+        st = os.lstat(trash_root)
+    except FileNotFoundError:
+        os.mkdir(trash_root, 0o700)
+        return
+    if not stat.S_ISDIR(st.st_mode):
+        raise Conflict(
+            f"Cannot remove kernelspecs: {trash_root} is not a directory.",
+            "not-removable",
+        )
 
 
 def sweep_trash(kernels_dir: str) -> None:
@@ -175,7 +205,9 @@ def _undeletable_part(tree: str) -> str | None:
         if not os.access(directory, os.W_OK | os.X_OK):
             return os.path.relpath(directory, parent)
         # Symlinked directories are removed as links, never followed.
-        subdirs[:] = [d for d in subdirs if not os.path.islink(os.path.join(directory, d))]
+        subdirs[:] = [
+            d for d in subdirs if not os.path.islink(os.path.join(directory, d))
+        ]
     return None
 
 
@@ -205,9 +237,13 @@ def clean_display_name(value: object, max_length: int) -> str:
             f"display_name must be at most {max_length} characters.",
             "invalid-display-name",
         )
-    if any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in value):
+    if any(
+        unicodedata.category(char) in _FORBIDDEN_CATEGORIES or char in _BIDI_CONTROLS
+        for char in value
+    ):
         raise BadRequest(
-            "display_name must not contain control characters or line breaks.",
+            "display_name must not contain control characters, line breaks, "
+            "bidirectional controls or lone surrogates.",
             "invalid-display-name",
         )
     return value
@@ -255,9 +291,7 @@ def _describe(
     source, location = _origin(resource_dir, environment, places)
     argv = spec.get("argv")
     command = argv[0] if isinstance(argv, list) and argv else None
-    interpreter, exists = (
-        resolve(command) if isinstance(command, str) else (None, False)
-    )
+    interpreter, exists = resolve(command) if usable_path(command) else (None, False)
     return {
         "name": name,
         "resource_dir": resource_dir,
@@ -307,25 +341,38 @@ def spec_environment(spec: dict) -> dict | None:
     metadata = spec.get("metadata")
     manager = metadata.get("kernel_manager") if isinstance(metadata, dict) else None
     env = manager.get("environment") if isinstance(manager, dict) else None
-    if isinstance(env, dict) and all(
-        isinstance(env.get(k), str) for k in ("path", "backend")
+    if (
+        isinstance(env, dict)
+        and usable_path(env.get("path"))
+        and isinstance(env.get("backend"), str)
     ):
         return {"path": env["path"], "backend": env["backend"]}
     return None
 
 
+def usable_path(value: object) -> bool:
+    """A string the file system can take as a path: no NUL, encodable."""
+    if not isinstance(value, str) or "\0" in value:
+        return False
+    try:
+        os.fsencode(value)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def read_kernel_json(resource_dir: str) -> tuple[dict, str | None]:
     """The parsed kernel.json (empty on failure) and why it could not be read, if so."""
+    path = os.path.join(resource_dir, KERNEL_JSON)
     try:
-        with open(os.path.join(resource_dir, KERNEL_JSON), encoding="utf-8") as f:
-            spec = json.load(f)
-    except FileNotFoundError:
+        spec = smallfiles.read_json(path, KERNEL_JSON_LIMIT)
+    except smallfiles.Unreadable as e:
+        if not e.missing:
+            return {}, f"kernel.json cannot be read: {e}."
         native = _native_spec(resource_dir)
         if native is not None:
             return native, None
         return {}, "kernel.json is missing."
-    except (OSError, ValueError) as e:
-        return {}, f"kernel.json cannot be read: {e}"
     if not isinstance(spec, dict):
         return {}, "kernel.json is not a JSON object."
     return spec, None
