@@ -7,6 +7,7 @@ import pytest
 from helpers import install_spec
 
 from jupyterlab_kernel_manager import kernelspecs
+from jupyterlab_kernel_manager.errors import Conflict
 
 
 def fail_mid_dump(_obj, fp, **_kwargs):
@@ -27,7 +28,8 @@ def test_failed_rename_keeps_the_original(user_kernels, monkeypatch, target, fai
     module, attribute = target.split(".")
     monkeypatch.setattr(getattr(kernelspecs, module), attribute, failure)
 
-    with pytest.raises(OSError, match=r"disk full|replace failed"):
+    # Refused as a 409 the user can read, the file as it was.
+    with pytest.raises(Conflict, match=r"disk full|replace failed"):
         kernelspecs.rename_kernelspec({"mine": str(spec_dir)}, "mine", "New name")
 
     assert (spec_dir / "kernel.json").read_bytes() == original
