@@ -2,10 +2,18 @@
 
 Detection runs subprocesses (interpreters, ``uv python list``): call it in a thread.
 Command lines are argv lists for ``jobs``; nothing here runs a shell.
+
+Every helper process reads nothing from where the server runs (on a hub, the
+user's home): Pythons run isolated (``-I``: neither the working directory nor
+PYTHON* variables nor the user's site-packages) and write no bytecode (``-B``,
+as PYTHONDONTWRITEBYTECODE, which ``-I`` ignores), every process in an empty
+working directory given by the caller, and with no config file of pip or uv
+(``child_environment``), which could redirect an install.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -65,8 +73,16 @@ class Backend:
 
 
 def child_environment(**extra: str) -> dict:
-    """The server's environment for a child that runs another Python."""
+    """The server's environment for a child that runs another Python or a tool.
+
+    No config file of pip (``os.devnull``: pip loads none, not even
+    ``<environment>/pip.conf``, which a package could plant) or of uv
+    (``uv.toml``, ``pyproject.toml`` of the working directory and its parents,
+    the user's and the system's); their environment variables (caches, indexes)
+    still apply.
+    """
     env = {k: v for k, v in os.environ.items() if k not in _PYTHON_VARIABLES}
+    env.update(PIP_CONFIG_FILE=os.devnull, PIP_NO_INPUT="1", UV_NO_CONFIG="1")
     env.update(extra)
     return env
 
@@ -76,9 +92,16 @@ def env_python(path: str) -> str:
     return os.path.join(path, "bin", "python")
 
 
-def detect(allowed: Sequence[str]) -> dict[str, Backend]:
-    """Every backend, in the order of ``BACKENDS``; disallowed ones are not probed."""
-    finders = {"uv": _detect_uv, "venv": _detect_venv, "conda": _detect_conda}
+def detect(allowed: Sequence[str], cwd: str | None = None) -> dict[str, Backend]:
+    """Every backend, in the order of ``BACKENDS``; disallowed ones are not probed.
+
+    ``cwd``: an empty directory, the probes' working directory.
+    """
+    finders = {
+        "uv": functools.partial(_detect_uv, cwd),
+        "venv": functools.partial(_detect_venv, cwd),
+        "conda": _detect_conda,
+    }
     with ThreadPoolExecutor(max_workers=len(finders)) as pool:
         futures = {
             name: pool.submit(_safely, name, finders[name])
@@ -123,10 +146,12 @@ def _pick_default(versions: Iterable[str]) -> str | None:
     return max(versions, key=_version_key) if versions else None
 
 
-def _detect_venv() -> Backend:
+def _detect_venv(cwd: str | None) -> Backend:
     candidates = [sys.executable, *_versioned_pythons_on_path()]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        versions = list(pool.map(_probe_venv_python, candidates))
+        versions = list(
+            pool.map(functools.partial(_probe_venv_python, cwd=cwd), candidates)
+        )
     pythons: dict[str, str] = {}
     # The server's own interpreter first, then PATH order: the first of a version wins.
     for executable, version in zip(candidates, versions):
@@ -171,24 +196,25 @@ def _versioned_pythons_on_path() -> list[str]:
     return found
 
 
-def _probe_venv_python(executable: str) -> str | None:
+def _probe_venv_python(executable: str, cwd: str | None) -> str | None:
     """``"3.X"`` when ``executable`` runs and can make a venv with pip, else None."""
     code = "import sys, venv, ensurepip; print('%d.%d' % sys.version_info[:2])"
-    version = _probe(executable, code)
+    version = _probe(executable, code, cwd)
     return version if version and re.fullmatch(r"3\.\d+", version) else None
 
 
-def _probe(executable: str, code: str) -> str | None:
-    """What ``executable -c code`` prints, stripped; None when it fails."""
+def _probe(executable: str, code: str, cwd: str | None) -> str | None:
+    """What ``executable -I -B -c code`` prints, stripped; None when it fails."""
     try:
         done = subprocess.run(
-            [executable, "-c", code],
+            [executable, "-I", "-B", "-c", code],
             check=False,
             capture_output=True,
             text=True,
             timeout=PROBE_TIMEOUT,
             env=child_environment(),
             stdin=subprocess.DEVNULL,
+            cwd=cwd,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -205,7 +231,7 @@ def find_uv() -> str | None:
         return shutil.which("uv")
 
 
-def _detect_uv() -> Backend:
+def _detect_uv(cwd: str | None) -> Backend:
     uv = find_uv()
     if uv is None:
         return Backend("uv", False, reason="uv is not installed.")
@@ -219,6 +245,7 @@ def _detect_uv() -> Backend:
             timeout=PROBE_TIMEOUT * 2,
             env=child_environment(),
             stdin=subprocess.DEVNULL,
+            cwd=cwd,
         )
         listing = json.loads(done.stdout) if done.returncode == 0 else None
     except (OSError, subprocess.SubprocessError, ValueError):
@@ -255,7 +282,12 @@ def _detect_uv() -> Backend:
     # pyenv-style shim it meets: ~0.1-0.3 s), a path costs nothing. A version uv
     # listed that cannot be resolved stays a version request (uv searches).
     with ThreadPoolExecutor(max_workers=8) as pool:
-        resolved = list(pool.map(_real_executable, (found[v] for v in ordered)))
+        resolved = list(
+            pool.map(
+                functools.partial(_real_executable, cwd=cwd),
+                (found[v] for v in ordered),
+            )
+        )
     return Backend(
         "uv",
         True,
@@ -268,11 +300,11 @@ def _detect_uv() -> Backend:
     )
 
 
-def _real_executable(path: str | None) -> str | None:
+def _real_executable(path: str | None, cwd: str | None) -> str | None:
     """The interpreter behind ``path`` (a shim or symlink), as it reports itself."""
     if path is None:
         return None
-    executable = _probe(path, "import sys; print(sys.executable)")
+    executable = _probe(path, "import sys; print(sys.executable)", cwd)
     return (
         executable
         if executable and os.path.isabs(executable) and os.access(executable, os.X_OK)
@@ -409,6 +441,8 @@ def list_command(
         return [conda.executable, "list", "--json", "-p", path]
     return [
         env_python(path),
+        "-I",
+        "-B",
         "-m",
         "pip",
         "list",

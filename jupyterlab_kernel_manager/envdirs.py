@@ -10,11 +10,14 @@ file, and the claim must exist before the directory does. The marker goes away
 when the creation succeeds; any marker whose job is not running any more (a
 crashed or restarted server) marks an orphan, which ``sweep`` removes.
 
-Each job's installers run in a directory of their own beside the environments,
-``<environments_dir>/.job-<hex>/`` with ``cwd/`` (their working directory, kept
-empty: pip and uv read a requirement as a path when a file of that name exists
-there) and ``tmp/`` (their ``TMPDIR``), removed when the job ends, and by the
-sweep when a server died before.
+Each job's installers run in a directory of their own, ``<jupyter data
+dir>/kernel-manager/jobs/.job-<hex>/`` with ``cwd/`` (their working directory,
+kept empty: pip and uv read a requirement as a path when a file of that name
+exists there) and ``tmp/`` (their ``TMPDIR``), removed when the job ends, and by
+``sweep_jobs`` when a server died before. Not in the environments directory: uv
+reads ``uv.toml`` and ``pyproject.toml`` in its working directory and every
+parent, and an environment may have such a name. Other helpers (health checks,
+listings, detection) run in ``jobs/empty/``, a directory kept empty.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ import uuid
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
+from jupyter_core import paths
+
 from . import kernelspecs, smallfiles
 from .backends import child_environment, env_python
 from .errors import BadRequest, Conflict
@@ -42,6 +47,7 @@ MARKER_SUFFIX = ".kernel-manager-incomplete"
 METADATA_FILE = ".kernel-manager.json"
 TRASH_PREFIX = ".deleting-"
 JOB_DIR_PREFIX = ".job-"
+_EMPTY_DIR = "empty"
 _JOB_OWNER = "owner.json"
 _TMP_SUFFIX = ".tmp"
 HEALTH_TIMEOUT = 30.0
@@ -71,13 +77,24 @@ def marker_path(root: str, name: str) -> str:
 
 def claim(root: str, name: str, job_id: str, backend: str) -> None:
     """Reserve ``name`` for a creation; only one claim can win."""
-    os.makedirs(root, exist_ok=True)
     try:
+        os.makedirs(root, exist_ok=True)
         fd = os.open(
             marker_path(root, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644
         )
     except FileExistsError:
+        if not os.path.isdir(root):
+            # A file or a dangling symbolic link where the directory should be.
+            raise Conflict(
+                f"Cannot create environments in {root}: it is not a directory.",
+                "not-writable",
+            ) from None
         raise Conflict(f"{name} is already being created.", "busy") from None
+    except OSError as error:
+        raise Conflict(
+            f"Cannot create environments in {root}: {error.strerror or error}.",
+            "not-writable",
+        ) from None
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(_marker(job_id, backend), f)
 
@@ -130,6 +147,7 @@ def sweep(root: str, live_jobs: Container[str], stale_after: float) -> list[str]
         elif entry.name.startswith(JOB_DIR_PREFIX) and entry.is_dir(
             follow_symlinks=False
         ):
+            # Where job directories were before they moved to ``jobs_dir()``.
             _sweep_job_dir(entry.path, live_jobs, stale_after)
         elif entry.name.startswith(".") and entry.name.endswith(_TMP_SUFFIX):
             # A marker rewrite cut short by a crash.
@@ -146,6 +164,40 @@ def sweep(root: str, live_jobs: Container[str], stale_after: float) -> list[str]
                     discard(root, name, marker)
                     removed.append(name)
     return removed
+
+
+def jobs_dir() -> str:
+    """Where the jobs' directories are, outside any environments directory."""
+    return os.path.join(paths.jupyter_data_dir(), "kernel-manager", "jobs")
+
+
+def empty_dir() -> str:
+    """``jobs/empty``, made when missing and emptied when not: the working
+    directory of helpers that belong to no job."""
+    path = os.path.join(jobs_dir(), _EMPTY_DIR)
+    try:
+        if not os.listdir(path):
+            return path
+        remove_own_tree(path)
+    except FileNotFoundError:
+        pass
+    except NotADirectoryError:
+        os.unlink(path)
+    os.makedirs(path, 0o700, exist_ok=True)
+    return path
+
+
+def sweep_jobs(root: str, live_jobs: Container[str], stale_after: float) -> None:
+    """Remove the job directories in ``root`` of jobs that are not running."""
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(JOB_DIR_PREFIX) and entry.is_dir(
+            follow_symlinks=False
+        ):
+            _sweep_job_dir(entry.path, live_jobs, stale_after)
 
 
 def _sweep_job_dir(path: str, live_jobs: Container[str], stale_after: float) -> None:
@@ -429,14 +481,22 @@ def check_health(path: str) -> dict:
     if not os.path.exists(python):
         return _health(None, f"The interpreter {python} is missing.")
     try:
+        cwd = empty_dir()
+    except OSError as exc:
+        return _health(None, f"Cannot make {jobs_dir()}: {exc.strerror or exc}.")
+    try:
         done = subprocess.run(
-            [python, "-c", _HEALTH_CODE],
+            # Isolated: ipykernel from the environment's site-packages, never
+            # from the server's working directory or PYTHONPATH. -B: writes no
+            # bytecode into the environment (which would move its fingerprint).
+            [python, "-I", "-B", "-c", _HEALTH_CODE],
             check=False,
             capture_output=True,
             text=True,
             timeout=HEALTH_TIMEOUT,
             env=child_environment(),
             stdin=subprocess.DEVNULL,
+            cwd=cwd,
         )
     except subprocess.TimeoutExpired:
         return _health(

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import functools
 import os
-import subprocess
+import signal
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -30,6 +30,9 @@ CREATE_KEYS = frozenset(
     {"name", "display_name", "backend", "python", "packages", "system_site_packages"}
 )
 LIST_TIMEOUT = 120.0
+# Package listings running at once (each a process, none a thread), whatever the
+# environments: more wait their turn.
+MAX_LISTINGS = 2
 BEING_CREATED = "being created"
 
 FindSpecs = Callable[[], Mapping[str, str]]
@@ -57,6 +60,9 @@ class Environments:
         self._checking: dict[tuple[str, tuple], asyncio.Future] = {}
         # Deletions of removed environments' files, still running.
         self._removals: set[asyncio.Future] = set()
+        # Environment path -> its package listing in flight, shared by requests.
+        self._listings: dict[str, asyncio.Future] = {}
+        self._listing_slots: asyncio.Semaphore | None = None
 
     async def removals_done(self) -> None:
         """Until the files of every removed environment are deleted."""
@@ -70,14 +76,16 @@ class Environments:
     def sweep(self) -> list[str]:
         """Remove orphans of crashed or restarted servers (blocking)."""
         live = {job.id for job in self.jobs.running()}
-        return envdirs.sweep(self.root, live, self.config.creation_timeout + 60)
+        stale_after = self.config.creation_timeout + 60
+        envdirs.sweep_jobs(envdirs.jobs_dir(), live, stale_after)
+        return envdirs.sweep(self.root, live, stale_after)
 
     async def backends(self) -> dict[str, tools.Backend]:
         """Detected once, on first use, then kept for the server's lifetime."""
         if self._backends is None:
             allowed = list(self.config.allowed_backends)
             self._backends = asyncio.ensure_future(
-                asyncio.to_thread(tools.detect, allowed)
+                asyncio.to_thread(lambda: tools.detect(allowed, _helper_cwd()))
             )
         return await asyncio.shield(self._backends)
 
@@ -225,27 +233,60 @@ class Environments:
         # Listing while packages are being added is harmless.
         env = await self._existing(name, busy_ok=True)
         argv = tools.list_command(env.backend, await self.backends(), env.path)
+        # Requests at the same time share one listing of the environment.
+        running = self._listings.get(env.path)
+        if running is None:
+            running = asyncio.ensure_future(self._list_packages(argv))
+            self._listings[env.path] = running
+            running.add_done_callback(functools.partial(self._listing_done, env.path))
         try:
-            done = await asyncio.to_thread(
-                subprocess.run,
-                argv,
-                check=False,
-                capture_output=True,
-                text=True,
-                timeout=LIST_TIMEOUT,
-                env=tools.child_environment(),
-                stdin=subprocess.DEVNULL,
-            )
-            if done.returncode != 0:
-                lines = [line for line in done.stderr.splitlines() if line.strip()]
-                raise ValueError(
-                    lines[-1] if lines else f"exit status {done.returncode}"
-                )
-            return {"packages": tools.parse_package_list(done.stdout)}
-        except (OSError, subprocess.SubprocessError, ValueError, TypeError) as exc:
+            # A request that gives up does not cancel the others' listing.
+            output = await asyncio.shield(running)
+            return {"packages": tools.parse_package_list(output)}
+        except (OSError, ValueError, TypeError) as exc:
             raise Conflict(
                 f"Cannot list the packages of {name}: {exc}", "broken"
             ) from None
+
+    def _listing_done(self, path: str, future: asyncio.Future) -> None:
+        if self._listings.get(path) is future:
+            del self._listings[path]
+        if not future.cancelled():
+            future.exception()  # Retrieved: the requests report it.
+
+    async def _list_packages(self, argv: list[str]) -> str:
+        """The listing's standard output; a process, not a thread, so that slow
+        listings never take the threads other routes need."""
+        if self._listing_slots is None:
+            self._listing_slots = asyncio.Semaphore(MAX_LISTINGS)
+        async with self._listing_slots:
+            cwd = await asyncio.to_thread(_helper_cwd)
+            process = await asyncio.create_subprocess_exec(
+                *argv,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=tools.child_environment(),
+                cwd=cwd,
+                start_new_session=True,
+            )
+            try:
+                stdout, stderr = await asyncio.wait_for(
+                    process.communicate(), LIST_TIMEOUT
+                )
+            except asyncio.TimeoutError:
+                raise ValueError(f"no answer within {LIST_TIMEOUT:g} s") from None
+            finally:
+                if process.returncode is None:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.killpg(process.pid, signal.SIGKILL)
+                    await process.wait()
+        if process.returncode != 0:
+            errors = stderr.decode(errors="replace").splitlines()
+            lines = [line for line in errors if line.strip()]
+            status = process.returncode
+            raise ValueError(lines[-1] if lines else f"exit status {status}")
+        return stdout.decode(errors="replace")
 
     def _claims(self) -> asyncio.Lock:
         # Sweeping, claiming a name and registering its job happen under one lock,
@@ -341,7 +382,7 @@ class Environments:
 
     def _new_job(self, kind: str, name: str) -> tuple[Job, envdirs.JobDir]:
         """A job whose processes run in a directory of their own (see envdirs)."""
-        workdir = envdirs.JobDir.new(self.root)
+        workdir = envdirs.JobDir.new(envdirs.jobs_dir())
         # JUPYTER_DATA_DIR pins `ipykernel install --user` to the kernels directory
         # this server reads, whatever jupyter_core version the environment has.
         # TMPDIR: what the tools leave there (ipykernel's install leaves an empty
@@ -367,7 +408,7 @@ class Environments:
             await asyncio.to_thread(workdir.make, job.id)
         except OSError as error:
             raise Conflict(
-                f"Cannot make a working directory in {self.root}: "
+                f"Cannot make a working directory in {os.path.dirname(workdir.path)}: "
                 f"{error.strerror or error}.",
                 "not-writable",
             ) from None
@@ -456,6 +497,15 @@ class Environments:
         result = {**health, "size_bytes": size}
         self._checks[path] = (key, result)
         return result
+
+
+def _helper_cwd() -> str | None:
+    """The working directory of helpers outside jobs: an empty one, else the
+    server's (the helpers are isolated from it all the same: ``-I``, no config)."""
+    try:
+        return envdirs.empty_dir()
+    except OSError:
+        return None
 
 
 def _finish_creation(root: str, name: str, backend: str, python: str, job: Job) -> None:

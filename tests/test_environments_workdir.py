@@ -17,8 +17,14 @@ from helpers import create_environment, poll_job
 from jupyterlab_kernel_manager import envdirs
 
 
-def job_dirs(envs_dir):
-    return sorted(p.name for p in envs_dir.glob(f"{envdirs.JOB_DIR_PREFIX}*"))
+def job_dirs(jobs_dir):
+    return sorted(p.name for p in jobs_dir.glob(f"{envdirs.JOB_DIR_PREFIX}*"))
+
+
+@pytest.fixture
+def jobs_dir(envs_dir):
+    """<jupyter data dir>/kernel-manager/jobs: outside the environments directory."""
+    return envs_dir.parent / "jobs"
 
 
 def environment_of(pid: int) -> dict:
@@ -44,7 +50,7 @@ def fresh_tmpdir(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 async def test_installers_run_in_an_empty_directory_of_their_job(
-    km, environments, envs_dir, user_kernels, fresh_tmpdir
+    km, environments, envs_dir, jobs_dir, user_kernels, fresh_tmpdir
 ):
     status, reply, _ = await km(
         "environments", method="POST", body={"name": "wd", "backend": "venv"}
@@ -63,7 +69,7 @@ async def test_installers_run_in_an_empty_directory_of_their_job(
     environ = environment_of(pip)
 
     job_dir = os.path.dirname(cwd)
-    assert os.path.dirname(job_dir) == str(envs_dir)
+    assert os.path.dirname(job_dir) == str(jobs_dir)
     assert os.path.basename(job_dir).startswith(envdirs.JOB_DIR_PREFIX)
     assert os.listdir(cwd) == []
     assert environ[b"TMPDIR"] == os.fsencode(os.path.join(job_dir, "tmp"))
@@ -71,6 +77,7 @@ async def test_installers_run_in_an_empty_directory_of_their_job(
     status, summary, _ = await km("jobs", reply["job"], method="DELETE")
     assert (status, summary["state"]) == (202, "cancelled")
     assert list(envs_dir.iterdir()) == []
+    assert job_dirs(jobs_dir) == []
     # pip stopped half-way leaves its pip-* directories: in the job's, gone with it.
     assert list(fresh_tmpdir.iterdir()) == []
 
@@ -78,7 +85,7 @@ async def test_installers_run_in_an_empty_directory_of_their_job(
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["uv", "venv"])
 async def test_creating_an_environment_leaves_nothing_in_tmp(
-    km, environments, envs_dir, user_kernels, fresh_tmpdir, backend
+    km, environments, envs_dir, jobs_dir, user_kernels, fresh_tmpdir, backend
 ):
     job, lines = await create_environment(
         km, {"name": "clean", "backend": backend, "packages": ["iniconfig"]}
@@ -88,6 +95,7 @@ async def test_creating_an_environment_leaves_nothing_in_tmp(
     assert (user_kernels / "clean" / "kernel.json").is_file()
     assert list(fresh_tmpdir.iterdir()) == []
     assert sorted(p.name for p in envs_dir.iterdir()) == ["clean"]
+    assert job_dirs(jobs_dir) == []
 
     status, reply, _ = await km(
         "environments", "clean", "packages", method="POST", body={"packages": ["tomli"]}
@@ -97,9 +105,10 @@ async def test_creating_an_environment_leaves_nothing_in_tmp(
     assert added["state"] == "succeeded", lines
     assert list(fresh_tmpdir.iterdir()) == []
     assert sorted(p.name for p in envs_dir.iterdir()) == ["clean"]
+    assert job_dirs(jobs_dir) == []
 
 
-async def test_job_directories_of_dead_servers_are_swept(km, envs_dir):
+async def test_job_directories_of_dead_servers_are_swept(km, envs_dir, jobs_dir):
     here = socket.gethostname()
     owners = {
         "dead": {"job": "gone", "pid": dead_pid(), "host": here},
@@ -107,7 +116,7 @@ async def test_job_directories_of_dead_servers_are_swept(km, envs_dir):
         "alive": {"job": "theirs", "pid": os.getppid(), "host": here},
     }
     for name, owner in owners.items():
-        job_dir = envs_dir / f"{envdirs.JOB_DIR_PREFIX}{name}"
+        job_dir = jobs_dir / f"{envdirs.JOB_DIR_PREFIX}{name}"
         (job_dir / "cwd").mkdir(parents=True)
         (job_dir / "tmp" / "pip-build").mkdir(parents=True)
         (job_dir / "owner.json").write_text(json.dumps(owner))
@@ -115,4 +124,4 @@ async def test_job_directories_of_dead_servers_are_swept(km, envs_dir):
     status, listing, _ = await km("environments")
 
     assert (status, listing["environments"]) == (200, [])
-    assert job_dirs(envs_dir) == [f"{envdirs.JOB_DIR_PREFIX}alive"]
+    assert job_dirs(jobs_dir) == [f"{envdirs.JOB_DIR_PREFIX}alive"]
