@@ -56,12 +56,12 @@ class Environments:
         self._lock: asyncio.Lock | None = None
         # Environment path -> (fingerprint, health and size).
         self._checks: dict[str, tuple[tuple, dict]] = {}
-        # (path, fingerprint) -> the check running for it, shared by every listing.
-        self._checking: dict[tuple[str, tuple], asyncio.Future] = {}
+        # Keyed by (path, fingerprint): the check running, shared by every listing.
+        self._checking = _InFlight()
         # Deletions of removed environments' files, still running.
         self._removals: set[asyncio.Future] = set()
-        # Environment path -> its package listing in flight, shared by requests.
-        self._listings: dict[str, asyncio.Future] = {}
+        # Keyed by environment path: its package listing, shared by requests.
+        self._listings = _InFlight()
         self._listing_slots: asyncio.Semaphore | None = None
 
     async def removals_done(self) -> None:
@@ -233,26 +233,15 @@ class Environments:
         # Listing while packages are being added is harmless.
         env = await self._existing(name, busy_ok=True)
         argv = tools.list_command(env.backend, await self.backends(), env.path)
-        # Requests at the same time share one listing of the environment.
-        running = self._listings.get(env.path)
-        if running is None:
-            running = asyncio.ensure_future(self._list_packages(argv))
-            self._listings[env.path] = running
-            running.add_done_callback(functools.partial(self._listing_done, env.path))
         try:
-            # A request that gives up does not cancel the others' listing.
-            output = await asyncio.shield(running)
+            output = await self._listings.run(
+                env.path, lambda: self._list_packages(argv)
+            )
             return {"packages": tools.parse_package_list(output)}
         except (OSError, ValueError, TypeError) as exc:
             raise Conflict(
                 f"Cannot list the packages of {name}: {exc}", "broken"
             ) from None
-
-    def _listing_done(self, path: str, future: asyncio.Future) -> None:
-        if self._listings.get(path) is future:
-            del self._listings[path]
-        if not future.cancelled():
-            future.exception()  # Retrieved: the requests report it.
 
     async def _list_packages(self, argv: list[str]) -> str:
         """The listing's standard output; a process, not a thread, so that slow
@@ -477,17 +466,7 @@ class Environments:
         cached = self._checks.get(path)
         if cached is not None and cached[0] == key:
             return cached[1]
-        running = self._checking.get((path, key))
-        if running is None:
-            running = asyncio.ensure_future(self._run_check(path, key))
-            self._checking[(path, key)] = running
-            running.add_done_callback(functools.partial(self._check_done, (path, key)))
-        # A listing that gives up does not cancel the others' check.
-        return await asyncio.shield(running)
-
-    def _check_done(self, key: tuple[str, tuple], future: asyncio.Future) -> None:
-        if self._checking.get(key) is future:
-            del self._checking[key]
+        return await self._checking.run((path, key), lambda: self._run_check(path, key))
 
     async def _run_check(self, path: str, key: tuple) -> dict:
         health, size = await asyncio.gather(
@@ -497,6 +476,28 @@ class Environments:
         result = {**health, "size_bytes": size}
         self._checks[path] = (key, result)
         return result
+
+
+class _InFlight:
+    """One task per key while it runs, shared by every request asking for it."""
+
+    def __init__(self) -> None:
+        self._running: dict[Any, asyncio.Future] = {}
+
+    def run(self, key: Any, start: Callable[[], Awaitable[Any]]) -> Awaitable[Any]:
+        task = self._running.get(key)
+        if task is None:
+            task = asyncio.ensure_future(start())
+            self._running[key] = task
+            task.add_done_callback(functools.partial(self._done, key))
+        # A request that gives up does not cancel the others' task.
+        return asyncio.shield(task)
+
+    def _done(self, key: Any, task: asyncio.Future) -> None:
+        if self._running.get(key) is task:
+            del self._running[key]
+        if not task.cancelled():
+            task.exception()  # Retrieved: the requests waiting on it report it.
 
 
 def _helper_cwd() -> str | None:

@@ -1,10 +1,35 @@
 """Test helpers: installing kernelspecs and proving that files did not change."""
 
 import json
+import os
 import sys
 from pathlib import Path
 
+import pytest
+
 PYTHON_ARGV = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+
+
+def _recorded_environment(path: str) -> dict:
+    environment = {"path": path, "backend": "uv"}
+    return {"metadata": {"kernel_manager": {"environment": environment}}}
+
+
+# kernel.json fields naming paths no file system takes (a NUL, a lone surrogate).
+UNUSABLE_PATH_FIELDS = [
+    {"argv": ["/a/b\u0000/bin/python", "-f", "{connection_file}"]},
+    {"argv": ["/a/\ud800/bin/python", "-f", "{connection_file}"]},
+    _recorded_environment("/x\u0000y"),
+    _recorded_environment("/x\ud800"),
+]
+
+
+def unavailable(reason: str) -> None:
+    """Skip a test this machine cannot run, saying why; under CI (``$CI``), where
+    scripts/setup.sh and the machine provide everything, fail instead."""
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 def install_spec(kernels_dir: Path, name: str, **fields) -> Path:
@@ -23,6 +48,12 @@ def snapshot(directory: Path) -> dict:
         for p in sorted(directory.rglob("*"))
         if p.is_file()
     }
+
+
+def pip_is_installing(lines: list[str]) -> bool:
+    """``poll_job``'s ``until``: pip has started installing and printed a line."""
+    starts = [i for i, line in enumerate(lines) if "-m pip install" in line]
+    return bool(starts) and len(lines) > starts[0] + 1
 
 
 async def poll_job(km, job_id, *, until=None, timeout=240.0, interval=0.2):

@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from helpers import create_environment, install_spec, poll_job
+from helpers import create_environment, install_spec, pip_is_installing, poll_job
 
 from jupyterlab_kernel_manager import envdirs
 
@@ -45,11 +45,7 @@ async def test_cancel_during_pip_install_leaves_nothing_and_frees_the_name(
     )
     assert status == 202
 
-    def installing(lines):
-        starts = [i for i, line in enumerate(lines) if "-m pip install" in line]
-        return bool(starts) and len(lines) > starts[0] + 1
-
-    job, lines, _ = await poll_job(km, reply["job"], until=installing)
+    job, lines, _ = await poll_job(km, reply["job"], until=pip_is_installing)
     assert job["state"] == "running", lines
     assert (envs_dir / "big" / "bin" / "python").exists()
     status, busy, _ = await km("environments", method="POST", body={"name": "big"})

@@ -8,7 +8,7 @@ import os
 import time
 
 import pytest
-from helpers import PYTHON_ARGV, install_spec
+from helpers import PYTHON_ARGV, UNUSABLE_PATH_FIELDS, install_spec
 
 from jupyterlab_kernel_manager import envdirs
 
@@ -171,20 +171,7 @@ async def test_deeply_nested_files_are_unreadable_not_server_errors(
     assert (user_kernels / "deep" / "kernel.json").exists()
 
 
-def recorded_environment(path):
-    environment = {"path": path, "backend": "uv"}
-    return {"metadata": {"kernel_manager": {"environment": environment}}}
-
-
-@pytest.mark.parametrize(
-    "fields",
-    [
-        {"argv": ["/a/b\u0000/bin/python", "-f", "{connection_file}"]},
-        {"argv": ["/a/\ud800/bin/python", "-f", "{connection_file}"]},
-        recorded_environment("/x\u0000y"),
-        recorded_environment("/x\ud800"),
-    ],
-)
+@pytest.mark.parametrize("fields", UNUSABLE_PATH_FIELDS)
 async def test_paths_no_file_system_takes_name_no_environment(
     km, envs_dir, user_kernels, fields
 ):

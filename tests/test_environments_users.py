@@ -5,53 +5,16 @@ TLJH), from a venv that account can run (``unix_users.shared_python``), on
 directories made for it under /var/tmp and removed after.
 """
 
-import contextlib
 import json
 import shutil
 import subprocess
 import tempfile
 import time
-import urllib.error
-import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
 from helpers import snapshot
-from unix_users import free_port, readable_copy, run_as, shared_python, stop
-
-SERVER_START = 60.0
-
-
-class Server:
-    def __init__(self, process, port, token, log):
-        self.process, self.port, self.token, self.log = process, port, token, log
-
-    def call(self, path, method="GET"):
-        """(status, JSON body or None)."""
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/{path}",
-            method=method,
-            headers={"Authorization": f"token {self.token}"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                body = response.read()
-                return response.status, json.loads(body) if body else None
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
-
-    def wait_until_up(self):
-        deadline = time.monotonic() + SERVER_START
-        while True:
-            if self.process.poll() is not None:
-                pytest.fail(f"server exited:\n{Path(self.log).read_text()[-3000:]}")
-            with contextlib.suppress(OSError):
-                if self.call("api/status")[0] == 200:
-                    return
-            if time.monotonic() > deadline:
-                pytest.fail(f"server not up:\n{Path(self.log).read_text()[-3000:]}")
-            time.sleep(0.2)
+from unix_users import readable_copy, shared_python, start_server, stop
 
 
 def chown(path: Path, account) -> None:
@@ -112,43 +75,19 @@ def server(unix_users, places):
     python = shared_python()
     top = places["top"]
     pythonpath = str(readable_copy(top / "lib"))
-    port, token = free_port(), uuid.uuid4().hex
-    config_dir = top / "config"
-    config_dir.mkdir(mode=0o755)
-    settings = {
-        "ServerApp": {
-            "ip": "127.0.0.1",
-            "port": port,
-            "port_retries": 0,
-            "open_browser": False,
-            "root_dir": account.pw_dir,
-            "jpserver_extensions": {"jupyterlab_kernel_manager": True},
-        },
-        "IdentityProvider": {"token": token},
-        "KernelManagerConfig": {"environments_dir": str(places["envs"])},
-    }
-    (config_dir / "jupyter_server_config.json").write_text(json.dumps(settings))
-    (config_dir / "jupyter_server_config.json").chmod(0o644)
-    log = top / "server.log"
-    with open(log, "wb") as output:
-        process = run_as(
-            account,
-            [python, "-m", "jupyter_server"],
-            env={
-                "PYTHONPATH": pythonpath,
-                "JUPYTER_CONFIG_DIR": str(config_dir),
-                "JUPYTER_DATA_DIR": str(places["data"]),
-                "JUPYTER_PLATFORM_DIRS": "1",
-            },
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    running = Server(process, port, token, str(log))
+    running = start_server(
+        account,
+        python,
+        pythonpath,
+        top,
+        {"KernelManagerConfig": {"environments_dir": str(places["envs"])}},
+        env={"JUPYTER_DATA_DIR": str(places["data"])},
+    )
     try:
         running.wait_until_up()
         yield running
     finally:
-        stop(process)
+        stop(running.process)
 
 
 def state(places) -> tuple:
@@ -173,7 +112,7 @@ def test_a_kernelspec_with_undeletable_content_refuses_the_removal(
     stuck.chmod(0o500)
     before = state(places)
 
-    status, reply = server.call("kernel-manager/environments/stuck", "DELETE")
+    status, reply = server.call("kernel-manager/environments/stuck", method="DELETE")
 
     assert (status, reply["reason"]) == (409, "not-removable"), reply
     assert "resources" in reply["message"]
@@ -198,7 +137,7 @@ def test_an_environment_that_cannot_be_moved_keeps_its_kernelspec(
     chown(spec, unix_users["kmtest-a"])
     before = state(places)
 
-    status, reply = server.call("kernel-manager/environments/pinned", "DELETE")
+    status, reply = server.call("kernel-manager/environments/pinned", method="DELETE")
 
     assert (status, reply["reason"]) == (409, "not-removable"), reply
     assert "pinned" in reply["message"]
@@ -214,7 +153,7 @@ def test_the_users_own_environment_is_removed_whole(server, places, unix_users):
     chown(env, unix_users["kmtest-a"])
     chown(spec, unix_users["kmtest-a"])
 
-    status, reply = server.call("kernel-manager/environments/mine", "DELETE")
+    status, reply = server.call("kernel-manager/environments/mine", method="DELETE")
 
     assert (status, reply) == (200, {"shut_down": []})
     assert not env.exists() and not spec.exists()

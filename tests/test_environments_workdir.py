@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from helpers import create_environment, poll_job
+from helpers import create_environment, pip_is_installing, poll_job
 
 from jupyterlab_kernel_manager import envdirs
 
@@ -57,11 +57,7 @@ async def test_installers_run_in_an_empty_directory_of_their_job(
     )
     assert status == 202
 
-    def installing(lines):
-        starts = [i for i, line in enumerate(lines) if "-m pip install" in line]
-        return bool(starts) and len(lines) > starts[0] + 1
-
-    job, lines, _ = await poll_job(km, reply["job"], until=installing)
+    job, lines, _ = await poll_job(km, reply["job"], until=pip_is_installing)
     assert job["state"] == "running", lines
     marker = envdirs.read_marker(str(envs_dir / f".wd{envdirs.MARKER_SUFFIX}"))
     pip = marker["pgid"]

@@ -29,6 +29,7 @@ import psutil
 import pytest
 import requests
 import schemathesis
+from helpers import unavailable
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
 
@@ -236,7 +237,7 @@ class FuzzServer:
 def fuzz_server(tmp_path_factory):
     prefix = _isolation()
     if prefix is None:
-        pytest.skip(
+        unavailable(
             "no PID namespace (unshare): the fuzzer would signal any process here"
         )
     root = tmp_path_factory.mktemp("fuzz")

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import install_spec, snapshot
+from helpers import install_spec, snapshot, unavailable
 
 
 def environment_metadata(path):
@@ -175,7 +175,7 @@ def undeletable(tmp_path):
             # Root ignores modes: an immutable directory stops it too (ext4, xfs...).
             done = subprocess.run(["chattr", "+i", str(directory)], capture_output=True)
             if done.returncode != 0:
-                pytest.skip(f"chattr +i is not supported here: {done.stderr!r}")
+                unavailable(f"chattr +i is not supported here: {done.stderr!r}")
         else:
             directory.chmod(0o555)
         made.append(directory)

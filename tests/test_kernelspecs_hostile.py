@@ -6,7 +6,7 @@ import json
 import os
 
 import pytest
-from helpers import PYTHON_ARGV, install_spec, snapshot
+from helpers import PYTHON_ARGV, UNUSABLE_PATH_FIELDS, install_spec, snapshot
 
 DEEP = "[" * 100_000
 
@@ -48,20 +48,7 @@ async def test_a_deeply_nested_kernel_json_is_listed_as_unreadable(api, user_ker
     assert not deep.exists()
 
 
-def recorded_environment(path):
-    environment = {"path": path, "backend": "uv"}
-    return {"metadata": {"kernel_manager": {"environment": environment}}}
-
-
-@pytest.mark.parametrize(
-    "fields",
-    [
-        {"argv": ["/a/b\u0000/bin/python", "-f", "{connection_file}"]},
-        {"argv": ["/a/\ud800/bin/python", "-f", "{connection_file}"]},
-        recorded_environment("/x\u0000y"),
-        recorded_environment("/x\ud800"),
-    ],
-)
+@pytest.mark.parametrize("fields", UNUSABLE_PATH_FIELDS)
 async def test_paths_no_file_system_takes_are_no_environment(api, user_kernels, fields):
     spec_dir = user_kernels / "odd"
     spec_dir.mkdir()

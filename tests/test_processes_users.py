@@ -8,21 +8,22 @@ in the servers' venv). The servers' Python is a venv from Debian's python3 that
 kmtest-a can run (see ``unix_users.shared_python``).
 """
 
-import contextlib
 import json
 import shutil
 import subprocess
 import tempfile
 import time
-import urllib.error
-import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
-from unix_users import free_port, readable_copy, run_as, shared_python, stop
-
-SERVER_START = 60.0
+from unix_users import (
+    SERVER_START,
+    readable_copy,
+    run_as,
+    shared_python,
+    start_server,
+    stop,
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,72 +36,6 @@ def shared(unix_users):
         yield python, str(readable_copy(top / "lib"))
     finally:
         shutil.rmtree(top, ignore_errors=True)
-
-
-class Server:
-    def __init__(self, process, port, token, log):
-        self.process, self.port, self.token, self.log = process, port, token, log
-
-    def call(self, path, body=None):
-        """(status, JSON body) of GET, or POST when there is a body."""
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/{path}",
-            data=None if body is None else json.dumps(body).encode(),
-            method="GET" if body is None else "POST",
-            headers={"Authorization": f"token {self.token}"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
-
-    def wait_until_up(self, deadline):
-        while True:
-            if self.process.poll() is not None:
-                pytest.fail(f"server exited:\n{Path(self.log).read_text()[-3000:]}")
-            with contextlib.suppress(OSError):
-                if self.call("api/status")[0] == 200:
-                    return
-            if time.monotonic() > deadline:
-                pytest.fail(f"server not up:\n{Path(self.log).read_text()[-3000:]}")
-            time.sleep(0.2)
-
-
-def start_server(account, python, pythonpath, workdir, config):
-    """A Jupyter server as ``account``; its whole configuration is ``config``."""
-    port, token = free_port(), uuid.uuid4().hex
-    config_dir = workdir / f"config-{port}"
-    config_dir.mkdir(mode=0o755)
-    settings = {
-        "ServerApp": {
-            "ip": "127.0.0.1",
-            "port": port,
-            "port_retries": 0,
-            "open_browser": False,
-            "root_dir": account.pw_dir,
-            "jpserver_extensions": {"jupyterlab_kernel_manager": True},
-            **config.get("ServerApp", {}),
-        },
-        "IdentityProvider": {"token": token},
-        **{k: v for k, v in config.items() if k != "ServerApp"},
-    }
-    (config_dir / "jupyter_server_config.json").write_text(json.dumps(settings))
-    (config_dir / "jupyter_server_config.json").chmod(0o644)
-    log = workdir / f"server-{port}.log"
-    with open(log, "wb") as output:
-        process = run_as(
-            account,
-            [python, "-m", "jupyter_server"],
-            env={
-                "PYTHONPATH": pythonpath,
-                "JUPYTER_CONFIG_DIR": str(config_dir),
-                "JUPYTER_PLATFORM_DIRS": "1",
-            },
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    return Server(process, port, token, str(log))
 
 
 @pytest.fixture(scope="module")

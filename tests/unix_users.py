@@ -16,12 +16,16 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import pwd
 import shutil
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
+import uuid
 from pathlib import Path
 
 import psutil
@@ -29,6 +33,7 @@ import psutil
 from jupyterlab_kernel_manager.backends import find_uv
 
 LOCK_DIR = Path("/var/tmp")
+SERVER_START = 60.0
 LOCK_WAIT = 90.0
 SYSTEM_PYTHON = "/usr/bin/python3"
 # jupyterhub: its JupyterHubUser class, for the fake hub identity provider.
@@ -202,3 +207,79 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class Server:
+    """A Jupyter server started by ``start_server``, and the way to call it."""
+
+    def __init__(self, process, port, token, log):
+        self.process, self.port, self.token, self.log = process, port, token, log
+
+    def call(self, path, body=None, method=None):
+        """(status, JSON body or None); GET, or POST when there is a body."""
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/{path}",
+            data=None if body is None else json.dumps(body).encode(),
+            method=method or ("GET" if body is None else "POST"),
+            headers={"Authorization": f"token {self.token}"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                reply = response.read()
+                return response.status, json.loads(reply) if reply else None
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def wait_until_up(self, deadline=None):
+        """Until it answers; ``pytest.fail`` with its log if it exits or is late."""
+        import pytest
+
+        if deadline is None:
+            deadline = time.monotonic() + SERVER_START
+        while True:
+            if self.process.poll() is not None:
+                pytest.fail(f"server exited:\n{Path(self.log).read_text()[-3000:]}")
+            with contextlib.suppress(OSError):
+                if self.call("api/status")[0] == 200:
+                    return
+            if time.monotonic() > deadline:
+                pytest.fail(f"server not up:\n{Path(self.log).read_text()[-3000:]}")
+            time.sleep(0.2)
+
+
+def start_server(account, python, pythonpath, workdir, config, env=None) -> Server:
+    """A Jupyter server as ``account``; its whole configuration is ``config``,
+    its environment ``env`` besides the Python path and config directory."""
+    port, token = free_port(), uuid.uuid4().hex
+    config_dir = workdir / f"config-{port}"
+    config_dir.mkdir(mode=0o755)
+    settings = {
+        "ServerApp": {
+            "ip": "127.0.0.1",
+            "port": port,
+            "port_retries": 0,
+            "open_browser": False,
+            "root_dir": account.pw_dir,
+            "jpserver_extensions": {"jupyterlab_kernel_manager": True},
+            **config.get("ServerApp", {}),
+        },
+        "IdentityProvider": {"token": token},
+        **{k: v for k, v in config.items() if k != "ServerApp"},
+    }
+    (config_dir / "jupyter_server_config.json").write_text(json.dumps(settings))
+    (config_dir / "jupyter_server_config.json").chmod(0o644)
+    log = workdir / f"server-{port}.log"
+    with open(log, "wb") as output:
+        process = run_as(
+            account,
+            [python, "-m", "jupyter_server"],
+            env={
+                "PYTHONPATH": pythonpath,
+                "JUPYTER_CONFIG_DIR": str(config_dir),
+                "JUPYTER_PLATFORM_DIRS": "1",
+                **(env or {}),
+            },
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    return Server(process, port, token, str(log))

@@ -5,9 +5,9 @@ with the reason, except under CI (``$CI``), where scripts/setup.sh installs both
 and a skip would hide a broken set-up: there they fail.
 """
 
-import os
 
 import pytest
+from helpers import unavailable
 from hub_launcher import (
     ADMIN,
     SCOPES_CONFIG,
@@ -30,9 +30,7 @@ def hub():
             "configurable-http-proxy (hub/node_modules/.bin) or node is missing: "
             "run scripts/setup.sh"
         )
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(reason)
     started = Hub().start()
     try:
         yield started
