@@ -104,9 +104,7 @@ def detect(allowed: Sequence[str], cwd: str | None = None) -> dict[str, Backend]
     }
     with ThreadPoolExecutor(max_workers=len(finders)) as pool:
         futures = {
-            name: pool.submit(_safely, name, finders[name])
-            for name in BACKENDS
-            if name in allowed
+            name: pool.submit(_safely, name, finders[name]) for name in BACKENDS if name in allowed
         }
         return {
             name: futures[name].result()
@@ -120,7 +118,7 @@ def _safely(name: str, finder) -> Backend:
     # Detection is cached for the server's lifetime: a surprise must not poison it.
     try:
         return finder()
-    except Exception as exc:  # noqa: BLE001 - reported as the backend's reason
+    except Exception as exc:
         return Backend(name, False, reason=f"Detection failed: {exc}")
 
 
@@ -149,9 +147,7 @@ def _pick_default(versions: Iterable[str]) -> str | None:
 def _detect_venv(cwd: str | None) -> Backend:
     candidates = [sys.executable, *_versioned_pythons_on_path()]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        versions = list(
-            pool.map(functools.partial(_probe_venv_python, cwd=cwd), candidates)
-        )
+        versions = list(pool.map(functools.partial(_probe_venv_python, cwd=cwd), candidates))
     pythons: dict[str, str] = {}
     # The server's own interpreter first, then PATH order: the first of a version wins.
     for executable, version in zip(candidates, versions):
@@ -292,10 +288,7 @@ def _detect_uv(cwd: str | None) -> Backend:
         "uv",
         True,
         executable=uv,
-        pythons={
-            version: executable or version
-            for version, executable in zip(ordered, resolved)
-        },
+        pythons={version: executable or version for version, executable in zip(ordered, resolved)},
         default_python=_pick_default(ordered),
     )
 
@@ -324,9 +317,7 @@ def _detect_conda() -> Backend:
                 pythons={version: version for version in versions},
                 default_python=SERVER_PYTHON,
             )
-    return Backend(
-        "conda", False, reason="None of mamba, micromamba or conda is on PATH."
-    )
+    return Backend("conda", False, reason="None of mamba, micromamba or conda is on PATH.")
 
 
 def create_commands(
@@ -348,9 +339,7 @@ def create_commands(
         ]
     if backend.name == "uv":
         interpreter_request = backend.pythons[python]
-        if os.path.isabs(interpreter_request) and not os.path.exists(
-            interpreter_request
-        ):
+        if os.path.isabs(interpreter_request) and not os.path.exists(interpreter_request):
             # Removed since detection: let uv look for the version itself.
             interpreter_request = python
         return [
@@ -365,8 +354,7 @@ def create_commands(
             ],
             # pip as a package, not `uv venv --seed`: one resolution instead of
             # two, and `%pip install` works in the new kernel all the same.
-            _uv_install(backend.executable, path, ["ipykernel", "pip", *packages],
-                        prefer_cache),
+            _uv_install(backend.executable, path, ["ipykernel", "pip", *packages], prefer_cache),
         ]
     # conda: the channel gives Python, ipykernel and pip; the user's packages are
     # PEP 508 requirements, which the environment's pip reads exactly (conda's own
@@ -409,9 +397,7 @@ def install_command(
     return [env_python(path), "-m", "pip", "install", *PIP_FLAGS, *packages]
 
 
-def _uv_install(
-    uv: str, path: str, packages: Sequence[str], prefer_cache: bool
-) -> Step:
+def _uv_install(uv: str, path: str, packages: Sequence[str], prefer_cache: bool) -> Step:
     """``uv pip install``; with ``prefer_cache``, from uv's cache alone when it has
     everything (no index request: the index's answers are often not cacheable),
     else as usual."""
@@ -422,9 +408,7 @@ def _uv_install(
     return Fallback(offline, online, CACHE_MISS_NOTE)
 
 
-def list_command(
-    backend_name: str, backends: Mapping[str, Backend], path: str
-) -> list[str]:
+def list_command(backend_name: str, backends: Mapping[str, Backend], path: str) -> list[str]:
     """What lists an environment's packages as JSON, from its own tooling."""
     uv, conda = backends.get("uv"), backends.get("conda")
     if backend_name == "uv" and uv is not None and uv.executable:

@@ -160,9 +160,7 @@ class KernelManagerConfig(Configurable):
     def _check_backends(self, proposal):
         unknown = [name for name in proposal["value"] if name not in BACKENDS]
         if unknown:
-            raise TraitError(
-                f"Unknown backends {unknown}; choose among {list(BACKENDS)}."
-            )
+            raise TraitError(f"Unknown backends {unknown}; choose among {list(BACKENDS)}.")
         return proposal["value"]
 
     @validate("default_packages")

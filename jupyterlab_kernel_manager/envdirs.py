@@ -79,9 +79,7 @@ def claim(root: str, name: str, job_id: str, backend: str) -> None:
     """Reserve ``name`` for a creation; only one claim can win."""
     try:
         os.makedirs(root, exist_ok=True)
-        fd = os.open(
-            marker_path(root, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644
-        )
+        fd = os.open(marker_path(root, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:
         if not os.path.isdir(root):
             # A file or a dangling symbolic link where the directory should be.
@@ -117,9 +115,7 @@ def release(root: str, name: str) -> None:
 
 def read_marker(path: str) -> dict | None:
     try:
-        data = smallfiles.read_json(
-            path, smallfiles.MARKER_LIMIT, follow_symlinks=False
-        )
+        data = smallfiles.read_json(path, smallfiles.MARKER_LIMIT, follow_symlinks=False)
     except smallfiles.Unreadable:
         return None
     return data if isinstance(data, dict) else None
@@ -144,9 +140,7 @@ def sweep(root: str, live_jobs: Container[str], stale_after: float) -> list[str]
     for entry in entries:
         if entry.name.startswith(TRASH_PREFIX) and entry.is_dir(follow_symlinks=False):
             remove_own_tree(entry.path)
-        elif entry.name.startswith(JOB_DIR_PREFIX) and entry.is_dir(
-            follow_symlinks=False
-        ):
+        elif entry.name.startswith(JOB_DIR_PREFIX) and entry.is_dir(follow_symlinks=False):
             # Where job directories were before they moved to ``jobs_dir()``.
             _sweep_job_dir(entry.path, live_jobs, stale_after)
         elif entry.name.startswith(".") and entry.name.endswith(_TMP_SUFFIX):
@@ -194,9 +188,7 @@ def sweep_jobs(root: str, live_jobs: Container[str], stale_after: float) -> None
     except OSError:
         return
     for entry in entries:
-        if entry.name.startswith(JOB_DIR_PREFIX) and entry.is_dir(
-            follow_symlinks=False
-        ):
+        if entry.name.startswith(JOB_DIR_PREFIX) and entry.is_dir(follow_symlinks=False):
             _sweep_job_dir(entry.path, live_jobs, stale_after)
 
 
@@ -310,11 +302,7 @@ def _alive(pid: object) -> bool:
 def _kill_strays(marker: dict, path: str) -> None:
     """SIGKILL an orphan's step if it still runs, checked by its command line."""
     pgid = marker.get("pgid")
-    if (
-        not isinstance(pgid, int)
-        or pgid <= 0
-        or marker.get("host") != socket.gethostname()
-    ):
+    if not isinstance(pgid, int) or pgid <= 0 or marker.get("host") != socket.gethostname():
         return
     try:
         with open(f"/proc/{pgid}/cmdline", "rb") as f:
@@ -420,11 +408,7 @@ def scan(root: str) -> list[EnvDir]:
     found = {}
     for name, entry in entries.items():
         claimed = name[1 : -len(MARKER_SUFFIX)]
-        if (
-            name.startswith(".")
-            and name.endswith(MARKER_SUFFIX)
-            and _NAME.fullmatch(claimed)
-        ):
+        if name.startswith(".") and name.endswith(MARKER_SUFFIX) and _NAME.fullmatch(claimed):
             marker = read_marker(entry.path) or {}
             found[claimed] = EnvDir(
                 claimed,
@@ -441,9 +425,7 @@ def scan(root: str) -> list[EnvDir]:
         metadata = read_metadata(entry.path)
         backend = metadata.get("backend") or infer_backend(entry.path)
         if backend is not None:
-            found[name] = EnvDir(
-                name, entry.path, backend, metadata.get("created_at"), None
-            )
+            found[name] = EnvDir(name, entry.path, backend, metadata.get("created_at"), None)
     return [found[name] for name in sorted(found)]
 
 
@@ -452,9 +434,7 @@ def infer_backend(path: str) -> str | None:
     if os.path.isdir(os.path.join(path, "conda-meta")):
         return "conda"
     try:
-        config = smallfiles.read_text(
-            os.path.join(path, "pyvenv.cfg"), smallfiles.MARKER_LIMIT
-        )
+        config = smallfiles.read_text(os.path.join(path, "pyvenv.cfg"), smallfiles.MARKER_LIMIT)
     except smallfiles.Unreadable:
         return None
     return "uv" if re.search(r"^uv\s*=", config, re.MULTILINE) else "venv"
@@ -499,9 +479,7 @@ def check_health(path: str) -> dict:
             cwd=cwd,
         )
     except subprocess.TimeoutExpired:
-        return _health(
-            None, f"The interpreter did not answer within {HEALTH_TIMEOUT:g} s."
-        )
+        return _health(None, f"The interpreter did not answer within {HEALTH_TIMEOUT:g} s.")
     except OSError as exc:
         return _health(None, f"The interpreter cannot run: {exc.strerror or exc}.")
     version = done.stdout.strip() or None

@@ -96,16 +96,12 @@ class Environments:
         root = self.root
 
         def read() -> tuple:
-            return envdirs.scan(root), envdirs.specs_by_environment(
-                find_specs().items()
-            )
+            return envdirs.scan(root), envdirs.specs_by_environment(find_specs().items())
 
         found, specs = await asyncio.to_thread(read)
         for path in set(self._checks) - {env.path for env in found}:
             del self._checks[path]
-        environments = await asyncio.gather(
-            *(self._describe(env, specs) for env in found)
-        )
+        environments = await asyncio.gather(*(self._describe(env, specs) for env in found))
         return {
             "environments_dir": root,
             "default_backend": tools.default_backend(
@@ -119,9 +115,7 @@ class Environments:
     async def create(self, body: dict, find_specs: FindSpecs) -> Job:
         unknown = sorted(set(body) - CREATE_KEYS)
         if unknown:
-            raise BadRequest(
-                f"Unknown keys in the request: {', '.join(unknown)}.", "invalid-body"
-            )
+            raise BadRequest(f"Unknown keys in the request: {', '.join(unknown)}.", "invalid-body")
         name = envdirs.normalize_name(body.get("name"))
         display_name = body.get("display_name")
         display_name = kernelspecs.clean_display_name(
@@ -130,9 +124,7 @@ class Environments:
         )
         site = body.get("system_site_packages", False)
         if not isinstance(site, bool):
-            raise BadRequest(
-                "system_site_packages must be true or false.", "invalid-body"
-            )
+            raise BadRequest("system_site_packages must be true or false.", "invalid-body")
         packages = self._requirements(body.get("packages"), required=False)
         backend = self._backend(body.get("backend"), await self.backends())
         python = self._python(body.get("python"), backend)
@@ -156,9 +148,7 @@ class Environments:
 
     async def install(self, name: str, body: dict) -> Job:
         if set(body) != {"packages"}:
-            raise BadRequest(
-                'The body must be exactly {"packages": [...]}.', "invalid-body"
-            )
+            raise BadRequest('The body must be exactly {"packages": [...]}.', "invalid-body")
         name = envdirs.normalize_name(name)
         packages = self._requirements(body["packages"], required=True)
         backends = await self.backends()
@@ -179,9 +169,7 @@ class Environments:
             await self._start(job, workdir)
         return job
 
-    async def remove(
-        self, name: str, kernels: RunningKernels, *, force: bool = False
-    ) -> list[str]:
+    async def remove(self, name: str, kernels: RunningKernels, *, force: bool = False) -> list[str]:
         """Remove an environment and its kernelspecs, whole or not at all.
 
         Its running kernels refuse the removal (``Conflict``) unless ``force``,
@@ -213,7 +201,7 @@ class Environments:
             moved = await asyncio.to_thread(_move_aside, self.root, name, spec_dirs)
             try:
                 await asyncio.gather(*(_shut_down(kernels, kid) for kid in in_use))
-            except Exception as error:  # noqa: BLE001 - whatever failed, put back
+            except Exception as error:
                 await asyncio.to_thread(_put_back, moved)
                 raise Conflict(
                     f"Cannot shut down the kernels of {name}: {error}", "running"
@@ -221,9 +209,7 @@ class Environments:
             self._checks.pop(env.path, None)
         # Answer now, and delete the files after (0.2 s to several seconds). A
         # server stopped before the end leaves trash that the next start sweeps.
-        removal = asyncio.ensure_future(
-            asyncio.to_thread(_delete, [item.trash for item in moved])
-        )
+        removal = asyncio.ensure_future(asyncio.to_thread(_delete, [item.trash for item in moved]))
         self._removals.add(removal)
         removal.add_done_callback(self._removals.discard)
         return in_use
@@ -234,14 +220,10 @@ class Environments:
         env = await self._existing(name, busy_ok=True)
         argv = tools.list_command(env.backend, await self.backends(), env.path)
         try:
-            output = await self._listings.run(
-                env.path, lambda: self._list_packages(argv)
-            )
+            output = await self._listings.run(env.path, lambda: self._list_packages(argv))
             return {"packages": tools.parse_package_list(output)}
         except (OSError, ValueError, TypeError) as exc:
-            raise Conflict(
-                f"Cannot list the packages of {name}: {exc}", "broken"
-            ) from None
+            raise Conflict(f"Cannot list the packages of {name}: {exc}", "broken") from None
 
     async def _list_packages(self, argv: list[str]) -> str:
         """The listing's standard output; a process, not a thread, so that slow
@@ -260,9 +242,7 @@ class Environments:
                 start_new_session=True,
             )
             try:
-                stdout, stderr = await asyncio.wait_for(
-                    process.communicate(), LIST_TIMEOUT
-                )
+                stdout, stderr = await asyncio.wait_for(process.communicate(), LIST_TIMEOUT)
             except asyncio.TimeoutError:
                 raise ValueError(f"no answer within {LIST_TIMEOUT:g} s") from None
             finally:
@@ -300,9 +280,7 @@ class Environments:
             raise Conflict(f"{name} is being created.", "busy")
         return env
 
-    def _claim(
-        self, name: str, job_id: str, backend: str, find_specs: FindSpecs
-    ) -> None:
+    def _claim(self, name: str, job_id: str, backend: str, find_specs: FindSpecs) -> None:
         root = self.root
         if os.path.lexists(envdirs.marker_path(root, name)):
             raise Conflict(f"{name} is already being created.", "busy")
@@ -332,17 +310,13 @@ class Environments:
             defaults, allow_urls=True, max_count=max(1, len(defaults)), required=False
         )
 
-    def _backend(
-        self, value: object, backends: Mapping[str, tools.Backend]
-    ) -> tools.Backend:
+    def _backend(self, value: object, backends: Mapping[str, tools.Backend]) -> tools.Backend:
         if value is None:
             value = tools.default_backend(
                 backends, self.config.default_backend, self.config.allowed_backends
             )
             if value is None:
-                raise BadRequest(
-                    "No backend is available on this server.", "invalid-backend"
-                )
+                raise BadRequest("No backend is available on this server.", "invalid-backend")
         if not isinstance(value, str) or value not in backends:
             raise BadRequest(
                 f"Unknown backend {value!r}; choose among {', '.join(backends)}.",
@@ -541,9 +515,7 @@ def _remove_workdir(workdir: envdirs.JobDir, job: Job) -> None:
     workdir.remove()
 
 
-def _clean_up(
-    undo: Callable[[Job], None] | None, workdir: envdirs.JobDir, job: Job
-) -> None:
+def _clean_up(undo: Callable[[Job], None] | None, workdir: envdirs.JobDir, job: Job) -> None:
     try:
         if undo is not None:
             undo(job)
@@ -598,9 +570,7 @@ def _move_aside(root: str, name: str, spec_dirs: Iterable[str]) -> list[_Moved]:
             trash = envdirs.move_to_trash(root, name)
         except (OSError, RuntimeError) as error:
             reason = error.strerror if isinstance(error, OSError) else None
-            raise Conflict(
-                f"Cannot remove {name}: {reason or error}.", "not-removable"
-            ) from None
+            raise Conflict(f"Cannot remove {name}: {reason or error}.", "not-removable") from None
         if trash is not None:
             moved.append(_Moved(path, trash, trash))
     except BaseException:

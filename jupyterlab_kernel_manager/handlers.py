@@ -46,7 +46,11 @@ READ_KERNELS = ("read", "kernels")
 
 def _force_shuts_kernels(handler) -> tuple:
     """DELETE ?force=1 shuts down the kernels that use what is deleted."""
-    return (("write", "kernels"),) if handler.get_query_argument("force", "0", strip=False) == "1" else ()
+    return (
+        (("write", "kernels"),)
+        if handler.get_query_argument("force", "0", strip=False) == "1"
+        else ()
+    )
 
 
 class _BaseHandler(APIHandler):
@@ -95,7 +99,8 @@ class _BaseHandler(APIHandler):
         return [
             method
             for method in self.SUPPORTED_METHODS
-            if getattr(type(self), method.lower()) is not getattr(web.RequestHandler, method.lower())
+            if getattr(type(self), method.lower())
+            is not getattr(web.RequestHandler, method.lower())
         ]
 
     async def _with_specs(self, function, *args, **kwargs):
@@ -114,9 +119,7 @@ class _BaseHandler(APIHandler):
 
     def _accepted_job(self, job) -> None:
         self.set_status(202)
-        self.set_header(
-            "Location", url_path_join(self.base_url, "kernel-manager", "jobs", job.id)
-        )
+        self.set_header("Location", url_path_join(self.base_url, "kernel-manager", "jobs", job.id))
         self.finish({"job": job.id, "environment": job.environment})
 
 
@@ -138,9 +141,7 @@ class KernelspecHandler(_BaseHandler):
     async def patch(self, name: str):
         changes = self._json_object()
         if set(changes) != {"display_name"}:
-            raise BadRequest(
-                'The body must be exactly {"display_name": ...}.', "invalid-body"
-            )
+            raise BadRequest('The body must be exactly {"display_name": ...}.', "invalid-body")
         spec = await self._with_specs(
             kernelspecs.rename_kernelspec,
             name,
@@ -170,9 +171,7 @@ class EnvironmentsHandler(_BaseHandler):
     @requires(READ_SPECS)
     @_json_errors
     async def get(self):
-        listing = await self.environments.describe(
-            self.kernel_spec_manager.find_kernel_specs
-        )
+        listing = await self.environments.describe(self.kernel_spec_manager.find_kernel_specs)
         self.finish(listing)
 
     @web.authenticated
@@ -191,9 +190,7 @@ class EnvironmentHandler(_BaseHandler):
     @_json_errors
     async def delete(self, name: str):
         # With ?force=1 its kernels are shut down first: the reply names them.
-        shut_down = await self.environments.remove(
-            name, self.kernel_manager, force=self._force()
-        )
+        shut_down = await self.environments.remove(name, self.kernel_manager, force=self._force())
         self.finish({"shut_down": shut_down})
 
 

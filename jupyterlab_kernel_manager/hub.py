@@ -25,4 +25,4 @@ def is_hub_admin(current_user) -> bool:
     if not isinstance(scopes, (list, tuple, set, frozenset)):
         return False
     scopes = set(scopes)
-    return "admin:users" in scopes or LIST_USERS_SCOPES <= scopes
+    return "admin:users" in scopes or scopes >= LIST_USERS_SCOPES

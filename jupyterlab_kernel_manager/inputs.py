@@ -28,9 +28,7 @@ def parse_since(text: str) -> int:
         or not (text.isascii() and text.isdigit())
         or int(text) > MAX_SINCE
     ):
-        raise BadRequest(
-            f"since must be a whole number from 0 to {MAX_SINCE}.", "invalid-since"
-        )
+        raise BadRequest(f"since must be a whole number from 0 to {MAX_SINCE}.", "invalid-since")
     return int(text)
 
 
@@ -44,9 +42,7 @@ def parse_flag(name: str, text: str) -> bool:
 def parse_json_object(body: bytes) -> dict:
     """A request body that is a JSON object of bounded size and depth."""
     if len(body) > MAX_BODY_BYTES:
-        raise BadRequest(
-            f"The request body is larger than {MAX_BODY_BYTES} bytes.", "too-large"
-        )
+        raise BadRequest(f"The request body is larger than {MAX_BODY_BYTES} bytes.", "too-large")
     # JSON exchanged between systems is UTF-8 (RFC 8259); json.loads would also guess
     # UTF-16 and -32, whose bytes the nesting scan below cannot read.
     try:

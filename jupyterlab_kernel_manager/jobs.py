@@ -278,9 +278,7 @@ class Job:
                 start_new_session=True,
             )
         except OSError as exc:
-            raise _Stop(
-                "failed", f"Cannot run {argv[0]}: {exc.strerror or exc}"
-            ) from None
+            raise _Stop("failed", f"Cannot run {argv[0]}: {exc.strerror or exc}") from None
         self._process = process
         if self.on_spawn is not None:
             self.on_spawn(process.pid)
@@ -316,9 +314,7 @@ class Job:
                 exited=True,
             )
 
-    async def _pump(
-        self, stream: asyncio.StreamReader, last: collections.deque
-    ) -> None:
+    async def _pump(self, stream: asyncio.StreamReader, last: collections.deque) -> None:
         """Copy a child's output into the log line by line, as it arrives.
 
         Each chunk is split on its own and an unfinished line keeps at most
@@ -342,9 +338,7 @@ class Job:
         line, dropped = unfinished.end("")
         self._add_output([line], last, dropped)
 
-    def _add_output(
-        self, lines: list[str], last: collections.deque, dropped: int = 0
-    ) -> None:
+    def _add_output(self, lines: list[str], last: collections.deque, dropped: int = 0) -> None:
         """Whole lines in order; the first had ``dropped`` characters cut off."""
         if dropped:
             self.log.append(lines[0], dropped)

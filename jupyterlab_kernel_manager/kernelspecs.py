@@ -74,9 +74,7 @@ def validate_name(name: str) -> None:
         )
 
 
-def list_kernelspecs(
-    spec_dirs: Mapping[str, str], protected: Iterable[str] = ()
-) -> dict:
+def list_kernelspecs(spec_dirs: Mapping[str, str], protected: Iterable[str] = ()) -> dict:
     """Describe every kernelspec the server can see."""
     places = _Places.current(protected)
     # Many specs share one interpreter; resolve each distinct argv[0] only once.
@@ -152,8 +150,7 @@ def move_to_trash(resource_dir: str) -> str:
     blocker = _undeletable_part(resource_dir)
     if blocker is not None:
         raise Conflict(
-            f"Cannot remove {os.path.basename(resource_dir)}: "
-            f"{blocker} cannot be deleted.",
+            f"Cannot remove {os.path.basename(resource_dir)}: {blocker} cannot be deleted.",
             "not-removable",
         )
     trash_root = os.path.join(os.path.dirname(resource_dir), TRASH_DIR)
@@ -165,8 +162,7 @@ def move_to_trash(resource_dir: str) -> str:
         os.rename(resource_dir, target)
     except OSError as error:
         raise Conflict(
-            f"Cannot remove {os.path.basename(resource_dir)}: "
-            f"{error.strerror or error}.",
+            f"Cannot remove {os.path.basename(resource_dir)}: {error.strerror or error}.",
             "not-removable",
         ) from None
     return trash
@@ -205,16 +201,12 @@ def _undeletable_part(tree: str) -> str | None:
         if not os.access(directory, os.W_OK | os.X_OK):
             return os.path.relpath(directory, parent)
         # Symlinked directories are removed as links, never followed.
-        subdirs[:] = [
-            d for d in subdirs if not os.path.islink(os.path.join(directory, d))
-        ]
+        subdirs[:] = [d for d in subdirs if not os.path.islink(os.path.join(directory, d))]
     return None
 
 
 def _raise(error: OSError) -> None:
-    raise Conflict(
-        f"Cannot read {error.filename}: {error.strerror or error}.", "not-removable"
-    )
+    raise Conflict(f"Cannot read {error.filename}: {error.strerror or error}.", "not-removable")
 
 
 def _find(spec_dirs: Mapping[str, str], name: str) -> tuple[str, str]:

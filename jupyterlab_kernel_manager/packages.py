@@ -64,9 +64,7 @@ def check_requirement(item: object, *, allow_urls: bool) -> str | None:
     return normalize_requirement(item, allow_urls=allow_urls)[1]
 
 
-def normalize_requirement(
-    item: object, *, allow_urls: bool
-) -> tuple[str, None] | tuple[None, str]:
+def normalize_requirement(item: object, *, allow_urls: bool) -> tuple[str, None] | tuple[None, str]:
     """``(text to pass to the installer, None)`` or ``(None, why it is refused)``.
 
     The text is packaging's canonical form (URL schemes in lower case); it is
@@ -149,9 +147,7 @@ def _canonical(item: object, allow_urls: bool) -> str:
         requirement = Requirement(text)
     except InvalidRequirement as error:
         detail = (str(error).splitlines() or [""])[0]
-        raise _Refused(
-            f"{text!r} is not a valid PEP 508 requirement ({detail})."
-        ) from None
+        raise _Refused(f"{text!r} is not a valid PEP 508 requirement ({detail}).") from None
     if looks_like_file(requirement.name):
         raise _Refused(f"{text!r} looks like a file; local paths are not allowed.")
     if requirement.url is None:
@@ -186,9 +182,7 @@ def _fragment_problem(fragment: str) -> str | None:
         key, _, value = pair.partition("=")
         if key not in _FRAGMENT_KEYS:
             return f"the URL fragment key {key!r} is not one of {', '.join(sorted(_FRAGMENT_KEYS))}"
-        if key == "subdirectory" and (
-            not value or value.startswith("/") or has_dot_segment(value)
-        ):
+        if key == "subdirectory" and (not value or value.startswith("/") or has_dot_segment(value)):
             return "subdirectory must be a relative path without '.' or '..'"
     return None
 
@@ -196,7 +190,7 @@ def _fragment_problem(fragment: str) -> str | None:
 def _short(item: object) -> str:
     try:
         text = repr(item)
-    except Exception:  # noqa: BLE001 - any object's repr: never raise from here
+    except Exception:
         text = f"of type {type(item).__name__}"
     return text if len(text) <= 60 else text[:60] + "..."
 

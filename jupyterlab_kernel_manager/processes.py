@@ -117,9 +117,7 @@ def process_json(proc: Proc, kind: str = "other", **found) -> dict:
     }
 
 
-def classify(
-    procs: Iterable[Proc], uid: int, server_pid: int, context: Context
-) -> list[dict]:
+def classify(procs: Iterable[Proc], uid: int, server_pid: int, context: Context) -> list[dict]:
     """The processes of ``uid``, each with its kind, in the order given."""
     everyone = {proc.pid: proc for proc in procs}
     mine = [proc for proc in everyone.values() if proc.uid == uid]
@@ -214,9 +212,7 @@ class Body(NamedTuple):
 def encode_json(value) -> bytes:
     """Compact JSON; ``</`` escaped as tornado's ``json_encode`` does, so that a
     command line can never close a ``<script>`` the reply is pasted into."""
-    return (
-        json.dumps(value, separators=(",", ":")).replace("</", "<\\/").encode("utf-8")
-    )
+    return json.dumps(value, separators=(",", ":")).replace("</", "<\\/").encode("utf-8")
 
 
 class Snapshot:
@@ -242,9 +238,7 @@ class Snapshot:
         """The reply for this kind of request, the same object for every request
         of that kind; built once in a thread."""
         if all_users and not is_admin:
-            raise Forbidden(
-                "Only JupyterHub admins may list other users' processes.", "not-admin"
-            )
+            raise Forbidden("Only JupyterHub admins may list other users' processes.", "not-admin")
         key = (is_admin, all_users)
         if key not in self._bodies:
             self._bodies[key] = asyncio.ensure_future(
@@ -300,9 +294,7 @@ class Processes:
     async def listing(self, *, all_users: bool, is_admin: bool) -> Body:
         if all_users and not is_admin:
             # Refused before any scan is started for it.
-            raise Forbidden(
-                "Only JupyterHub admins may list other users' processes.", "not-admin"
-            )
+            raise Forbidden("Only JupyterHub admins may list other users' processes.", "not-admin")
         snapshot = await self.snapshot()
         return await snapshot.body(is_admin=is_admin, all_users=all_users)
 
@@ -311,10 +303,7 @@ class Processes:
         if self._latest is not None:
             scanned_at, scanned_generation, snapshot = self._latest
             age = time.monotonic() - scanned_at
-            if (
-                scanned_generation == generation
-                and age < self.config.process_scan_cache_seconds
-            ):
+            if scanned_generation == generation and age < self.config.process_scan_cache_seconds:
                 return snapshot
         if self._pending is None or self._pending[0] != generation:
             self._pending = (generation, asyncio.ensure_future(self._scan(generation)))
@@ -371,14 +360,11 @@ class Processes:
             except psutil.AccessDenied:
                 owner = None
             if owner != self.uid:
-                raise Forbidden(
-                    f"Process {pid} belongs to another user.", "not-yours"
-                ) from None
+                raise Forbidden(f"Process {pid} belongs to another user.", "not-yours") from None
             # Equality of psutil processes includes their start time.
             if process in self._server_lineage():
                 raise Forbidden(
-                    f"Process {pid} runs this Jupyter server: "
-                    "shut the server down instead.",
+                    f"Process {pid} runs this Jupyter server: shut the server down instead.",
                     "server",
                 )
             try:
@@ -387,9 +373,7 @@ class Processes:
                 # Ended (and reaped) since it was pinned.
                 raise NotFound(f"There is no process {pid}.", "not-found") from None
             except (PermissionError, psutil.AccessDenied):
-                raise Forbidden(
-                    f"Process {pid} belongs to another user.", "not-yours"
-                ) from None
+                raise Forbidden(f"Process {pid} belongs to another user.", "not-yours") from None
         self.invalidate()
         return {"pid": pid, "signal": name}
 
@@ -451,9 +435,7 @@ def parse_pid(text: str) -> int:
         or not (text.isascii() and text.isdigit())
         or not 0 < int(text) <= MAX_PID
     ):
-        raise BadRequest(
-            "The process id must be a positive whole number.", "invalid-pid"
-        )
+        raise BadRequest("The process id must be a positive whole number.", "invalid-pid")
     return int(text)
 
 
@@ -465,9 +447,7 @@ def parse_signal(body: Mapping) -> str:
         )
     name = body["signal"]
     if not isinstance(name, str) or name not in SIGNALS:
-        raise BadRequest(
-            f"Unknown signal {name!r}: choose INT, TERM or KILL.", "invalid-signal"
-        )
+        raise BadRequest(f"Unknown signal {name!r}: choose INT, TERM or KILL.", "invalid-signal")
     return name
 
 

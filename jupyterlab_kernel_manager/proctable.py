@@ -71,9 +71,7 @@ class Proc(NamedTuple):
 class Stat(NamedTuple):
     """What a reader reads for every process on every scan."""
 
-    ident: (
-        object  # the start time in the reader's units: another value, another process
-    )
+    ident: object  # the start time in the reader's units: another value, another process
     ppid: int
     name: str
     state: str
@@ -257,9 +255,7 @@ class ProcfsReader:
     def memory(self, pid: int) -> tuple[int | None, int | None]:
         """USS and PSS, as psutil's ``memory_full_info()`` computes them."""
         try:
-            data = _read(
-                f"{self.procfs}/{pid}/smaps_rollup", STATUS_SIZE, missing_ok=False
-            )
+            data = _read(f"{self.procfs}/{pid}/smaps_rollup", STATUS_SIZE, missing_ok=False)
         except PermissionError:
             return None, None
         except OSError:
@@ -293,9 +289,7 @@ class PsutilReader:
         self._info: dict[int, dict] = {}
 
     def pids(self) -> Iterable[int]:
-        self._info = {
-            p.pid: p.info for p in psutil.process_iter(self.ATTRS, ad_value=None)
-        }
+        self._info = {p.pid: p.info for p in psutil.process_iter(self.ATTRS, ad_value=None)}
         return sorted(self._info)
 
     def fingerprint(self, pid: int):

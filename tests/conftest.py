@@ -76,9 +76,7 @@ def api(jp_fetch):
     async def call(*parts, method="GET", body=None, params=None, headers=None):
         kwargs = {}
         if body is not None:
-            kwargs["body"] = (
-                body if isinstance(body, (str, bytes)) else json.dumps(body)
-            )
+            kwargs["body"] = body if isinstance(body, (str, bytes)) else json.dumps(body)
         response = await jp_fetch(
             "kernel-manager",
             "kernelspecs",
@@ -137,9 +135,7 @@ def km(jp_fetch):
     async def call(*parts, method="GET", body=None, params=None):
         kwargs = {}
         if body is not None:
-            kwargs["body"] = (
-                body if isinstance(body, (str, bytes)) else json.dumps(body)
-            )
+            kwargs["body"] = body if isinstance(body, (str, bytes)) else json.dumps(body)
         response = await jp_fetch(
             "kernel-manager",
             *parts,

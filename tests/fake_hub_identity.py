@@ -29,9 +29,9 @@ except ImportError:
 
 
 class FakeHubIdentityProvider(IdentityProvider):
-    hub_user = Dict(
-        help="Fields of the user model the fake hub answers for any valid token."
-    ).tag(config=True)
+    hub_user = Dict(help="Fields of the user model the fake hub answers for any valid token.").tag(
+        config=True
+    )
 
     async def get_user(self, handler):
         user = super().get_user(handler)

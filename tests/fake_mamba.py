@@ -26,9 +26,7 @@ def create(args):
     assert args[:2] == ["-y", "-p"], args
     prefix, specs = args[2], args[3:]
     pythons = [spec.split("=", 1)[1] for spec in specs if spec.startswith("python=")]
-    packages = [
-        spec for spec in specs if not spec.startswith("python=") and spec != "pip"
-    ]
+    packages = [spec for spec in specs if not spec.startswith("python=") and spec != "pip"]
     say(f"solving environment for {prefix}")
     delay = float(os.environ.get("FAKE_MAMBA_SLEEP", "0"))
     if delay:
@@ -41,9 +39,7 @@ def create(args):
     if pythons != [own]:
         sys.exit(f"fake-mamba: can only provide python={own}, not {pythons}")
     uv = find_uv_bin()
-    subprocess.run(
-        [uv, "venv", "--seed", "--python", sys.executable, prefix], check=True
-    )
+    subprocess.run([uv, "venv", "--seed", "--python", sys.executable, prefix], check=True)
     say("installing packages")
     python = os.path.join(prefix, "bin", "python")
     subprocess.run([uv, "pip", "install", "--python", python, *packages], check=True)

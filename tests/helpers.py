@@ -106,9 +106,7 @@ async def run_in_kernel(serverapp, kernel_id, code, *, timeout=180.0):
 
     try:
         await client.wait_for_ready(timeout=120)
-        reply = await client.execute_interactive(
-            code, output_hook=collect, timeout=timeout
-        )
+        reply = await client.execute_interactive(code, output_hook=collect, timeout=timeout)
     finally:
         client.stop_channels()
     return "".join(output), reply["content"]

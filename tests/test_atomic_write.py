@@ -41,6 +41,4 @@ def test_rename_without_failure_writes_the_new_name(user_kernels):
 
     kernelspecs.rename_kernelspec({"mine": str(spec_dir)}, "mine", "New name")
 
-    assert (
-        json.loads((spec_dir / "kernel.json").read_text())["display_name"] == "New name"
-    )
+    assert json.loads((spec_dir / "kernel.json").read_text())["display_name"] == "New name"

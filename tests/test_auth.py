@@ -14,9 +14,7 @@ from helpers import install_spec, snapshot
         ("DELETE", None),
     ],
 )
-async def test_requests_without_a_token_are_refused(
-    jp_fetch, user_kernels, method, body
-):
+async def test_requests_without_a_token_are_refused(jp_fetch, user_kernels, method, body):
     install_spec(user_kernels, "mine")
     before = snapshot(user_kernels)
     path = (

@@ -22,9 +22,7 @@ def jp_server_config():
 
 
 @pytest.mark.parametrize("method", ["PATCH", "DELETE"])
-async def test_protected_specs_are_refused_in_the_users_own_dir(
-    api, user_kernels, method
-):
+async def test_protected_specs_are_refused_in_the_users_own_dir(api, user_kernels, method):
     install_spec(user_kernels, "guarded")
     before = snapshot(user_kernels)
     body = {"display_name": "Renamed"} if method == "PATCH" else None

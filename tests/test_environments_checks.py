@@ -17,9 +17,7 @@ def fake_environment(envs_dir, name):
     python.chmod(0o755)
 
 
-async def test_concurrent_listings_run_one_check_per_environment(
-    km, envs_dir, monkeypatch
-):
+async def test_concurrent_listings_run_one_check_per_environment(km, envs_dir, monkeypatch):
     for name in ("one", "two"):
         fake_environment(envs_dir, name)
     checked = []

@@ -101,9 +101,7 @@ async def test_failing_package_fails_the_job_with_the_tools_message(
     assert job["state"] == "failed"
     assert job["exit_status"] not in (None, 0)
     assert any(message in line for line in lines), lines
-    assert job["error"].startswith(
-        ("uv exited with status", "python exited with status")
-    )
+    assert job["error"].startswith(("uv exited with status", "python exited with status"))
     assert job["finished_at"] is not None
     assert_nothing_left(envs_dir, user_kernels, "bad")
     status, jobs, _ = await km("jobs")
@@ -143,9 +141,7 @@ async def test_failed_install_into_an_existing_environment_keeps_it(
     "marker",
     [
         pytest.param(lambda: {"job": "gone", "pid": dead_pid()}, id="dead-server"),
-        pytest.param(
-            lambda: {"job": "unknown-job", "pid": os.getpid()}, id="restarted"
-        ),
+        pytest.param(lambda: {"job": "unknown-job", "pid": os.getpid()}, id="restarted"),
         pytest.param(
             lambda: {"job": "x", "pid": os.getpid(), "host": "elsewhere"},
             id="old-remote",
@@ -168,12 +164,8 @@ async def test_orphans_are_swept_before_a_listing(km, environments, envs_dir, ma
     assert not env.exists() and not marker_file.exists() and not trash.exists()
 
 
-async def test_an_orphan_does_not_block_its_name(
-    km, environments, envs_dir, user_kernels
-):
-    env, _ = plant(
-        envs_dir, "reuse", job="gone", pid=dead_pid(), host=socket.gethostname()
-    )
+async def test_an_orphan_does_not_block_its_name(km, environments, envs_dir, user_kernels):
+    env, _ = plant(envs_dir, "reuse", job="gone", pid=dead_pid(), host=socket.gethostname())
     # ipykernel had already written the kernelspec when the server died.
     install_spec(
         user_kernels,
@@ -235,9 +227,7 @@ async def test_orphans_are_swept_when_the_server_starts(request, envs_dir):
 @pytest.mark.parametrize("host", ["here", "elsewhere"])
 async def test_a_live_claim_is_busy_and_kept(km, environments, envs_dir, host):
     hostname = socket.gethostname() if host == "here" else "elsewhere"
-    env, marker_file = plant(
-        envs_dir, "taken", job="theirs", pid=os.getppid(), host=hostname
-    )
+    env, marker_file = plant(envs_dir, "taken", job="theirs", pid=os.getppid(), host=hostname)
 
     status, reply, _ = await km("environments", method="POST", body={"name": "taken"})
     _, listing, _ = await km("environments")

@@ -102,9 +102,7 @@ async def test_conda_create_streams_its_log_lists_and_removes(
     job, lines, states = await poll_job(km, reply["job"], interval=0.1)
 
     assert job["state"] == "succeeded", lines
-    create_line = (
-        f"$ {script} create -y -p {env_path} python={SERVER_PYTHON} ipykernel pip"
-    )
+    create_line = f"$ {script} create -y -p {env_path} python={SERVER_PYTHON} ipykernel pip"
     assert create_line in lines
     # The fake's first lines were served while it was still running.
     first = lines.index("fake-mamba: downloading packages")
@@ -198,9 +196,7 @@ async def test_timed_out_conda_creation_leaves_nothing(
     assert status == 202
     job, lines, _ = await poll_job(km, reply["job"])
 
-    assert (job["state"], job["error"]) == ("failed", "Timed out after 2 seconds."), (
-        lines
-    )
+    assert (job["state"], job["error"]) == ("failed", "Timed out after 2 seconds."), lines
     mamba_pid, sleep_pid = map(int, (tmp_path / "mamba-pids").read_text().split())
     assert not alive(mamba_pid) and not alive(sleep_pid)
     assert_nothing_left(envs_dir, user_kernels, "slowpoke")
@@ -222,8 +218,7 @@ async def test_conda_package_failure_leaves_nothing(
     assert job["exit_status"] == 1
     assert "fake-mamba: done" in lines
     assert any(
-        "No matching distribution found for km-no-such-package-xyz" in line
-        for line in lines
+        "No matching distribution found for km-no-such-package-xyz" in line for line in lines
     )
     assert_nothing_left(envs_dir, user_kernels, "broken")
 

@@ -34,9 +34,7 @@ async def test_settings_shape_the_listing_and_the_refusals(km, jp_home_dir):
     _, listing = (await km("environments"))[:2]
     backends = {b["name"]: b for b in listing["backends"]}
     over_cap = await km("environments", method="POST", body={"name": "second"})
-    uv = await km(
-        "environments", method="POST", body={"name": "second", "backend": "uv"}
-    )
+    uv = await km("environments", method="POST", body={"name": "second", "backend": "uv"})
     too_many = await km(
         "environments",
         method="POST",
@@ -84,9 +82,7 @@ def test_bad_settings_are_refused(setting, value):
 def test_defaults(jp_environ, jp_data_dir):
     config = KernelManagerConfig()
 
-    assert config.resolved_environments_dir() == str(
-        jp_data_dir / "kernel-manager" / "envs"
-    )
+    assert config.resolved_environments_dir() == str(jp_data_dir / "kernel-manager" / "envs")
     assert (config.allowed_backends, config.default_backend) == (
         ["uv", "venv", "conda"],
         "uv",

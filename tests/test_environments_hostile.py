@@ -67,9 +67,7 @@ def fifo(km):
         os.close(fd)
 
 
-async def test_a_fifo_kernel_json_does_not_block_removal(
-    km, fifo, envs_dir, user_kernels
-):
+async def test_a_fifo_kernel_json_does_not_block_removal(km, fifo, envs_dir, user_kernels):
     env = fake_environment(envs_dir, "foo")
     environment_spec(user_kernels, "foo", env)
     (user_kernels / "zz").mkdir()
@@ -99,9 +97,7 @@ async def test_a_fifo_metadata_file_does_not_block_listing_or_removal(
     assert status == 200, reply
 
 
-async def test_a_fifo_claim_does_not_block_listing_or_creation(
-    km, fifo, envs_dir, user_kernels
-):
+async def test_a_fifo_claim_does_not_block_listing_or_creation(km, fifo, envs_dir, user_kernels):
     envs_dir.mkdir(parents=True)
     fifo(envs_dir / f".bar{envdirs.MARKER_SUFFIX}")
 
@@ -115,9 +111,7 @@ async def test_a_fifo_claim_does_not_block_listing_or_creation(
     assert (status, reply["reason"]) == (409, "busy")
 
 
-async def test_a_kernel_json_linked_to_dev_zero_does_not_exhaust_memory(
-    km, envs_dir, user_kernels
-):
+async def test_a_kernel_json_linked_to_dev_zero_does_not_exhaust_memory(km, envs_dir, user_kernels):
     env = fake_environment(envs_dir, "foo")
     environment_spec(user_kernels, "foo", env)
     (user_kernels / "zero").mkdir()
@@ -129,9 +123,7 @@ async def test_a_kernel_json_linked_to_dev_zero_does_not_exhaust_memory(
     assert (user_kernels / "zero" / "kernel.json").is_symlink()
 
 
-async def test_a_huge_sparse_kernel_json_does_not_exhaust_memory(
-    km, envs_dir, user_kernels
-):
+async def test_a_huge_sparse_kernel_json_does_not_exhaust_memory(km, envs_dir, user_kernels):
     env = fake_environment(envs_dir, "foo")
     environment_spec(user_kernels, "foo", env)
     (user_kernels / "huge").mkdir()
@@ -144,9 +136,7 @@ async def test_a_huge_sparse_kernel_json_does_not_exhaust_memory(
     assert (status, reply) == (200, {"shut_down": []})
 
 
-async def test_deeply_nested_files_are_unreadable_not_server_errors(
-    km, envs_dir, user_kernels
-):
+async def test_deeply_nested_files_are_unreadable_not_server_errors(km, envs_dir, user_kernels):
     env = fake_environment(envs_dir, "foo")
     environment_spec(user_kernels, "foo", env)
     (user_kernels / "deep").mkdir()
@@ -172,9 +162,7 @@ async def test_deeply_nested_files_are_unreadable_not_server_errors(
 
 
 @pytest.mark.parametrize("fields", UNUSABLE_PATH_FIELDS)
-async def test_paths_no_file_system_takes_name_no_environment(
-    km, envs_dir, user_kernels, fields
-):
+async def test_paths_no_file_system_takes_name_no_environment(km, envs_dir, user_kernels, fields):
     env = fake_environment(envs_dir, "foo")
     environment_spec(user_kernels, "foo", env)
     spec_dir = user_kernels / "odd"
@@ -193,9 +181,7 @@ async def test_paths_no_file_system_takes_name_no_environment(
     assert spec_dir.exists() and not (user_kernels / "foo").exists()
 
 
-async def test_removal_takes_every_spec_whose_name_differs_only_in_case(
-    km, envs_dir, user_kernels
-):
+async def test_removal_takes_every_spec_whose_name_differs_only_in_case(km, envs_dir, user_kernels):
     env = fake_environment(envs_dir, "foo")
     environment_spec(user_kernels, "foo", env)
     environment_spec(user_kernels, "FOO", env)

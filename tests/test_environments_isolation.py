@@ -17,11 +17,7 @@ from helpers import create_environment, poll_job
 
 from jupyterlab_kernel_manager import envdirs
 
-TRAP = (
-    "import os\n"
-    "with open({marker!r}, 'a') as f:\n"
-    "    f.write({name!r} + '\\n')\n"
-)
+TRAP = "import os\nwith open({marker!r}, 'a') as f:\n    f.write({name!r} + '\\n')\n"
 
 
 def fake_environment(envs_dir, name, script, *, config="home = /usr/bin\n"):
@@ -112,19 +108,13 @@ async def test_environment_names_that_tools_read_as_config_break_nothing(
 async def test_an_environments_pip_conf_is_not_read(
     km, envs_dir, user_kernels, without_server_pythonpath, tmp_path
 ):
-    job, lines = await create_environment(
-        km, {"name": "pyproject.toml", "backend": "venv"}
-    )
+    job, lines = await create_environment(km, {"name": "pyproject.toml", "backend": "venv"})
     assert job["state"] == "succeeded", lines
     env = envs_dir / "pyproject.toml"
     pip_log = tmp_path / "pip-wrote-this.log"
     # pip reads <prefix>/pip.conf: a wheel could plant one to redirect the index.
     (env / "pip.conf").write_text(
-        "[global]\n"
-        "index-url = http://127.0.0.1:9/\n"
-        "retries = 0\n"
-        "timeout = 1\n"
-        f"log = {pip_log}\n"
+        f"[global]\nindex-url = http://127.0.0.1:9/\nretries = 0\ntimeout = 1\nlog = {pip_log}\n"
     )
 
     status, reply, _ = await km("environments", "pyproject.toml", "packages")
@@ -163,22 +153,16 @@ async def test_an_unusable_environments_dir_is_a_conflict(km, envs_dir, kind):
     assert str(envs_dir) in reply["message"]
 
 
-async def test_slow_package_listings_do_not_hold_up_other_routes(
-    km, envs_dir, tmp_path
-):
+async def test_slow_package_listings_do_not_hold_up_other_routes(km, envs_dir, tmp_path):
     runs = tmp_path / "runs"
     listing = json.dumps([{"name": "slowpkg", "version": "1.0"}])
-    fake_environment(
-        envs_dir, "slow", f"echo run >> {runs}\nsleep 3\necho '{listing}'\n"
-    )
+    fake_environment(envs_dir, "slow", f"echo run >> {runs}\nsleep 3\necho '{listing}'\n")
 
     # Backends detected, threads of the default pool started.
     status, _, _ = await km("environments")
     assert status == 200
     started = time.monotonic()
-    listings = [
-        asyncio.ensure_future(km("environments", "slow", "packages")) for _ in range(8)
-    ]
+    listings = [asyncio.ensure_future(km("environments", "slow", "packages")) for _ in range(8)]
     while not runs.exists():
         assert time.monotonic() - started < 30
         await asyncio.sleep(0.05)
@@ -193,8 +177,7 @@ async def test_slow_package_listings_do_not_hold_up_other_routes(
     assert latency < duration / 3, (latency, duration)
     assert [status for status, _, _ in replies] == [200] * 8
     assert all(
-        reply["packages"] == [{"name": "slowpkg", "version": "1.0"}]
-        for _, reply, _ in replies
+        reply["packages"] == [{"name": "slowpkg", "version": "1.0"}] for _, reply, _ in replies
     )
     # One listing in flight per environment, shared (8 before); a request that a
     # loaded machine delays past the first listing starts a second.

@@ -24,9 +24,7 @@ async def test_force_shuts_the_environments_kernel_down_then_removes_it(
     job, lines = await create_environment(km, {"name": "busy", "backend": "uv"})
     assert job["state"] == "succeeded", lines
     env_path = envs_dir / "busy"
-    started = await jp_fetch(
-        "api", "kernels", method="POST", body=json.dumps({"name": "busy"})
-    )
+    started = await jp_fetch("api", "kernels", method="POST", body=json.dumps({"name": "busy"}))
     kernel_id = json.loads(started.body)["id"]
     pid = jp_serverapp.kernel_manager.get_kernel(kernel_id).provisioner.pid
     kernel = psutil.Process(pid)
@@ -40,9 +38,7 @@ async def test_force_shuts_the_environments_kernel_down_then_removes_it(
         assert kernel.is_running()
         assert (snapshot(env_path), snapshot(user_kernels)) == before
 
-        status, reply, _ = await km(
-            "environments", "busy", method="DELETE", params={"force": "1"}
-        )
+        status, reply, _ = await km("environments", "busy", method="DELETE", params={"force": "1"})
 
         assert (status, reply) == (200, {"shut_down": [kernel_id]})
         # Shut down before the answer: the process has exited and been reaped.
@@ -67,14 +63,10 @@ async def test_force_without_running_kernels_shuts_nothing_down(
     (envs_dir / "idle" / "bin").mkdir(parents=True)
     (envs_dir / "idle" / "pyvenv.cfg").write_text("home = /usr/bin\n")
     # Another kernel of another spec keeps running.
-    other = await jp_fetch(
-        "api", "kernels", method="POST", body=json.dumps({"name": "python3"})
-    )
+    other = await jp_fetch("api", "kernels", method="POST", body=json.dumps({"name": "python3"}))
     other_id = json.loads(other.body)["id"]
     try:
-        status, reply, _ = await km(
-            "environments", "idle", method="DELETE", params={"force": "1"}
-        )
+        status, reply, _ = await km("environments", "idle", method="DELETE", params={"force": "1"})
 
         assert (status, reply) == (200, {"shut_down": []})
         running = json.loads((await jp_fetch("api", "kernels")).body)

@@ -26,9 +26,7 @@ def without_conda(jp_environ, monkeypatch):
     directories = [
         d
         for d in os.environ["PATH"].split(os.pathsep)
-        if not any(
-            shutil.which(tool, path=d) for tool in ("mamba", "micromamba", "conda")
-        )
+        if not any(shutil.which(tool, path=d) for tool in ("mamba", "micromamba", "conda"))
     ]
     monkeypatch.setenv("PATH", os.pathsep.join(directories))
 
@@ -60,9 +58,7 @@ async def test_bad_names_are_refused(km, untouched, name):
     assert reply["message"]
 
 
-async def test_longest_name_and_upper_case_pass_the_name_check(
-    km, untouched, user_kernels
-):
+async def test_longest_name_and_upper_case_pass_the_name_check(km, untouched, user_kernels):
     # Stopped later by a display name that is too long, so nothing is created.
     for name in ("x" * 64, "My.Env_1-A"):
         status, reply, _ = await km(
@@ -117,9 +113,7 @@ BAD_PACKAGES = [
 
 
 @pytest.mark.parametrize(("packages", "offender"), BAD_PACKAGES)
-async def test_bad_packages_are_refused_before_anything_runs(
-    km, untouched, packages, offender
-):
+async def test_bad_packages_are_refused_before_anything_runs(km, untouched, packages, offender):
     status, reply, _ = await km(
         "environments", method="POST", body={"name": "ok", "packages": packages}
     )
@@ -139,9 +133,7 @@ async def test_backend_and_python_refusals(km, untouched, without_conda):
         ({"python": "3"}, "invalid-python", "'3'"),
     ]
     for body, reason, message in cases:
-        status, reply, _ = await km(
-            "environments", method="POST", body={"name": "ok", **body}
-        )
+        status, reply, _ = await km("environments", method="POST", body={"name": "ok", **body})
 
         assert (status, reply["reason"]) == (400, reason), body
         assert message in reply["message"], reply
@@ -179,9 +171,7 @@ async def test_packages_route_refusals(km, envs_dir, user_kernels):
         ("a b", {"packages": ["x"]}, 400, "invalid-name"),
     ]
     for name, body, code, reason in cases:
-        status, reply, _ = await km(
-            "environments", name, "packages", method="POST", body=body
-        )
+        status, reply, _ = await km("environments", name, "packages", method="POST", body=body)
         assert (status, reply["reason"]) == (code, reason), (name, body)
 
     status, reply, _ = await km("environments", "missing", "packages")
@@ -223,9 +213,7 @@ async def test_job_route_refusals(km):
         assert (status, reply["reason"]) == (400, "invalid-since")
 
 
-async def test_an_empty_listing_reports_backends_and_settings(
-    km, envs_dir, without_conda
-):
+async def test_an_empty_listing_reports_backends_and_settings(km, envs_dir, without_conda):
     status, listing, _ = await km("environments")
 
     assert status == 200
@@ -242,9 +230,7 @@ async def test_an_empty_listing_reports_backends_and_settings(
         False,
         None,
     )
-    assert (
-        backends["conda"]["reason"] == "None of mamba, micromamba or conda is on PATH."
-    )
+    assert backends["conda"]["reason"] == "None of mamba, micromamba or conda is on PATH."
 
 
 async def test_environments_list_only_environments(km, envs_dir, user_kernels):
@@ -259,9 +245,7 @@ async def test_environments_list_only_environments(km, envs_dir, user_kernels):
         "plain-kernel",
         display_name="Plain",
         metadata={
-            "kernel_manager": {
-                "environment": {"path": str(envs_dir / "plain"), "backend": "venv"}
-            }
+            "kernel_manager": {"environment": {"path": str(envs_dir / "plain"), "backend": "venv"}}
         },
     )
 
@@ -278,8 +262,7 @@ async def test_environments_list_only_environments(km, envs_dir, user_kernels):
     )
     assert plain["healthy"] is False
     assert (
-        plain["problem"]
-        == f"The interpreter {envs_dir / 'plain' / 'bin' / 'python'} is missing."
+        plain["problem"] == f"The interpreter {envs_dir / 'plain' / 'bin' / 'python'} is missing."
     )
     assert (plain["python_version"], plain["created_at"], plain["job"]) == (
         None,
@@ -305,7 +288,5 @@ async def test_a_broken_interpreter_is_reported(km, envs_dir):
     (entry,) = listing["environments"]
     assert entry["healthy"] is False
     assert entry["python_version"].startswith("3.")
-    assert entry["problem"].startswith(
-        "ipykernel cannot be imported: ModuleNotFoundError"
-    )
+    assert entry["problem"].startswith("ipykernel cannot be imported: ModuleNotFoundError")
     assert not (envs_dir / f".noipk{envdirs.MARKER_SUFFIX}").exists()

@@ -98,9 +98,7 @@ def test_only_https_urls_that_stay_remote_are_allowed(requirement):
     assert check_requirement(requirement, allow_urls=False) is not None
 
 
-@pytest.mark.parametrize(
-    ("given", "passed"), [*ACCEPTED.items(), *URLS_ACCEPTED.items()]
-)
+@pytest.mark.parametrize(("given", "passed"), [*ACCEPTED.items(), *URLS_ACCEPTED.items()])
 def test_accepted_requirements_are_passed_on_in_canonical_form(given, passed):
     assert normalize_requirement(given, allow_urls=True) == (passed, None)
     # Canonical: checking what is passed on gives it back.

@@ -33,16 +33,12 @@ def test_url_requirements_follow_the_setting():
 
 def test_command_lines_of_each_backend():
     path = "/envs/e"
-    venv = backends.Backend(
-        "venv", True, "/py", {"3.12": "/usr/bin/python3.12"}, "3.12"
-    )
+    venv = backends.Backend("venv", True, "/py", {"3.12": "/usr/bin/python3.12"}, "3.12")
     uv = backends.Backend("uv", True, "/bin/uv", {"3.12": "3.12"}, "3.12")
     conda = backends.Backend("conda", True, "/opt/bin/mamba", {"3.12": "3.12"}, "3.12")
     flags = ["--disable-pip-version-check", "--no-input", "--progress-bar", "off"]
 
-    assert backends.create_commands(
-        venv, path, "3.12", ["a"], system_site_packages=True
-    ) == [
+    assert backends.create_commands(venv, path, "3.12", ["a"], system_site_packages=True) == [
         ["/usr/bin/python3.12", "-m", "venv", "--system-site-packages", path],
         ["/envs/e/bin/python", "-m", "pip", "install", *flags, "ipykernel", "a"],
     ]
@@ -84,9 +80,9 @@ def test_command_lines_of_each_backend():
     ]
     found = {"uv": uv, "conda": conda}
     assert backends.install_command("uv", found, path, ["a"]) == [*uv_install, "a"]
-    assert backends.install_command(
-        "uv", found, path, ["a"], prefer_cache=True
-    ) == jobs.Fallback([*offline, "a"], [*uv_install, "a"], backends.CACHE_MISS_NOTE)
+    assert backends.install_command("uv", found, path, ["a"], prefer_cache=True) == jobs.Fallback(
+        [*offline, "a"], [*uv_install, "a"], backends.CACHE_MISS_NOTE
+    )
     assert backends.install_command("conda", found, path, ["a"])[:4] == [
         "/envs/e/bin/python",
         "-m",
@@ -132,9 +128,7 @@ def test_job_log_keeps_head_and_tail_with_stable_indices():
     assert log.since(5)[0] == "line 5"
 
 
-@pytest.mark.parametrize(
-    ("given", "normal"), [("MyEnv", "myenv"), ("a.b_c-1", "a.b_c-1")]
-)
+@pytest.mark.parametrize(("given", "normal"), [("MyEnv", "myenv"), ("a.b_c-1", "a.b_c-1")])
 def test_names_are_lower_cased(given, normal):
     assert envdirs.normalize_name(given) == normal
 

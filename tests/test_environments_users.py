@@ -18,9 +18,7 @@ from unix_users import readable_copy, shared_python, start_server, stop
 
 
 def chown(path: Path, account) -> None:
-    subprocess.run(
-        ["chown", "-R", f"{account.pw_uid}:{account.pw_gid}", str(path)], check=True
-    )
+    subprocess.run(["chown", "-R", f"{account.pw_uid}:{account.pw_gid}", str(path)], check=True)
 
 
 def plant(envs: Path, kernels: Path, name: str) -> tuple[Path, Path]:
@@ -37,9 +35,7 @@ def plant(envs: Path, kernels: Path, name: str) -> tuple[Path, Path]:
                 "display_name": name,
                 "language": "python",
                 "metadata": {
-                    "kernel_manager": {
-                        "environment": {"path": str(env), "backend": "venv"}
-                    }
+                    "kernel_manager": {"environment": {"path": str(env), "backend": "venv"}}
                 },
             }
         )
@@ -99,9 +95,7 @@ def state(places) -> tuple:
     )
 
 
-def test_a_kernelspec_with_undeletable_content_refuses_the_removal(
-    server, places, unix_users
-):
+def test_a_kernelspec_with_undeletable_content_refuses_the_removal(server, places, unix_users):
     env, spec = plant(places["envs"], places["kernels"], "stuck")
     stuck = spec / "resources"
     stuck.mkdir()
@@ -118,9 +112,7 @@ def test_a_kernelspec_with_undeletable_content_refuses_the_removal(
     assert "resources" in reply["message"]
     assert state(places) == before
     _, listing = server.call("kernel-manager/environments")
-    assert [(e["name"], e["kernelspec"]) for e in listing["environments"]] == [
-        ("stuck", "stuck")
-    ]
+    assert [(e["name"], e["kernelspec"]) for e in listing["environments"]] == [("stuck", "stuck")]
     _, specs = server.call("api/kernelspecs")
     assert "stuck" in specs["kernelspecs"]
     stuck.chmod(0o700)
@@ -128,9 +120,7 @@ def test_a_kernelspec_with_undeletable_content_refuses_the_removal(
     shutil.rmtree(spec)
 
 
-def test_an_environment_that_cannot_be_moved_keeps_its_kernelspec(
-    server, places, unix_users
-):
+def test_an_environment_that_cannot_be_moved_keeps_its_kernelspec(server, places, unix_users):
     # The environment is root's, in a sticky directory: kmtest-a may not rename it,
     # after its kernelspec (kmtest-a's) would already have been taken away.
     env, spec = plant(places["envs"], places["kernels"], "pinned")

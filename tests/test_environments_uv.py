@@ -45,13 +45,11 @@ async def test_uv_environment_kernel_pip_and_removal(
         0,
     )
     assert any(
-        line.startswith("$ ") and " venv " in line and str(env_path) in line
-        for line in lines
+        line.startswith("$ ") and " venv " in line and str(env_path) in line for line in lines
     )
     # uv's cache first (it holds ipykernel and pip once any test has run).
     assert any(
-        " pip install --offline --python " in line
-        and "ipykernel pip 'iniconfig>=1'" in line
+        " pip install --offline --python " in line and "ipykernel pip 'iniconfig>=1'" in line
         for line in lines
     )
     assert any(
@@ -114,20 +112,14 @@ async def test_uv_environment_kernel_pip_and_removal(
     await km("environments")
     assert checks == [str(env_path)] * 2
 
-    started = await jp_fetch(
-        "api", "kernels", method="POST", body=json.dumps({"name": "data-uv"})
-    )
+    started = await jp_fetch("api", "kernels", method="POST", body=json.dumps({"name": "data-uv"}))
     kernel_id = json.loads(started.body)["id"]
     try:
-        out, reply = await run_in_kernel(
-            jp_serverapp, kernel_id, "import sys; print(sys.prefix)"
-        )
+        out, reply = await run_in_kernel(jp_serverapp, kernel_id, "import sys; print(sys.prefix)")
         assert reply["status"] == "ok", out
         assert out.strip() == str(env_path)
 
-        out, reply = await run_in_kernel(
-            jp_serverapp, kernel_id, "%pip install tomli-w"
-        )
+        out, reply = await run_in_kernel(jp_serverapp, kernel_id, "%pip install tomli-w")
         assert reply["status"] == "ok", out
         assert "Successfully installed tomli-w" in out or "tomli_w" in out.lower(), out
         out, reply = await run_in_kernel(

@@ -33,21 +33,15 @@ async def test_venv_environment_runs_a_kernel_and_is_removed_with_its_kernelspec
     env_path = envs_dir / "plain"
     assert job["state"] == "succeeded", lines
     assert any(
-        line.startswith("$ ")
-        and line.endswith(f" -m venv --system-site-packages {env_path}")
+        line.startswith("$ ") and line.endswith(f" -m venv --system-site-packages {env_path}")
         for line in lines
     )
     assert (
         f"$ {env_path}/bin/python -m pip install --disable-pip-version-check --no-input "
         "--progress-bar off ipykernel"
     ) in lines
-    assert any(
-        line.startswith("Successfully installed") and "ipykernel" in line
-        for line in lines
-    )
-    assert (
-        "include-system-site-packages = true" in (env_path / "pyvenv.cfg").read_text()
-    )
+    assert any(line.startswith("Successfully installed") and "ipykernel" in line for line in lines)
+    assert "include-system-site-packages = true" in (env_path / "pyvenv.cfg").read_text()
     spec = json.loads((user_kernels / "plain" / "kernel.json").read_text())
     assert spec["display_name"] == "Plain venv"
     assert spec["metadata"]["kernel_manager"]["environment"] == {
@@ -68,14 +62,10 @@ async def test_venv_environment_runs_a_kernel_and_is_removed_with_its_kernelspec
     assert status == 200
     assert "ipykernel" in {p["name"].lower() for p in packages["packages"]}
 
-    started = await jp_fetch(
-        "api", "kernels", method="POST", body=json.dumps({"name": "plain"})
-    )
+    started = await jp_fetch("api", "kernels", method="POST", body=json.dumps({"name": "plain"}))
     kernel_id = json.loads(started.body)["id"]
     try:
-        out, reply = await run_in_kernel(
-            jp_serverapp, kernel_id, "import sys; print(sys.prefix)"
-        )
+        out, reply = await run_in_kernel(jp_serverapp, kernel_id, "import sys; print(sys.prefix)")
         assert reply["status"] == "ok", out
         assert out.strip() == str(env_path)
         out, _ = await run_in_kernel(
@@ -83,9 +73,7 @@ async def test_venv_environment_runs_a_kernel_and_is_removed_with_its_kernelspec
         )
         assert out.strip().startswith(str(env_path / "lib"))
 
-        status, reply, _ = await km(
-            "environments", "plain", method="DELETE", params={"force": "1"}
-        )
+        status, reply, _ = await km("environments", "plain", method="DELETE", params={"force": "1"})
         assert (status, reply) == (200, {"shut_down": [kernel_id]})
     finally:
         # Shut down by the removal already, unless it failed.

@@ -55,9 +55,7 @@ def _isolation() -> list[str] | None:
         return None
     common = ["--pid", "--fork", "--mount-proc", "--kill-child"]
     for prefix in ([unshare, *common], [unshare, "--user", "--map-root-user", *common]):
-        probe = subprocess.run(
-            [*prefix, "true"], capture_output=True, check=False, timeout=30
-        )
+        probe = subprocess.run([*prefix, "true"], capture_output=True, check=False, timeout=30)
         if probe.returncode == 0:
             return prefix
     return None
@@ -87,15 +85,11 @@ def _warm_uv_cache(venv: Path, env: dict) -> None:
     the cache lacks it), so that the server's offline creations can succeed."""
     uv = find_uv()
     assert uv is not None
-    subprocess.run(
-        [uv, "venv", "-q", "--python", sys.executable, str(venv)], env=env, check=True
-    )
+    subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(venv)], env=env, check=True)
     install = [uv, "pip", "install", "-q", "--python", str(venv / "bin" / "python")]
     try:
         for offline in (["--offline"], []):
-            done = subprocess.run(
-                [*install, *offline, "ipykernel", "pip"], env=env, check=False
-            )
+            done = subprocess.run([*install, *offline, "ipykernel", "pip"], env=env, check=False)
             if done.returncode == 0:
                 return
         raise RuntimeError("uv could not install ipykernel and pip")
@@ -109,9 +103,7 @@ class FuzzServer:
     def __init__(self, root: Path, prefix: list[str]) -> None:
         self.root = root
         self.token = uuid.uuid4().hex
-        dirs = {
-            name: root / name for name in ("home", "config", "data", "runtime", "work")
-        }
+        dirs = {name: root / name for name in ("home", "config", "data", "runtime", "work")}
         for directory in dirs.values():
             directory.mkdir()
         self.data = dirs["data"]
@@ -161,8 +153,7 @@ class FuzzServer:
             JUPYTER_CONFIG_DIR=str(dirs["config"]),
             JUPYTER_DATA_DIR=str(self.data),
             JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
-            UV_CACHE_DIR=os.environ.get("UV_CACHE_DIR")
-            or os.path.join(_USER_CACHE, "uv"),
+            UV_CACHE_DIR=os.environ.get("UV_CACHE_DIR") or os.path.join(_USER_CACHE, "uv"),
         )
         _warm_uv_cache(root / "warm", env)
         # Installers never ask a package index: what the fuzzer draws fails fast.
@@ -214,9 +205,7 @@ class FuzzServer:
         raise RuntimeError(f"the server did not start:\n{log[-4000:]}")
 
     def call(self, method: str, path: str, **kwargs) -> requests.Response:
-        return requests.request(
-            method, self.api + path, headers=self.headers, timeout=60, **kwargs
-        )
+        return requests.request(method, self.api + path, headers=self.headers, timeout=60, **kwargs)
 
     def stop(self) -> None:
         # unshare ignores SIGTERM while it waits for the namespace's init, the
@@ -237,9 +226,7 @@ class FuzzServer:
 def fuzz_server(tmp_path_factory):
     prefix = _isolation()
     if prefix is None:
-        unavailable(
-            "no PID namespace (unshare): the fuzzer would signal any process here"
-        )
+        unavailable("no PID namespace (unshare): the fuzzer would signal any process here")
     root = tmp_path_factory.mktemp("fuzz")
     try:
         server = FuzzServer(root, prefix)
@@ -327,9 +314,7 @@ class FuzzRecord:
     happened and one reproduction (the token is filtered out)."""
 
     def __init__(self) -> None:
-        self.answers: dict[str, collections.Counter] = collections.defaultdict(
-            collections.Counter
-        )
+        self.answers: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         self.seconds: collections.Counter = collections.Counter()
         self.failures: dict[tuple, list] = {}
 
@@ -356,8 +341,7 @@ class FuzzRecord:
             counts = self.answers[label]
             statuses = ", ".join(f"{s}: {n}" for s, n in sorted(counts.items()))
             lines.append(
-                f"{label}: {sum(counts.values())} cases in "
-                f"{self.seconds[label]:.1f} s ({statuses})"
+                f"{label}: {sum(counts.values())} cases in {self.seconds[label]:.1f} s ({statuses})"
             )
         total = sum(sum(c.values()) for c in self.answers.values())
         lines.append(f"total: {total} cases in {sum(self.seconds.values()):.1f} s")
@@ -365,12 +349,8 @@ class FuzzRecord:
 
     def report(self) -> str:
         parts = [f"{len(self.failures)} distinct failures:"]
-        for (label, code, title, status), (count, message) in sorted(
-            self.failures.items()
-        ):
-            parts.append(
-                f"\n=== {label}: {code} {title} [{status}] x{count}\n{message}"
-            )
+        for (label, code, title, status), (count, message) in sorted(self.failures.items()):
+            parts.append(f"\n=== {label}: {code} {title} [{status}] x{count}\n{message}")
         return "\n".join(parts)
 
 

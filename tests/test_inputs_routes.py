@@ -103,7 +103,10 @@ ROUTES = [
 async def test_a_cors_preflight_is_answered_like_jupyters_own(jp_fetch, path):
     # A handler attribute named "options" once hid tornado's options(): 500.
     response = await jp_fetch(
-        "kernel-manager", *path, method="OPTIONS", raise_error=False,
+        "kernel-manager",
+        *path,
+        method="OPTIONS",
+        raise_error=False,
         allow_nonstandard_methods=True,
     )
 
@@ -120,7 +123,9 @@ async def test_no_credentials_is_a_401_and_bad_ones_a_403(http_server_client, jp
     )
     # A POST without credentials fails Jupyter's XSRF check first: still a 401.
     post = await http_server_client.fetch(
-        f"{jp_base_url}kernel-manager/environments", method="POST", body="{}",
+        f"{jp_base_url}kernel-manager/environments",
+        method="POST",
+        body="{}",
         raise_error=False,
     )
 
@@ -140,7 +145,11 @@ async def test_no_credentials_is_a_401_and_bad_ones_a_403(http_server_client, jp
 )
 async def test_an_unsupported_verb_is_a_405_naming_the_verbs(jp_fetch, path, allowed):
     response = await jp_fetch(
-        "kernel-manager", *path, method="PUT", body="{}", raise_error=False,
+        "kernel-manager",
+        *path,
+        method="PUT",
+        body="{}",
+        raise_error=False,
         allow_nonstandard_methods=True,
     )
 

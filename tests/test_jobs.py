@@ -88,9 +88,7 @@ async def test_cancel_during_the_first_command_does_not_fall_back():
 
 async def test_time_out_of_the_first_command_does_not_fall_back():
     job = Job("install", "e", timeout=1.0)
-    job.steps = [
-        Fallback(python("import time; time.sleep(30)"), python("print('x')"), "n")
-    ]
+    job.steps = [Fallback(python("import time; time.sleep(30)"), python("print('x')"), "n")]
     job.start()
     await job.wait(30.0)
     assert (job.state, job.error) == ("failed", "Timed out after 1 seconds.")
@@ -112,8 +110,7 @@ def writer(megabytes: int, line_length: int | None) -> list[str]:
     else:
         block = f"(b'x' * {line_length - 1} + b'\\n') * {MB // line_length}"
     return python(
-        f"import sys\nblock = {block}\n"
-        f"for _ in range({megabytes}): sys.stdout.buffer.write(block)"
+        f"import sys\nblock = {block}\nfor _ in range({megabytes}): sys.stdout.buffer.write(block)"
     )
 
 
@@ -161,9 +158,7 @@ async def measure(argv: list[str]) -> Measured:
     return Measured(job, seconds, cpu_seconds, *gaps)
 
 
-@pytest.mark.parametrize(
-    "line_length", [None, 100], ids=["one-line-no-newline", "100-byte-lines"]
-)
+@pytest.mark.parametrize("line_length", [None, 100], ids=["one-line-no-newline", "100-byte-lines"])
 async def test_a_flood_of_output_costs_linear_time_and_never_stalls_the_loop(
     line_length,
 ):
@@ -242,7 +237,9 @@ async def test_lines_end_at_newlines_and_carriage_returns():
 
 async def test_a_log_keeps_to_its_character_budget_whatever_the_lines_hold():
     # 6,000 lines of 4,000 emoji (16 kB of UTF-8 each): 80 MB per job before.
-    code = "import sys\nfor i in range(6000): sys.stdout.write(str(i) + '\U0001F600' * 4000 + '\\n')"
+    code = (
+        "import sys\nfor i in range(6000): sys.stdout.write(str(i) + '\U0001f600' * 4000 + '\\n')"
+    )
     job = await run(python(code))
 
     assert job.state == "succeeded"
@@ -250,13 +247,13 @@ async def test_a_log_keeps_to_its_character_budget_whatever_the_lines_hold():
     kept = sum(map(len, lines))
     assert kept <= HEAD_CHARS + TAIL_CHARS + 200
     # The head is the first lines, the tail the last ones, with the gap marked.
-    assert lines[1].startswith("0\U0001F600")
-    assert lines[-1].startswith("5999\U0001F600")
+    assert lines[1].startswith("0\U0001f600")
+    assert lines[-1].startswith("5999\U0001f600")
     marker = next(line for line in lines if line.startswith("[... "))
-    first_in_tail = int(lines[lines.index(marker) + 1].split("\U0001F600")[0])
+    first_in_tail = int(lines[lines.index(marker) + 1].split("\U0001f600")[0])
     assert marker == f"[... {first_in_tail - (lines.index(marker) - 1)} lines omitted ...]"
     # Every line after the marker follows the one before it.
-    tail = [int(line.split("\U0001F600")[0]) for line in lines[lines.index(marker) + 1 :]]
+    tail = [int(line.split("\U0001f600")[0]) for line in lines[lines.index(marker) + 1 :]]
     assert tail == list(range(tail[0], 6000))
     # Asking from any index inside the tail gives the same lines.
     assert job.log.since(job.log.total - 3) == lines[-3:]

@@ -29,9 +29,7 @@ async def test_list_describes_every_kind_of_spec(
     install_spec(user_kernels, "mine")
     install_spec(user_kernels, "made-env", metadata=environment_metadata(env_path))
     install_spec(user_kernels, "broken", argv=[missing, "-m", "ipykernel_launcher"])
-    install_spec(
-        user_kernels, "bare", argv=["km-test-python", "-f", "{connection_file}"]
-    )
+    install_spec(user_kernels, "bare", argv=["km-test-python", "-f", "{connection_file}"])
     install_spec(user_kernels, "nowhere", argv=["km-no-such-command"])
     install_spec(user_kernels, "no-argv", argv=[])
     install_spec(system_kernels, "shared")
@@ -102,9 +100,7 @@ async def test_list_treats_ipykernel_builtin_python3_as_system(api):
     assert native["interpreter"] == sys.executable
 
 
-async def test_list_agrees_with_the_servers_own_kernelspecs(
-    api, jp_fetch, user_kernels
-):
+async def test_list_agrees_with_the_servers_own_kernelspecs(api, jp_fetch, user_kernels):
     install_spec(user_kernels, "mine")
 
     _, body = await api()
@@ -125,9 +121,7 @@ async def test_rename_changes_only_the_display_name(api, jp_fetch, user_kernels)
     kernel_json.chmod(0o640)
     before = json.loads(kernel_json.read_text(encoding="utf-8"))
 
-    status, body = await api(
-        "mine", method="PATCH", body={"display_name": "  Mine \u2713  "}
-    )
+    status, body = await api("mine", method="PATCH", body={"display_name": "  Mine \u2713  "})
 
     assert status == 200
     assert body["display_name"] == "Mine \u2713"
@@ -144,9 +138,7 @@ async def test_rename_changes_only_the_display_name(api, jp_fetch, user_kernels)
 async def test_rename_accepts_a_percent_encoded_name(raw_api, user_kernels):
     install_spec(user_kernels, "mine")
 
-    status, body = await raw_api(
-        "%6Dine", method="PATCH", body=json.dumps({"display_name": "M"})
-    )
+    status, body = await raw_api("%6Dine", method="PATCH", body=json.dumps({"display_name": "M"}))
 
     assert (status, body["display_name"]) == (200, "M")
 
@@ -340,9 +332,7 @@ async def test_bad_display_names_are_refused(api, user_kernels, display_name):
     install_spec(user_kernels, "mine")
     before = snapshot(user_kernels)
 
-    status, reply = await api(
-        "mine", method="PATCH", body={"display_name": display_name}
-    )
+    status, reply = await api("mine", method="PATCH", body={"display_name": display_name})
 
     assert (status, reply["reason"]) == (400, "invalid-display-name")
     assert snapshot(user_kernels) == before

@@ -75,9 +75,7 @@ async def test_display_names_with_surrogates_or_bidi_controls_are_refused(
     before = snapshot(user_kernels)
 
     # A JSON body may carry a lone surrogate as an escape; json.dumps writes one.
-    status, reply = await api(
-        "mine", method="PATCH", body={"display_name": display_name}
-    )
+    status, reply = await api("mine", method="PATCH", body={"display_name": display_name})
 
     assert (status, reply["reason"]) == (400, "invalid-display-name")
     assert snapshot(user_kernels) == before

@@ -117,10 +117,7 @@ def registered_routes() -> dict[str, type]:
 def test_every_route_and_verb_is_documented_and_nothing_else():
     routes = registered_routes()
     in_code = {
-        (path, verb)
-        for path, handler in routes.items()
-        for verb in VERBS
-        if verb in vars(handler)
+        (path, verb) for path, handler in routes.items() for verb in VERBS if verb in vars(handler)
     }
     in_document = {(path, verb) for path, verb, _ in operations()}
     assert in_document == in_code
@@ -145,9 +142,7 @@ def checked_permissions(method, **query) -> set[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("path", "verb", "operation"), list(operations()))
-def test_the_documented_permissions_are_the_ones_the_route_checks(
-    path, verb, operation
-):
+def test_the_documented_permissions_are_the_ones_the_route_checks(path, verb, operation):
     method = getattr(registered_routes()[path], verb)
     documented = operation["x-jupyter-permissions"]
     conditions = {entry["when"] for entry in documented if "when" in entry}
@@ -170,9 +165,7 @@ def raised_reasons() -> dict[int, set[str]]:
             if not isinstance(node, ast.Call):
                 continue
             func = node.func
-            name = (
-                func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-            )
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
             if name not in names:
                 continue
             reason = next((k.value for k in node.keywords if k.arg == "reason"), None)
@@ -240,9 +233,7 @@ edge_text = st.one_of(
 @example("a" * 255)
 @example("a" * 256)
 def test_the_kernelspec_name_schema_is_the_parser(name):
-    assert component("KernelspecName").is_valid(name) == accepts(
-        kernelspecs.validate_name, name
-    )
+    assert component("KernelspecName").is_valid(name) == accepts(kernelspecs.validate_name, name)
 
 
 @PROPERTY
@@ -251,18 +242,14 @@ def test_the_kernelspec_name_schema_is_the_parser(name):
 @example("a" * 65)
 @example("\u212a")
 def test_the_environment_name_schema_is_the_parser(name):
-    assert component("EnvironmentName").is_valid(name) == accepts(
-        envdirs.normalize_name, name
-    )
+    assert component("EnvironmentName").is_valid(name) == accepts(envdirs.normalize_name, name)
 
 
 # Not lone surrogates: JSON Schema validators work on Unicode scalar values.
 display_text = st.text(
     st.one_of(
         st.characters(exclude_categories=["Cs"]),
-        st.sampled_from(
-            " \t\n\r\x0b\x0c\x1c\x1f\x7f\x85\x9f\xa0\u1680\u2028\u2029\u3000\ufeff"
-        ),
+        st.sampled_from(" \t\n\r\x0b\x0c\x1c\x1f\x7f\x85\x9f\xa0\u1680\u2028\u2029\u3000\ufeff"),
     ),
     max_size=300,
 )

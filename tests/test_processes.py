@@ -48,9 +48,7 @@ def send(km):
     """POST kernel-manager/processes/<pid>/signal; gives (status, body)."""
 
     async def post(pid, body):
-        status, reply, _ = await km(
-            "processes", str(pid), "signal", method="POST", body=body
-        )
+        status, reply, _ = await km("processes", str(pid), "signal", method="POST", body=body)
         return status, reply
 
     return post
@@ -75,9 +73,7 @@ def foreign_pid(request):
 
 
 async def start_kernel_with_session(jp_fetch, path):
-    reply = await jp_fetch(
-        "api", "kernels", method="POST", body=json.dumps({"name": "pyk"})
-    )
+    reply = await jp_fetch("api", "kernels", method="POST", body=json.dumps({"name": "pyk"}))
     kernel_id = json.loads(reply.body)["id"]
     await jp_fetch(
         "api",
@@ -137,8 +133,7 @@ async def test_kernels_children_and_terminals_are_listed_and_signalled(
     out, _ = await run_in_kernel(
         jp_serverapp,
         idle_id,
-        "import subprocess; sleeper = subprocess.Popen(['sleep', '60']); "
-        "print(sleeper.pid)",
+        "import subprocess; sleeper = subprocess.Popen(['sleep', '60']); print(sleeper.pid)",
         timeout=60,
     )
     sleep_pid = int(out)
@@ -224,8 +219,7 @@ async def test_kernels_children_and_terminals_are_listed_and_signalled(
     await scan_until(
         processes,
         lambda by_pid: all(
-            pid not in by_pid or by_pid[pid]["state"] == "zombie"
-            for pid in (sleep_pid, idle_pid)
+            pid not in by_pid or by_pid[pid]["state"] == "zombie" for pid in (sleep_pid, idle_pid)
         ),
     )
     await scan_until(processes, lambda by_pid: idle_pid not in by_pid)

@@ -45,9 +45,7 @@ def extra_thread():
 
 def thread_ids(pid: int) -> list[int]:
     """The process's threads other than the main one (whose id is the pid)."""
-    return sorted(
-        int(tid) for tid in os.listdir(f"/proc/{pid}/task") if tid != str(pid)
-    )
+    return sorted(int(tid) for tid in os.listdir(f"/proc/{pid}/task") if tid != str(pid))
 
 
 @pytest.fixture
@@ -77,9 +75,7 @@ async def test_the_servers_threads_are_not_processes(send, interrupts, extra_thr
     assert (status, reply["reason"]) == (403, "server")
 
 
-async def test_a_kernels_threads_are_not_processes(
-    send, jp_fetch, jp_serverapp, user_kernels
-):
+async def test_a_kernels_threads_are_not_processes(send, jp_fetch, jp_serverapp, user_kernels):
     install_spec(user_kernels, "pyk")
     reply = await jp_fetch("api", "kernels", method="POST", body='{"name": "pyk"}')
     kernel_id = json.loads(reply.body)["id"]

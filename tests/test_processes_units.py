@@ -110,9 +110,7 @@ def test_a_kernel_of_another_server_is_other():
     assert kinds(listed)[30] == ("other", None)
 
 
-@pytest.mark.parametrize(
-    "text", ["abc", "-1", "0", "1.5", "", "٣", "1e3", "2147483648"]
-)
+@pytest.mark.parametrize("text", ["abc", "-1", "0", "1.5", "", "٣", "1e3", "2147483648"])
 def test_pids_must_be_positive_integers(text):
     with pytest.raises(BadRequest) as refused:
         parse_pid(text)

@@ -91,9 +91,7 @@ def test_other_users_processes_are_refused_to_non_admins(servers, sleepers):
     server = servers["plain"]
 
     listing = server.call("kernel-manager/processes?all_users=1")
-    signalled = server.call(
-        f"kernel-manager/processes/{others.pid}/signal", {"signal": "KILL"}
-    )
+    signalled = server.call(f"kernel-manager/processes/{others.pid}/signal", {"signal": "KILL"})
 
     assert (listing[0], listing[1]["reason"]) == (403, "not-admin")
     assert secret not in json.dumps(listing[1])
@@ -107,9 +105,7 @@ def test_a_hub_admin_sees_every_user_but_signals_only_their_own(servers, sleeper
     server = servers["admin"]
 
     status, listing = server.call("kernel-manager/processes?all_users=1")
-    signalled = server.call(
-        f"kernel-manager/processes/{others.pid}/signal", {"signal": "KILL"}
-    )
+    signalled = server.call(f"kernel-manager/processes/{others.pid}/signal", {"signal": "KILL"})
 
     assert (status, listing["is_admin"]) == (200, True)
     assert {p["user"] for p in listing["processes"]} == {"kmtest-a"}

@@ -98,9 +98,7 @@ def test_a_reused_pid_is_a_new_process():
 def test_a_process_that_did_not_run_is_not_read_again():
     reader, clock = FakeReader(), Clock()
     table = ProcessTable(reader, clock)
-    reader.procs.update(
-        {10: {"start": 5, "cpu": 1.0}, 11: {"start": 6, "cpu": 1.0, "uid": 0}}
-    )
+    reader.procs.update({10: {"start": 5, "cpu": 1.0}, 11: {"start": 6, "cpu": 1.0, "uid": 0}})
     first = by_pid(table.scan(1000))
     reader.reads.clear()
 
@@ -148,9 +146,7 @@ def test_vanished_processes_leave_the_table_and_no_memory_without_a_uid():
 
 
 def test_procfs_reader_reads_a_real_child_like_psutil():
-    child = subprocess.Popen(
-        [sys.executable, "-c", "import time; time.sleep(30)", "a b", ""]
-    )
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "a b", ""])
     try:
         import psutil
 

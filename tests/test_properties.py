@@ -47,20 +47,14 @@ any_char = st.characters(exclude_categories=())
 any_text = st.text(any_char, max_size=80)
 # Characters that sit at the edges of the rules: separators, dots, controls, look-alikes
 # (the Kelvin sign lower-cases to ASCII "k"), full-width and non-ASCII digits.
-TRICKY = (
-    "./\\\x00\n\r\t \u00a0\u2028\u2029\u0085\u212a\u0130\uff21\u0661\u00b2-_:;@$%[]"
-)
+TRICKY = "./\\\x00\n\r\t \u00a0\u2028\u2029\u0085\u212a\u0130\uff21\u0661\u00b2-_:;@$%[]"
 tricky_text = st.text(
-    st.one_of(
-        st.sampled_from(TRICKY), st.sampled_from(string.ascii_letters + string.digits)
-    ),
+    st.one_of(st.sampled_from(TRICKY), st.sampled_from(string.ascii_letters + string.digits)),
     max_size=80,
 )
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | any_text,
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(any_text, inner, max_size=4)
-    ),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(any_text, inner, max_size=4),
     max_leaves=12,
 )
 anything = st.one_of(any_text, tricky_text, json_values, st.binary(max_size=20))
@@ -141,9 +135,7 @@ FORBIDDEN = {"Cc", "Zl", "Zp"}
 display_like = st.text(
     st.one_of(
         any_char,
-        st.sampled_from(
-            " \t\n\r\x0b\x0c\x1c\x1f\x7f\x85\xa0\u1680\u2028\u2029\u202f\u3000"
-        ),
+        st.sampled_from(" \t\n\r\x0b\x0c\x1c\x1f\x7f\x85\xa0\u1680\u2028\u2029\u202f\u3000"),
     ),
     max_size=300,
 )
@@ -191,9 +183,7 @@ pkg_names = st.one_of(
 )
 versions = st.one_of(
     st.from_regex(r"[0-9]{1,3}(\.[0-9]{1,3}){0,3}", fullmatch=True),
-    st.sampled_from(
-        ["1.0a1", "1!2.0", "1.0.post1.dev2", "1.0+local.7", "1.*", "1.0.*", "01"]
-    ),
+    st.sampled_from(["1.0a1", "1!2.0", "1.0.post1.dev2", "1.0+local.7", "1.*", "1.0.*", "01"]),
 )
 specifier = st.builds(
     lambda op, sp, version: f"{op}{sp}{version}",
@@ -330,9 +320,7 @@ number_like = st.one_of(
     digits,
     long_digits,
     st.integers(-(2**70), 2**70).map(str),
-    st.sampled_from(
-        ["", " 1", "1 ", "+1", "1.0", "0x1", "1e3", "\u0661", "\u00b2", "\uff11"]
-    ),
+    st.sampled_from(["", " 1", "1 ", "+1", "1.0", "0x1", "1e3", "\u0661", "\u00b2", "\uff11"]),
     tricky_text,
     any_text,
 )
@@ -455,9 +443,7 @@ def test_a_body_is_a_bounded_json_object_or_a_400(body):
     assert len(body) <= MAX_BODY_BYTES
     assert depth(value) <= MAX_JSON_DEPTH
     # NaN != NaN: compare what the values print as.
-    assert json.dumps(value, sort_keys=True) == json.dumps(
-        json.loads(body), sort_keys=True
-    )
+    assert json.dumps(value, sort_keys=True) == json.dumps(json.loads(body), sort_keys=True)
 
 
 @pytest.mark.parametrize("levels", [1, MAX_JSON_DEPTH])

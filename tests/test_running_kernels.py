@@ -7,9 +7,7 @@ from helpers import install_spec
 
 async def test_remove_refuses_a_running_spec_unless_forced(api, jp_fetch, user_kernels):
     spec_dir = install_spec(user_kernels, "live")
-    started = await jp_fetch(
-        "api", "kernels", method="POST", body=json.dumps({"name": "live"})
-    )
+    started = await jp_fetch("api", "kernels", method="POST", body=json.dumps({"name": "live"}))
     kernel_id = json.loads(started.body)["id"]
     try:
         status, reply = await api("live", method="DELETE")

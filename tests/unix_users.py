@@ -155,9 +155,7 @@ def shared_python(requirements=SHARED_REQUIREMENTS) -> str:
     version = subprocess.run(
         [SYSTEM_PYTHON, "-VV"], capture_output=True, text=True, check=True
     ).stdout
-    key = hashlib.sha256(
-        "\n".join((version, *INSTALL_OPTIONS, *requirements)).encode()
-    )
+    key = hashlib.sha256("\n".join((version, *INSTALL_OPTIONS, *requirements)).encode())
     venv = LOCK_DIR / f"km-test-venv-{key.hexdigest()[:12]}"
     python = venv / "bin" / "python"
     with locked("km-test-venv.lock", wait=300):
@@ -174,8 +172,7 @@ def shared_python(requirements=SHARED_REQUIREMENTS) -> str:
                 timeout=120,
             )
             subprocess.run(
-                [uv, "pip", "install", *INSTALL_OPTIONS]
-                + ["--python", str(python), *requirements],
+                [uv, "pip", "install", *INSTALL_OPTIONS] + ["--python", str(python), *requirements],
                 check=True,
                 env=env,
                 timeout=240,

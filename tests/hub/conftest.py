@@ -5,7 +5,6 @@ with the reason, except under CI (``$CI``), where scripts/setup.sh installs both
 and a skip would hide a broken set-up: there they fail.
 """
 
-
 import pytest
 from helpers import unavailable
 from hub_launcher import (

@@ -54,12 +54,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from pathlib import Path
 from typing import NamedTuple
 
 import psutil
 import requests
+import tomllib
 
 HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:  # run as a script: unix_users is in tests/
@@ -216,9 +216,7 @@ class Hub:
             if users:
                 created = self.api("POST", "users", json={"usernames": list(users)})
                 if created.status_code != 201:
-                    raise HubError(
-                        f"adding {users}: {created.status_code} {created.text}"
-                    )
+                    raise HubError(f"adding {users}: {created.status_code} {created.text}")
         except BaseException:
             self.stop()
             raise
@@ -284,9 +282,7 @@ class Hub:
                     self.version = reply.json()["version"]
                     return
             if time.monotonic() > deadline:
-                raise HubError(
-                    f"jupyterhub not up after {START_TIMEOUT} s:\n{self.log_tail()}"
-                )
+                raise HubError(f"jupyterhub not up after {START_TIMEOUT} s:\n{self.log_tail()}")
             time.sleep(0.2)
 
     def _runtime(self) -> str:
@@ -301,20 +297,14 @@ class Hub:
 
     def unix_name(self, user: str) -> str:
         """The Unix account that runs ``user``'s server."""
-        return (
-            self.unix_prefix + user
-            if self.unix_accounts
-            else pwd.getpwuid(os.getuid()).pw_name
-        )
+        return self.unix_prefix + user if self.unix_accounts else pwd.getpwuid(os.getuid()).pw_name
 
     def accounts(self) -> list[pwd.struct_passwd]:
         return [a for a in pwd.getpwall() if a.pw_name.startswith(self.unix_prefix)]
 
     # --- REST API --------------------------------------------------------------------
 
-    def api(
-        self, method: str, path: str, token: str | None = None, **kwargs
-    ) -> requests.Response:
+    def api(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
         """``<hub>/hub/api/<path>`` through the proxy, as the tests' admin service
         unless another ``token`` is given."""
         headers = {"Authorization": f"token {token or self.service_token}"}
@@ -366,9 +356,7 @@ class Hub:
         if reply.url.split("?")[0] == f"{self.url}hub/api/oauth2/authorize":
             authorized = form_values(reply.text, "scopes")
             (xsrf,) = form_values(reply.text, "_xsrf")
-            reply = session.post(
-                reply.url, data={"_xsrf": xsrf, "scopes": authorized}, timeout=60
-            )
+            reply = session.post(reply.url, data={"_xsrf": xsrf, "scopes": authorized}, timeout=60)
             reply.raise_for_status()
         found = re.search(
             r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
@@ -428,9 +416,7 @@ def runtime_requirements(spec: str) -> tuple[str, ...]:
 def install_project(python: str) -> None:
     """The wheel of the checkout (built labextension included) into ``python``'s
     venv, unless that very wheel is there already."""
-    if not (
-        ROOT / "jupyterlab_kernel_manager" / "labextension" / "package.json"
-    ).is_file():
+    if not (ROOT / "jupyterlab_kernel_manager" / "labextension" / "package.json").is_file():
         raise HubError("the labextension is not built: run scripts/setup.sh")
     venv = Path(python).parents[1]
     stamp = venv / ".km-project"
@@ -490,14 +476,11 @@ def write_private_json(path: Path, data: dict) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--port", type=int, default=8000, help="taken if free (default 8000)"
-    )
+    parser.add_argument("--port", type=int, default=8000, help="taken if free (default 8000)")
     parser.add_argument(
         "--spec",
         default=None,
-        help="JupyterHub requirement (default $KM_JUPYTERHUB_SPEC or %s)"
-        % DEFAULT_SPEC,
+        help="JupyterHub requirement (default $KM_JUPYTERHUB_SPEC or %s)" % DEFAULT_SPEC,
     )
     parser.add_argument(
         "--info-file",
@@ -507,8 +490,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--users",
         default=",".join(USERS),
-        help="comma-separated users to add besides admin (default %(default)s; "
-        "'' for none)",
+        help="comma-separated users to add besides admin (default %(default)s; '' for none)",
     )
     parser.add_argument(
         "--stop-with-parent",

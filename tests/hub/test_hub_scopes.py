@@ -73,9 +73,7 @@ def lent(scopes, visitor, owner):
         scope
         for scope in scopes
         if not scope.endswith((f"!user={owner}", f"!server={owner}/"))
-        and not (
-            scope.partition("!")[0] in IDENTIFY and scope.endswith(f"!user={visitor}")
-        )
+        and not (scope.partition("!")[0] in IDENTIFY and scope.endswith(f"!user={visitor}"))
     }
 
 
@@ -85,9 +83,7 @@ def stop_server(hub, user):
     hub.wait_for_server(user, ready=False)
 
 
-def test_an_admin_opening_alices_server_lends_it_nothing(
-    hub, admin_session, admin_token
-):
+def test_an_admin_opening_alices_server_lends_it_nothing(hub, admin_session, admin_token):
     page = hub.open_page(admin_session, "user/alice/lab")
     token = page.config["token"]
     name, scopes = token_scopes(hub, token)
@@ -151,9 +147,7 @@ def test_alices_own_page_manages_her_own_servers_and_nothing_else(hub, servers):
     started = hub.api("POST", "users/alice/servers/scopes", token)
     try:
         running = wait_for_named_server(hub, "alice", "scopes")
-        stopped = hub.api(
-            "DELETE", "users/alice/servers/scopes", token, json={"remove": True}
-        )
+        stopped = hub.api("DELETE", "users/alice/servers/scopes", token, json={"remove": True})
     finally:
         hub.api("DELETE", "users/alice/servers/scopes", json={"remove": True})
 

@@ -97,9 +97,7 @@ def test_alices_page_token_does_what_she_may_and_no_more(hub, servers):
 
     assert url == f"{hub.url}user/alice/lab"
     assert (config["hubPrefix"], config["hubUser"]) == ("/hub/", "alice")
-    assert "jupyterlab-kernel-manager" in {
-        e["name"] for e in config["federated_extensions"]
-    }
+    assert "jupyterlab-kernel-manager" in {e["name"] for e in config["federated_extensions"]}
     assert token
     assert me.status_code == 200
     scopes = set(me.json()["scopes"])

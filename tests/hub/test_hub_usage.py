@@ -78,9 +78,7 @@ def is_single_user(process):
     return SINGLE_USER in " ".join(process["cmdline"])
 
 
-def test_the_admins_server_lists_alices_processes_under_hub_user_alice(
-    hub, running, admin_token
-):
+def test_the_admins_server_lists_alices_processes_under_hub_user_alice(hub, running, admin_token):
     if not hub.unix_accounts:
         pytest.skip("one Unix account per hub user needs root (CI runs the tests as root)")
 
@@ -140,9 +138,7 @@ def test_a_user_creates_stops_and_deletes_a_named_server(hub, alice_token):
         plain = hub.api("GET", "users/alice").json()["servers"]
         assert "notes" not in plain
     finally:
-        removed = hub.api(
-            "DELETE", "users/alice/servers/notes", alice_token, json={"remove": True}
-        )
+        removed = hub.api("DELETE", "users/alice/servers/notes", alice_token, json={"remove": True})
     assert removed.status_code in (202, 204), removed.text
     assert wait_for_named(hub, "alice", "notes", ready=False) is None
 

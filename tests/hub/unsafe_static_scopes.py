@@ -3,7 +3,7 @@
 # list is not bounded by the server's owner). Only for checking that the tests
 # catch it:  KM_HUB_SCOPES_CONFIG=tests/hub/unsafe_static_scopes.py
 #            .venv/bin/python -m pytest tests/hub/test_hub_scopes.py   (must fail)
-c.Spawner.oauth_client_allowed_scopes = [  # noqa: F821
+c.Spawner.oauth_client_allowed_scopes = [
     "list:users",
     "read:users",
     "admin:users",
