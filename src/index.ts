@@ -12,31 +12,31 @@ import {
   EnvironmentsClient,
   KernelSpecsClient,
   ProcessesClient
-} from './api/server';
+} from './common/server';
 import {
   addKernelSpecCommands,
   CommandIDs,
   KERNELSPEC_PALETTE_COMMANDS,
   KERNELSPEC_ROW_SELECTOR
-} from './commands';
+} from './kernelspecs/commands';
 import {
   addEnvironmentCommands,
   ENVIRONMENT_PALETTE_COMMANDS,
   ENVIRONMENT_ROW_SELECTOR
-} from './environmentCommands';
-import { EnvironmentsModel } from './models/environments';
-import { HubClient } from './api/hub';
-import { addHubCommands, HUB_PALETTE_COMMANDS } from './hubCommands';
-import { HubModel } from './models/hub';
-import { KernelSpecsModel } from './models/kernelspecs';
-import { HubSection } from './widgets/HubSection';
-import { DEFAULT_PROCESS_INTERVAL, ProcessesModel } from './models/processes';
-import { addProcessCommands, PROCESS_PALETTE_COMMANDS } from './processCommands';
-import { MemoryStatus } from './widgets/MemoryStatus';
-import { ProcessesSection } from './widgets/ProcessesSection';
-import { EnvironmentsSection } from './widgets/EnvironmentsSection';
-import { KernelManagerPanel } from './widgets/KernelManagerPanel';
-import { KernelsSection } from './widgets/KernelsSection';
+} from './environments/commands';
+import { EnvironmentsModel } from './environments/model';
+import { HubClient } from './hub/api';
+import { addHubCommands, HUB_PALETTE_COMMANDS } from './hub/commands';
+import { HubModel } from './hub/model';
+import { KernelSpecsModel } from './kernelspecs/model';
+import { HubSection } from './hub/HubSection';
+import { DEFAULT_PROCESS_INTERVAL, ProcessesModel } from './processes/model';
+import { addProcessCommands, PROCESS_PALETTE_COMMANDS } from './processes/commands';
+import { MemoryStatus } from './processes/MemoryStatus';
+import { ProcessesSection } from './processes/ProcessesSection';
+import { EnvironmentsSection } from './environments/EnvironmentsSection';
+import { KernelManagerPanel } from './panel/KernelManagerPanel';
+import { KernelsSection } from './kernelspecs/KernelsSection';
 
 const PLUGIN_ID = 'jupyterlab-kernel-manager:plugin';
 

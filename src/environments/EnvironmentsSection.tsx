@@ -1,0 +1,48 @@
+import { ReactWidget } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import {
+  addIcon,
+  PanelWithToolbar,
+  refreshIcon
+} from '@jupyterlab/ui-components';
+import { CommandRegistry } from '@lumino/commands';
+import * as React from 'react';
+import { CommandIDs } from '../kernelspecs/commands';
+import { commandButton } from '../common/toolbarButton';
+import { EnvironmentList } from './EnvironmentList';
+import { EnvironmentsModel } from './model';
+
+/**
+ * The Environments section of the sidebar.
+ */
+export class EnvironmentsSection extends PanelWithToolbar {
+  constructor(options: EnvironmentsSection.IOptions) {
+    super();
+    const { model, commands, trans } = options;
+    this.id = 'jp-KernelManager-environments';
+    this.addClass('jp-KernelManager-section');
+    this.title.label = trans.__('Environments');
+    this.title.caption = trans.__('Your own Python environments and their kernels');
+    this.toolbar.addItem(
+      'new',
+      commandButton(commands, CommandIDs.newEnvironment, addIcon, trans.__('New Environment…'))
+    );
+    this.toolbar.addItem(
+      'refresh',
+      commandButton(commands, CommandIDs.refreshEnvironments, refreshIcon, trans.__('Refresh Environments'))
+    );
+    const body = ReactWidget.create(
+      <EnvironmentList model={model} commands={commands} trans={trans} />
+    );
+    body.addClass('jp-KernelManager-body');
+    this.addWidget(body);
+  }
+}
+
+export namespace EnvironmentsSection {
+  export interface IOptions {
+    model: EnvironmentsModel;
+    commands: CommandRegistry;
+    trans: TranslationBundle;
+  }
+}

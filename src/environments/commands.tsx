@@ -1,0 +1,466 @@
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import {
+  Dialog,
+  InputDialog,
+  MainAreaWidget,
+  Notification,
+  showDialog,
+  showErrorMessage,
+  WidgetTracker
+} from '@jupyterlab/apputils';
+import { Kernel } from '@jupyterlab/services';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { confirmWarning } from '../common/confirm';
+import {
+  addIcon,
+  deleteIcon,
+  listIcon,
+  refreshIcon
+} from '@jupyterlab/ui-components';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import * as React from 'react';
+import { KernelManagerAPIError } from '../common/request';
+import { IEnvironment } from '../common/types';
+import { CommandIDs } from '../kernelspecs/commands';
+import { EnvironmentsModel } from './model';
+import { JobModel } from './jobs';
+import { EnvironmentForm } from './EnvironmentForm';
+import { JobLogPanel } from './JobLogPanel';
+import { PackagesForm, PackageTable } from './PackagesForm';
+
+/**
+ * Environment commands shown in the palette.
+ */
+export const ENVIRONMENT_PALETTE_COMMANDS = [
+  CommandIDs.newEnvironment,
+  CommandIDs.refreshEnvironments,
+  CommandIDs.addPackages,
+  CommandIDs.listPackages,
+  CommandIDs.deleteEnvironment
+];
+
+/**
+ * The CSS selector of an environment row, for context menu items.
+ */
+export const ENVIRONMENT_ROW_SELECTOR = '.jp-KernelManager-env';
+
+export interface IEnvironmentCommandsOptions {
+  app: JupyterFrontEnd;
+  model: EnvironmentsModel;
+  kernels: Kernel.IManager;
+  trans: TranslationBundle;
+}
+
+/**
+ * Register the environment and job commands, and announce every job with a
+ * notification that follows it to the end.
+ */
+export function addEnvironmentCommands(options: IEnvironmentCommandsOptions): void {
+  const { app, model, kernels, trans } = options;
+  const { commands } = app;
+  const logs = new WidgetTracker<MainAreaWidget<JobLogPanel>>({
+    namespace: 'jupyterlab-kernel-manager-job-logs'
+  });
+
+  /** The environment named by the arguments or the context menu. */
+  const targetOf = (args: ReadonlyPartialJSONObject): IEnvironment | undefined => {
+    if (typeof args.name === 'string') {
+      return model.get(args.name);
+    }
+    const node = app.contextMenuHitTest(
+      element => element.dataset.environmentName !== undefined
+    );
+    const name = node?.dataset.environmentName;
+    return name !== undefined ? model.get(name) : undefined;
+  };
+
+  /** The target, else one the user picks. */
+  const resolve = async (
+    args: ReadonlyPartialJSONObject,
+    title: string
+  ): Promise<IEnvironment | undefined> => {
+    const target = targetOf(args);
+    if (target || typeof args.name === 'string') {
+      if (!target) {
+        await showErrorMessage(
+          title,
+          trans.__('There is no environment named “%1”.', String(args.name))
+        );
+      }
+      return target;
+    }
+    const choices = model.environments.filter(env => env.job === null);
+    if (choices.length === 0) {
+      await showErrorMessage(title, trans.__('You have no environment to choose.'));
+      return undefined;
+    }
+    const picked = await InputDialog.getItem({
+      title,
+      label: trans.__('Environment'),
+      items: choices.map(env => env.name)
+    });
+    if (!picked.button.accept || picked.value === null) {
+      return undefined;
+    }
+    return model.get(picked.value);
+  };
+
+  const idle = (args: ReadonlyPartialJSONObject) => {
+    const target = targetOf(args);
+    return target ? target.job === null : typeof args.name !== 'string';
+  };
+
+  const showLog = (job: JobModel) => {
+    const open = logs.find(widget => widget.content.job === job);
+    if (open) {
+      app.shell.activateById(open.id);
+      return;
+    }
+    const content = new JobLogPanel({
+      job,
+      trans,
+      onCancel: () => void commands.execute(CommandIDs.cancelJob, { id: job.id })
+    });
+    const widget = new MainAreaWidget({ content });
+    widget.id = `jp-KernelManager-job-${job.id}`;
+    widget.title.label = trans.__('Log: %1', job.environment);
+    widget.title.icon = listIcon;
+    widget.title.closable = true;
+    void logs.add(widget);
+    app.shell.add(widget, 'main');
+    app.shell.activateById(widget.id);
+  };
+
+  announceJobs(model, commands, trans);
+
+  commands.addCommand(CommandIDs.newEnvironment, {
+    label: trans.__('New Environment…'),
+    caption: trans.__('Create a Python environment with its own kernel'),
+    icon: args => (args.isPalette ? undefined : addIcon),
+    execute: async () => {
+      const title = trans.__('New Environment');
+      if (model.status !== 'ready') {
+        try {
+          await model.refresh();
+        } catch (error) {
+          await showErrorMessage(title, error as Error);
+          return;
+        }
+      }
+      let initial: Partial<EnvironmentForm.IValues> | undefined;
+      let error: string | undefined;
+      // Open again with what was typed until the server takes it or the user gives up.
+      for (;;) {
+        const form = new EnvironmentForm({
+          trans,
+          backends: model.backends,
+          defaultBackend: model.defaultBackend,
+          environmentsDir: model.environmentsDir,
+          initial,
+          error
+        });
+        const result = await showDialog({
+          title,
+          body: form,
+          buttons: [
+            Dialog.cancelButton({ label: trans.__('Cancel') }),
+            Dialog.okButton({ label: trans.__('Create') })
+          ],
+          focusNodeSelector: 'input[name="name"]'
+        });
+        if (!result.button.accept) {
+          return;
+        }
+        initial = form.values;
+        error = form.problem ?? undefined;
+        if (error) {
+          continue;
+        }
+        try {
+          const job = await model.create(form.getValue());
+          return job.id;
+        } catch (reason) {
+          error = (reason as Error).message;
+        }
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.refreshEnvironments, {
+    label: trans.__('Refresh Environments'),
+    icon: args => (args.isPalette ? undefined : refreshIcon),
+    execute: async () => {
+      await model.refresh();
+    }
+  });
+
+  commands.addCommand(CommandIDs.addPackages, {
+    label: args =>
+      targetOf(args)
+        ? trans.__('Add Packages…')
+        : trans.__('Add Packages to an Environment…'),
+    isEnabled: idle,
+    execute: async args => {
+      const title = trans.__('Add Packages');
+      const env = await resolve(args, title);
+      if (!env) {
+        return;
+      }
+      let text = '';
+      let error: string | undefined;
+      for (;;) {
+        const form = new PackagesForm({ trans, initial: text, error });
+        const result = await showDialog({
+          title: trans.__('Add Packages to “%1”', env.name),
+          body: form,
+          buttons: [
+            Dialog.cancelButton({ label: trans.__('Cancel') }),
+            Dialog.okButton({ label: trans.__('Install') })
+          ],
+          focusNodeSelector: 'textarea'
+        });
+        if (!result.button.accept) {
+          return;
+        }
+        text = form.text;
+        const packages = form.getValue();
+        if (packages.length === 0) {
+          error = trans.__('Name at least one package.');
+          continue;
+        }
+        try {
+          const job = await model.addPackages(env.name, packages);
+          return job.id;
+        } catch (reason) {
+          error = (reason as Error).message;
+        }
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.listPackages, {
+    label: args =>
+      targetOf(args)
+        ? trans.__('Show Packages')
+        : trans.__('Show Packages of an Environment…'),
+    isEnabled: idle,
+    execute: async args => {
+      const title = trans.__('Packages');
+      const env = await resolve(args, title);
+      if (!env) {
+        return;
+      }
+      try {
+        const packages = await model.packages(env.name);
+        await showDialog({
+          title: trans.__('Packages in “%1”', env.name),
+          body: <PackageTable packages={packages} trans={trans} />,
+          buttons: [Dialog.okButton({ label: trans.__('Close') })]
+        });
+      } catch (error) {
+        await showErrorMessage(title, error as Error);
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.deleteEnvironment, {
+    label: args =>
+      targetOf(args)
+        ? trans.__('Delete Environment…')
+        : trans.__('Delete an Environment…'),
+    caption: trans.__('Delete an environment and its kernel'),
+    icon: args => (args.isPalette ? undefined : deleteIcon),
+    isEnabled: idle,
+    execute: async args => {
+      const title = trans.__('Delete Environment');
+      const env = await resolve(args, title);
+      if (!env) {
+        return;
+      }
+      const running = [...kernels.running()].filter(
+        kernel => kernel.name === env.kernelspec
+      ).length;
+      if (!(await confirmDelete(env, running, trans))) {
+        return;
+      }
+      let shutDown: string[];
+      try {
+        try {
+          shutDown = await model.remove(env.name, running > 0);
+        } catch (error) {
+          // A kernel may have started since: ask again.
+          const busy =
+            error instanceof KernelManagerAPIError && error.reason === 'running';
+          if (!busy) {
+            throw error;
+          }
+          if (!(await confirmDelete(env, Math.max(1, running), trans))) {
+            return;
+          }
+          shutDown = await model.remove(env.name, true);
+        }
+      } catch (error) {
+        await showErrorMessage(
+          trans.__('Could not delete “%1”', env.name),
+          error as Error
+        );
+        return;
+      }
+      if (shutDown.length > 0) {
+        // The server shut them down: let the Running panel and notebooks know now.
+        await kernels.refreshRunning();
+      }
+      Notification.success(
+        shutDown.length > 0
+          ? trans._n(
+              'Deleted environment “%2” after shutting down its running kernel.',
+              'Deleted environment “%2” after shutting down its %1 running kernels.',
+              shutDown.length,
+              env.name
+            )
+          : trans.__('Deleted environment “%1”.', env.name),
+        { autoClose: 4000 }
+      );
+    }
+  });
+
+  commands.addCommand(CommandIDs.showJobLog, {
+    label: trans.__('Show Log'),
+    execute: args => {
+      const job = typeof args.id === 'string' ? model.job(args.id) : undefined;
+      if (job) {
+        showLog(job);
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.cancelJob, {
+    label: trans.__('Cancel Job'),
+    execute: async args => {
+      const job = typeof args.id === 'string' ? model.job(args.id) : undefined;
+      if (!job || job.isFinished) {
+        return;
+      }
+      try {
+        await job.cancel();
+      } catch (error) {
+        await showErrorMessage(trans.__('Could not cancel'), error as Error);
+      }
+    }
+  });
+}
+
+/**
+ * Ask before deleting, naming everything that goes.
+ */
+async function confirmDelete(
+  env: IEnvironment,
+  running: number,
+  trans: TranslationBundle
+): Promise<boolean> {
+  const lines = [
+    trans.__('Delete the environment “%1”?', env.name),
+    trans.__('This removes the folder %1 and everything installed in it.', env.path)
+  ];
+  if (env.kernelspec) {
+    lines.push(
+      trans.__(
+        'Its kernel “%1” is removed too; notebooks using it will ask for another kernel.',
+        env.display_name ?? env.kernelspec
+      )
+    );
+  }
+  if (running > 0) {
+    lines.push(
+      trans._n(
+        '%1 kernel of it is running: it will be shut down first.',
+        '%1 kernels of it are running: they will be shut down first.',
+        running
+      )
+    );
+  }
+  return confirmWarning(
+    {
+      title: trans.__('Delete Environment'),
+      body: lines.join('\n\n'),
+      accept: trans.__('Delete')
+    },
+    trans
+  );
+}
+
+/**
+ * A notification per job: in progress with "Show log" and "Cancel", then
+ * success or the error, still with the log one click away.
+ */
+function announceJobs(
+  model: EnvironmentsModel,
+  commands: JupyterFrontEnd['commands'],
+  trans: TranslationBundle
+): void {
+  const showLog = (job: JobModel) => ({
+    label: trans.__('Show log'),
+    callback: (event: MouseEvent) => {
+      event.preventDefault();
+      void commands.execute(CommandIDs.showJobLog, { id: job.id });
+    }
+  });
+  model.jobStarted.connect((_, job) => {
+    const message =
+      job.kind === 'create'
+        ? trans.__('Creating environment “%1”…', job.environment)
+        : trans.__('Adding packages to “%1”…', job.environment);
+    const id = Notification.emit(message, 'in-progress', {
+      autoClose: false,
+      actions: [
+        showLog(job),
+        {
+          label: trans.__('Cancel'),
+          callback: () =>
+            void commands.execute(CommandIDs.cancelJob, { id: job.id }),
+          displayType: 'warn'
+        }
+      ]
+    });
+    void job.done.then(() => {
+      const done = finishedMessage(job, trans);
+      Notification.update({
+        id,
+        message: done.message,
+        type: done.type,
+        autoClose: job.state === 'succeeded' ? 5000 : false,
+        actions: [showLog(job)]
+      });
+    });
+  });
+}
+
+function finishedMessage(
+  job: JobModel,
+  trans: TranslationBundle
+): { message: string; type: 'success' | 'error' | 'warning' } {
+  const create = job.kind === 'create';
+  switch (job.state) {
+    case 'succeeded':
+      return {
+        type: 'success',
+        message: create
+          ? trans.__('Environment “%1” is ready: its kernel is in the launcher.', job.environment)
+          : trans.__('Packages added to “%1”.', job.environment)
+      };
+    case 'cancelled':
+      return {
+        type: 'warning',
+        message: create
+          ? trans.__('Creating “%1” was cancelled; nothing was left behind.', job.environment)
+          : trans.__('Adding packages to “%1” was cancelled.', job.environment)
+      };
+    default:
+      return {
+        type: 'error',
+        message: create
+          ? trans.__('Could not create “%1”: %2', job.environment, job.error ?? '')
+          : trans.__('Could not add packages to “%1”: %2', job.environment, job.error ?? '')
+      };
+  }
+}

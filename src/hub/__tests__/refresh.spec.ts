@@ -1,0 +1,370 @@
+import { Hub } from '../api';
+import { IProcessesReply } from '../../common/types';
+import { HubModel } from '../model';
+import { ADMIN_SCOPES, after, empty, FakeHub, json, processes, tick, user } from './hubFake';
+
+/**
+ * The Hub section keeps itself current: a poll while someone watches it,
+ * backing off while the hub fails, and one more refresh shortly after a
+ * start or stop.
+ */
+
+function pageOf(items: ReturnType<typeof user>[]) {
+  return json(200, { items, _pagination: { offset: 0, limit: 50, total: items.length, next: null } });
+}
+
+/** An admin's hub whose users are whatever `users()` says at the time. */
+function adminHub(users: () => ReturnType<typeof user>[]): FakeHub {
+  return new FakeHub()
+    .on('GET', /^\/hub\/api\/user$/, () =>
+      json(200, { ...user('admin', ['']), admin: true, scopes: ADMIN_SCOPES })
+    )
+    .on('GET', /^\/hub\/api\/users$/, () => pageOf(users()));
+}
+
+/**
+ * The admin's all-users view, as on TLJH: every hub user's Unix account
+ * with what it runs (`alice` with `aliceCount()` processes).
+ */
+function machine(aliceCount: () => number): () => Promise<IProcessesReply> {
+  return () =>
+    Promise.resolve(
+      processes(1, 1024 * 1024, {
+        users: [account('jupyter-alice', 'alice', aliceCount())]
+      })
+    );
+}
+
+function account(name: string, hubUser: string, count: number): Hub.IAccountProcesses {
+  return { user: name, hub_user: hubUser, count, cpu_percent: 7, rss_bytes: 52e6, processes: [] };
+}
+
+/** Waits until `condition` holds, for `ms` at most. */
+async function until(condition: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) {
+      throw new Error(`still false after ${ms} ms: ${condition}`);
+    }
+    await tick(10);
+  }
+}
+
+describe('HubModel poll', () => {
+  let model: HubModel | null = null;
+  afterEach(() => {
+    model?.dispose();
+    model = null;
+  });
+
+  it('asks the hub again every interval while watched, and not while nobody watches', async () => {
+    const hub = adminHub(() => [user('admin', ['']), user('alice')]);
+    const pages = () => hub.called('GET', /^\/hub\/api\/users$/).length;
+    model = new HubModel({
+      client: hub.client(),
+      user: 'admin',
+      server: '',
+      localProcesses: machine(() => 0),
+      interval: 0.05
+    });
+    // Nobody watches yet: nothing is asked.
+    await tick(200);
+    expect(pages()).toBe(0);
+
+    const watcher = model.watch();
+    await until(() => pages() >= 3);
+    expect(model.usersPage?.items.map(u => u.name)).toEqual(['admin', 'alice']);
+
+    watcher.dispose();
+    await tick(20); // a refresh under way may still ask for its page
+    const seen = pages();
+    await tick(300);
+    expect(pages()).toBe(seen);
+  });
+
+  it('shows what changed on the hub without a click', async () => {
+    let alice = user('alice');
+    const hub = adminHub(() => [user('admin', ['']), alice]);
+    model = new HubModel({
+      client: hub.client(),
+      user: 'admin',
+      server: '',
+      localProcesses: machine(() => 2),
+      interval: 0.05
+    });
+    model.watch();
+    await until(() => model!.usersPage !== null);
+    expect(model.usage('alice')).toBeUndefined();
+
+    alice = user('alice', ['']);
+    await until(() => model!.usage('alice')?.count === 2);
+    expect(model.usage('alice')).toMatchObject({ state: 'ok', source: 'machine', rssBytes: 52e6 });
+  });
+
+  it('backs off while the hub fails, and a refresh that works ends the back-off', async () => {
+    let down = true;
+    const hub = new FakeHub()
+      .on('GET', /^\/hub\/api\/user$/, () =>
+        down
+          ? json(502, { status: 502, message: 'Bad Gateway' })
+          : json(200, { ...user('admin', ['']), admin: true, scopes: ADMIN_SCOPES })
+      )
+      .on('GET', /^\/hub\/api\/users$/, () => pageOf([user('admin', [''])]));
+    const asked = () => hub.called('GET', /^\/hub\/api\/user$/).length;
+    model = new HubModel({
+      client: hub.client(),
+      user: 'admin',
+      server: '',
+      localProcesses: machine(() => 0),
+      interval: 0.02
+    });
+    // The poll draws each wait at random, up to three times the last: the
+    // longest draws make the waits known (1, 4, 13, 39, 117, 351, 1053 ms
+    // from the first failure).
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0.999);
+    try {
+      model.watch();
+      await tick(1200);
+      // Every 20 ms would be some 60 requests.
+      expect(asked()).toBeGreaterThanOrEqual(4);
+      expect(asked()).toBeLessThanOrEqual(8);
+      expect(model.status).toBe('error');
+
+      // The hub is back and the user presses Retry: the poll's next ticks
+      // come after the usual interval, not at the end of the back-off.
+      down = false;
+      await model.refresh();
+      expect(model.status).toBe('ready');
+      const after = asked();
+      await until(() => asked() >= after + 2, 300);
+    } finally {
+      random.mockRestore();
+    }
+  });
+});
+
+describe('HubModel at page load', () => {
+  let model: HubModel | null = null;
+  afterEach(() => {
+    model?.dispose();
+    model = null;
+  });
+
+  /**
+   * As at page load: the plugin loads the section's data when it activates,
+   * and the section is shown (watched) once JupyterLab has restored its
+   * layout, by which time that load has often ended.
+   */
+  function pageLoad(interval: number, answerAfter = 0) {
+    const hub = adminHub(() => [user('admin', ['']), user('alice')]).on(
+      'GET',
+      /^\/hub\/api\/user$/,
+      (_, init) =>
+        after(answerAfter, init, () =>
+          json(200, { ...user('admin', ['']), admin: true, scopes: ADMIN_SCOPES })
+        )
+    );
+    model = new HubModel({
+      client: hub.client(),
+      user: 'admin',
+      server: '',
+      localProcesses: machine(() => 0),
+      interval
+    });
+    return {
+      model,
+      loads: () => hub.called('GET', /^\/hub\/api\/user$/).length,
+      pages: () => hub.called('GET', /^\/hub\/api\/users$/).length
+    };
+  }
+
+  it('asks only who we are at page load, and the users page when shown', async () => {
+    const { model, loads, pages } = pageLoad(3600);
+    await model.identify();
+    expect(model.isAdmin).toBe(true);
+    expect(loads()).toBe(1);
+    expect(pages()).toBe(0);
+    model.watch();
+    await until(() => pages() === 1, 1000);
+    await tick(100);
+    // The page's answer served the first load: not asked twice.
+    expect(loads()).toBe(1);
+    expect(pages()).toBe(1);
+    expect(model.usersPage?.items.map(u => u.name)).toEqual(['admin', 'alice']);
+  });
+
+  it('uses the answer under way when shown while the page asks who we are', async () => {
+    const { model, loads, pages } = pageLoad(3600, 100);
+    const identified = model.identify();
+    model.watch();
+    await identified;
+    await until(() => pages() === 1, 1000);
+    await tick(100);
+    expect(loads()).toBe(1);
+    expect(pages()).toBe(1);
+  });
+
+  it('loads once when the section is shown after a full load ended', async () => {
+    const { model, loads, pages } = pageLoad(3600);
+    await model.refresh();
+    model.watch();
+    await tick(200);
+    expect(loads()).toBe(1);
+    expect(pages()).toBe(1);
+  });
+
+  it('asks again once the first load is an interval old', async () => {
+    const { model, loads } = pageLoad(0.3);
+    await model.refresh();
+    model.watch();
+    await tick(150);
+    expect(loads()).toBe(1);
+    await until(() => loads() === 2, 1000);
+  });
+
+  it('loads at once when shown after the data is an interval old', async () => {
+    const { model, loads } = pageLoad(0.1);
+    await model.refresh();
+    await tick(150);
+    model.watch();
+    await until(() => loads() === 2, 100);
+  });
+});
+
+describe('HubModel after a start or stop', () => {
+  let model: HubModel | null = null;
+  afterEach(() => {
+    model?.dispose();
+    model = null;
+  });
+
+  /**
+   * alice's server runs, with a kernel; stopping it answers 204 while the
+   * hub's list still shows it running for a moment (`lagging` answers), and
+   * her kernel outlives it (the machine's view keeps counting it).
+   */
+  function stoppingHub(lagging: number) {
+    let running = true;
+    let lag = 0;
+    const hub = adminHub(() => {
+      if (!running && lag > 0) {
+        lag--;
+        return [user('admin', ['']), user('alice', [''])];
+      }
+      return [user('admin', ['']), user('alice', running ? [''] : [])];
+    }).on('DELETE', /^\/hub\/api\/users\/alice\/server$/, () => {
+      running = false;
+      lag = lagging;
+      return empty(204);
+    });
+    return hub;
+  }
+
+  it('refreshes once more shortly after a stop: the figures of the stopped server go', async () => {
+    const hub = stoppingHub(1);
+    const pages = () => hub.called('GET', /^\/hub\/api\/users$/).length;
+    model = new HubModel({
+      client: hub.client(),
+      user: 'admin',
+      server: '',
+      localProcesses: machine(() => 2),
+      // No poll tick in this test: what happens is the follow-up's doing.
+      interval: 3600,
+      followUpDelay: 100
+    });
+    model.watch();
+    await until(() => model!.usage('alice')?.count === 2);
+    const before = pages();
+
+    await model.stopServer('alice');
+    // The refresh right after the stop still saw her server running.
+    expect(pages()).toBe(before + 1);
+    expect(model.usersPage?.items[1].servers?.['']?.ready).toBe(true);
+
+    await until(() => pages() === before + 2, 2000);
+    await until(() => model!.usersPage?.items[1].servers?.[''] === undefined);
+    expect(model.usage('alice')).toBeUndefined();
+    // Once: no more refreshes until the poll's interval.
+    await tick(300);
+    expect(pages()).toBe(before + 2);
+  });
+
+  it('drops the figures of a stopped server at once, whatever its account still runs', async () => {
+    const hub = stoppingHub(0);
+    model = new HubModel({
+      client: hub.client(),
+      user: 'admin',
+      server: '',
+      localProcesses: machine(() => 1),
+      interval: 3600,
+      followUpDelay: 100
+    });
+    model.watch();
+    await until(() => model!.usage('alice')?.count === 1);
+
+    await model.stopServer('alice');
+    expect(model.usersPage?.items[1].servers).toEqual({});
+    expect(model.usage('alice')).toBeUndefined();
+  });
+
+  it('keeps a running server’s figures while asking again, instead of blanking them', async () => {
+    let release: (() => void) | null = null;
+    let slow = false;
+    const hub = adminHub(() => [user('admin', ['']), user('alice', [''])]);
+    const view = machine(() => 3);
+    model = new HubModel({
+      client: hub.client(),
+      user: 'admin',
+      server: '',
+      localProcesses: async () => {
+        if (slow) {
+          await new Promise<void>(resolve => (release = resolve));
+        }
+        return view();
+      },
+      interval: 3600
+    });
+    await model.refresh();
+    await model.usageSettled;
+    expect(model.usage('alice')?.count).toBe(3);
+
+    slow = true;
+    const again = model.refresh();
+    await until(() => release !== null);
+    expect(model.usage('alice')).toMatchObject({ state: 'ok', count: 3 });
+    release!();
+    await again;
+    await model.usageSettled;
+    expect(model.usage('alice')?.count).toBe(3);
+  });
+
+  it('refreshes once more after a start ends, and not while nobody watches', async () => {
+    let running = false;
+    const hub = adminHub(() => [user('admin', ['']), user('alice', running ? [''] : [])])
+      .on('POST', /^\/hub\/api\/users\/alice\/server$/, () => {
+        running = true;
+        return empty(201);
+      })
+      .on('GET', /^\/hub\/api\/users\/alice\/server\/progress$/, () => new Response('', { status: 200 }));
+    const pages = () => hub.called('GET', /^\/hub\/api\/users$/).length;
+    model = new HubModel({
+      client: hub.client(),
+      user: 'admin',
+      server: '',
+      localProcesses: machine(() => 1),
+      interval: 3600,
+      followUpDelay: 50
+    });
+    const watcher = model.watch();
+    await until(() => model!.usersPage !== null);
+    const before = pages();
+    await model.startServer('alice');
+    await until(() => pages() === before + 2, 2000);
+
+    watcher.dispose();
+    await model.startServer('alice');
+    const seen = pages();
+    await tick(300);
+    expect(pages()).toBe(seen);
+  });
+});

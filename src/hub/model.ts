@@ -1,0 +1,549 @@
+import { PageConfig } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+import { Hub, HubClient, HubError } from './api';
+import { ProcessesClient } from '../common/server';
+import { IProcessesReply } from '../common/types';
+import { checkServerName, describeError, HubAction, ServerNameProblem, sleep } from './scopes';
+import { HubIdentity } from './identity';
+import { bulkTargets, IBulkProgress, IServerRef, runBulk } from './bulk';
+import { HubRefresh } from './refresh';
+import { HubSpawns } from './spawns';
+import { HubUsage, IServerUsage, IUserUsage } from './usage';
+import { HubUsersPage, IAddUsersResult } from './usersPage';
+import { LoadStatus } from '../kernelspecs/model';
+
+export type { IBulkProgress, IServerRef } from './bulk';
+export type { IServerUsage, IUserUsage } from './usage';
+export type { IAddUsersResult } from './usersPage';
+
+/**
+ * State of the Hub section: the server's owner and who is looking (not the
+ * same when an admin opens alice's server), and for an admin on their own
+ * server one page of the hub's users with what each runs.
+ */
+export class HubModel implements IDisposable {
+  constructor(options: HubModel.IOptions) {
+    this.client = options.client;
+    this.userName = options.user;
+    this.serverName = options.server ?? PageConfig.getOption('hubServerName');
+    this.bulkLimit = options.bulkLimit ?? 2;
+    this._identity = new HubIdentity(this.client, this.userName);
+    this._sleep = options.sleep ?? sleep;
+    const local =
+      options.localProcesses ??
+      (() =>
+        new ProcessesClient({ serverSettings: ServerConnection.makeSettings() }).list(
+          true
+        ));
+    this._usage = new HubUsage({
+      client: this.client,
+      localProcesses: local,
+      concurrency: options.usageConcurrency,
+      deadline: options.usageDeadline,
+      timeout: options.usageTimeout
+    });
+    this._usage.changed.connect(this._emit, this);
+    this._users = new HubUsersPage({
+      client: this.client,
+      changed: () => this._emit(),
+      seen: users => this._noteNamedServers(users),
+      loaded: page => this._updateUsage(page)
+    });
+    this._spawns = new HubSpawns({ client: this.client, changed: () => this._emit() });
+    this._refresh = new HubRefresh({
+      load: () => this._load(),
+      failure: () =>
+        this._status === 'error' ? (this._error ?? 'the hub cannot be used') : this._users.error,
+      interval: options.interval,
+      followUpDelay: options.followUpDelay
+    });
+  }
+
+  readonly client: HubClient;
+
+  /** The user whose server this page belongs to (its owner). */
+  readonly userName: string;
+
+  /** The name of this page's server, '' for the default one. */
+  readonly serverName: string;
+
+  /**
+   * Servers "start all" starts (and "stop all" stops) at once: below the
+   * hub's `concurrent_spawn_limit` (100 by default, often far lower).
+   */
+  bulkLimit: number;
+
+  /**
+   * Milliseconds after a start or stop ends before the section is refreshed
+   * once more, so that what changed shortly after shows without a click.
+   */
+  get followUpDelay(): number {
+    return this._refresh.followUpDelay;
+  }
+  set followUpDelay(ms: number) {
+    this._refresh.followUpDelay = ms;
+  }
+
+  /**
+   * Seconds between two refreshes while the section is shown.
+   */
+  set interval(seconds: number) {
+    this._refresh.interval = seconds;
+  }
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  get status(): LoadStatus {
+    return this._status;
+  }
+
+  /**
+   * Why the hub cannot be used now (unreachable, token refused), or null.
+   */
+  get error(): string | null {
+    return this._error;
+  }
+
+  /** See `HubIdentity`: whose server this is, who is looking, what they may. */
+  get owner(): Hub.IUser | null {
+    return this._identity.owner;
+  }
+
+  get viewer(): Hub.IUser | null {
+    return this._identity.viewer;
+  }
+
+  get visiting(): boolean {
+    return this._identity.visiting;
+  }
+
+  get isAdmin(): boolean {
+    return this._identity.isAdmin;
+  }
+
+  get scopes(): ReadonlyArray<string> {
+    return this._identity.scopes;
+  }
+
+  may(action: HubAction): boolean {
+    return this._identity.may(action);
+  }
+
+  /**
+   * The actions the section offers this user that the token's scopes do not
+   * allow; the view names them with the config that grants them.
+   */
+  missingActions(): HubAction[] {
+    return this._identity.missingActions();
+  }
+
+  scopesBeyondOwner(): string[] {
+    return this._identity.scopesBeyondOwner();
+  }
+
+  /**
+   * Whether the hub lets users have named servers: known once a named server
+   * is seen or the hub refuses one; 'unknown' offers the form and lets the
+   * hub say.
+   */
+  get namedServers(): 'unknown' | 'enabled' | 'disabled' {
+    return this._named;
+  }
+
+  get usersQuery(): Hub.IUsersQuery {
+    return this._users.query;
+  }
+
+  get usersPage(): Hub.IUsersPage | null {
+    return this._users.page;
+  }
+
+  get usersError(): string | null {
+    return this._users.error;
+  }
+
+  /** What a user runs (summed over their servers), as far as known. */
+  usage(user: string): IUserUsage | undefined {
+    return this._usage.usage(user);
+  }
+
+  serverUsage(user: string, server: string): IServerUsage | undefined {
+    return this._usage.serverUsage(user, server);
+  }
+
+  /** The fan-out and all-users view behind `usage()`. */
+  get usageSource(): HubUsage {
+    return this._usage;
+  }
+
+  /**
+   * Settles when the figures of the current page are all in (or given up
+   * on); the table shows each as it arrives without waiting for this.
+   */
+  get usageSettled(): Promise<void> {
+    return this._usageRun;
+  }
+
+  /**
+   * Spawn progress of a pending server: percent and last message.
+   */
+  progress(user: string, server = ''): Hub.IProgressEvent | undefined {
+    return this._spawns.progress(user, server);
+  }
+
+  /** Names of the servers of `user` being started from this page. */
+  starting(user: string): string[] {
+    return this._spawns.starting(user);
+  }
+
+  /**
+   * A user's full model (stopped named servers too) once their row is
+   * expanded; null while it loads.
+   */
+  details(user: string): Hub.IUser | null | undefined {
+    return this._users.details(user);
+  }
+
+  isExpanded(user: string): boolean {
+    return this._users.isExpanded(user);
+  }
+
+  /** The "start all" or "stop all" under way, or null. */
+  get bulk(): IBulkProgress | null {
+    return this._bulk;
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /**
+   * Keep the section current while the returned handle is not disposed (the
+   * section is shown): the hub is asked again every `interval`, backing off
+   * while it fails (see `HubRefresh.watch`).
+   */
+  watch(): IDisposable {
+    return this._refresh.watch();
+  }
+
+  /**
+   * Ask the hub who we are and what the token may do, then (admins) the
+   * current page of users and what they run.
+   */
+  refresh(): Promise<void> {
+    return this._refresh.refresh();
+  }
+
+  /**
+   * Ask the hub only who we are and what the token may do: what the
+   * commands need at page load. The users page waits until the section is
+   * shown (a page of users and their figures is work the browser need not do
+   * while JupyterLab starts); that load then uses this answer instead of
+   * asking again.
+   */
+  identify(): Promise<void> {
+    const identified = this._loadMe();
+    this._identified = identified;
+    return identified;
+  }
+
+  /**
+   * Change the users query (page, filter, sort, state) and fetch it.
+   */
+  setUsersQuery(change: Partial<Hub.IUsersQuery>): Promise<void> {
+    return this._users.setQuery(change);
+  }
+
+  /**
+   * Ask the hub for the current page of users, then what they run and the
+   * servers of the expanded ones.
+   */
+  refreshUsers(): Promise<void> {
+    return this._users.refresh();
+  }
+
+  /**
+   * Show or hide a user's servers (stopped named ones included).
+   */
+  toggleUser(name: string): Promise<void> {
+    return this._users.toggle(name);
+  }
+
+  /**
+   * Create the users named in `text`, one per line; invalid lines are
+   * reported and nothing is sent for them.
+   */
+  async addUsers(text: string, admin: boolean): Promise<IAddUsersResult> {
+    this._identity.require('add-users');
+    return this._users.add(text, admin);
+  }
+
+  async deleteUser(name: string): Promise<void> {
+    this._identity.require('delete-users');
+    return this._users.remove(name);
+  }
+
+  /**
+   * Start a server and follow its spawn progress until it is ready; throws
+   * when the hub refuses or the spawn fails.
+   */
+  async startServer(user: string, server = ''): Promise<void> {
+    this._identity.requireServers(user);
+    this._spawns.begin(user, server);
+    try {
+      await this.client.startServer(user, server);
+      await this._reloadServers(user);
+      await this._spawns.follow(user, server);
+    } catch (error) {
+      this._noteRefusal(error);
+      throw error;
+    } finally {
+      this._spawns.end(user, server);
+      await this._refreshAfterChange(user);
+    }
+  }
+
+  /**
+   * Create (by starting it) a named server, after checking its name as the
+   * hub would; an invalid name throws a `ServerNameError` and sends nothing.
+   */
+  async createServer(user: string, name: string): Promise<void> {
+    const problem = checkServerName(name, this.client.version);
+    if (problem) {
+      throw new ServerNameError(problem);
+    }
+    await this.startServer(user, name);
+  }
+
+  async stopServer(user: string, server = ''): Promise<void> {
+    this._identity.requireServers(user);
+    try {
+      await this.client.stopServer(user, server);
+    } finally {
+      await this._refreshAfterChange(user);
+    }
+  }
+
+  /**
+   * Stop a named server and have the hub forget it.
+   */
+  async deleteServer(user: string, server: string): Promise<void> {
+    this._identity.requireServers(user);
+    try {
+      await this.client.deleteServer(user, server);
+    } finally {
+      await this._refreshAfterChange(user);
+    }
+  }
+
+  /**
+   * The servers "start all" or "stop all" would act on, over every page of
+   * the current filter (see `bulkTargets`); never this page's own.
+   */
+  async bulkTargets(action: 'start' | 'stop'): Promise<IServerRef[]> {
+    this._identity.require('user-servers');
+    return bulkTargets(this.client, action, {
+      nameFilter: this._users.query.nameFilter,
+      own: { user: this.userName, server: this.serverName }
+    });
+  }
+
+  /**
+   * Start or stop `targets`, at most `bulkLimit` at a time, waiting out
+   * 429s (see `runBulk`); `bulk` shows the progress meanwhile.
+   */
+  async forAll(
+    targets: ReadonlyArray<IServerRef>,
+    action: 'start' | 'stop',
+    options: { signal?: AbortSignal; onProgress?: (progress: IBulkProgress) => void } = {}
+  ): Promise<IBulkProgress> {
+    this._identity.require('user-servers');
+    let result: IBulkProgress;
+    try {
+      result = await runBulk(targets, action, {
+        client: this.client,
+        limit: this.bulkLimit,
+        follow: (target, signal) => this._spawns.follow(target.user, target.server, signal),
+        sleep: this._sleep,
+        signal: options.signal,
+        onProgress: progress => {
+          this._bulk = progress;
+          this._emit();
+          options.onProgress?.(progress);
+        }
+      });
+    } finally {
+      this._bulk = null;
+      this._emit();
+    }
+    await this.refresh();
+    this._refresh.followUp();
+    return result;
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._refresh.dispose();
+    this._users.dispose();
+    this._usage.dispose();
+    Signal.clearData(this);
+  }
+
+  private async _load(): Promise<void> {
+    // The page's identify() answers this load's first question, once, if it
+    // worked (a failure is asked again).
+    const identified = this._identified;
+    this._identified = null;
+    await identified;
+    if (!identified || this._status !== 'ready') {
+      await this._loadMe();
+    }
+    if (this._status === 'ready' && this.may('list-users')) {
+      await this.refreshUsers();
+    }
+  }
+
+  private async _loadMe(): Promise<void> {
+    try {
+      const owner = await this._identity.load();
+      this._status = 'ready';
+      this._error = null;
+      this._noteNamedServers([owner]);
+    } catch (error) {
+      this._status = 'error';
+      this._error = describeError(error);
+    }
+    this._emit();
+  }
+
+  /**
+   * Ask what the users of `page` run: the machine's view needs no scope (it
+   * is this page's own server); the fan-out through the proxy needs
+   * access:servers.
+   */
+  private _updateUsage(page: Hub.IUsersPage): void {
+    if (this.isAdmin || this.may('access-servers')) {
+      this._usageRun = this._usage.update(page.items, {
+        owner: this.userName,
+        ownServers: activeServers(this._identity.owner),
+        machine: this.isAdmin,
+        fanOut: this.may('access-servers')
+      });
+    }
+  }
+
+  private _emit(): void {
+    if (!this._isDisposed) {
+      this._changed.emit();
+    }
+  }
+
+  private _noteNamedServers(users: ReadonlyArray<Hub.IUser>): void {
+    const seen = users.some(user =>
+      Object.keys(user.servers ?? {}).some(name => name !== '')
+    );
+    if (seen) {
+      this._named = 'enabled';
+    }
+  }
+
+  private _noteRefusal(error: unknown): void {
+    if (
+      error instanceof HubError &&
+      error.status === 400 &&
+      /named servers are not enabled/i.test(error.message)
+    ) {
+      this._named = 'disabled';
+      this._emit();
+    }
+  }
+
+  /** Read again the servers of `user` as shown now (theirs or this page's). */
+  private async _reloadServers(user: string): Promise<void> {
+    if (user === this.userName && this._identity.owner) {
+      try {
+        await this._identity.reloadOwner();
+        this._emit();
+      } catch (error) {
+        console.warn('Kernel manager: could not read your servers', error);
+      }
+    } else if (this._users.isExpanded(user)) {
+      await this._users.reloadDetails(user);
+    }
+  }
+
+  /**
+   * Show the effect of a start or stop now, and once more shortly after
+   * (see `followUpDelay`).
+   */
+  private async _refreshAfterChange(user: string): Promise<void> {
+    if (user === this.userName) {
+      await this.refresh();
+    } else if (this._users.isExpanded(user)) {
+      await Promise.all([this.refreshUsers(), this._users.reloadDetails(user)]);
+    } else {
+      await this.refreshUsers();
+    }
+    this._refresh.followUp();
+  }
+
+  private _identity: HubIdentity;
+  private _status: LoadStatus = 'loading';
+  private _error: string | null = null;
+  private _named: 'unknown' | 'enabled' | 'disabled' = 'unknown';
+  private _users: HubUsersPage;
+  private _usage: HubUsage;
+  private _spawns: HubSpawns;
+  private _bulk: IBulkProgress | null = null;
+  private _usageRun: Promise<void> = Promise.resolve();
+  private _identified: Promise<void> | null = null;
+  private _sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private _refresh: HubRefresh;
+  private _isDisposed = false;
+  private _changed = new Signal<this, void>(this);
+}
+
+/**
+ * A server name the hub would refuse; `reason` says why.
+ */
+export class ServerNameError extends Error {
+  constructor(readonly reason: ServerNameProblem) {
+    super(`Invalid server name (${reason})`);
+    this.name = 'ServerNameError';
+  }
+}
+
+export namespace HubModel {
+  export interface IOptions {
+    client: HubClient;
+    /** The owner of this page's server (PageConfig `hubServerUser`). */
+    user: string;
+    /** This page's server's name (default: PageConfig `hubServerName`). */
+    server?: string;
+    /** This page's server's all-users process list; by default asked of it. */
+    localProcesses?: () => Promise<IProcessesReply>;
+    /** See `HubUsage.IOptions`. */
+    usageConcurrency?: number;
+    usageDeadline?: number;
+    usageTimeout?: number;
+    /** Seconds between two refreshes while the section is shown (default 30). */
+    interval?: number;
+    /** Milliseconds from the end of a start or stop to one more refresh (default 3000). */
+    followUpDelay?: number;
+    /** Servers "start all" / "stop all" handle at once (default 2). */
+    bulkLimit?: number;
+    /** Injected in tests to skip real waits. */
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  }
+}
+
+function activeServers(user: Hub.IUser | null): number {
+  return Object.values(user?.servers ?? {}).filter(server => !server.stopped).length;
+}
