@@ -27,6 +27,12 @@ module.exports = {
   ...baseConfig,
   automock: false,
   reporters: ['default'],
+  // The tests and the code they test are under src/. Left to itself jest
+  // would also index .venv, lib/ and the built labextension, whose
+  // package.json files carry the same names as ours and JupyterLab's
+  // ("Haste module naming collision"); node_modules resolve all the same.
+  roots: ['<rootDir>/src'],
+  setupFiles: [...baseConfig.setupFiles, '<rootDir>/jest.setup.js'],
   testRegex: 'src/.*/__tests__/.*\\.spec\\.tsx?$',
   transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
 };

@@ -13,12 +13,8 @@ import {
   KernelSpecsClient,
   ProcessesClient
 } from './common/server';
-import {
-  addKernelSpecCommands,
-  CommandIDs,
-  KERNELSPEC_PALETTE_COMMANDS,
-  KERNELSPEC_ROW_SELECTOR
-} from './kernelspecs/commands';
+import { CommandIDs } from './common/commandIds';
+import { addKernelSpecCommands, KERNELSPEC_PALETTE_COMMANDS, KERNELSPEC_ROW_SELECTOR } from './kernelspecs/commands';
 import {
   addEnvironmentCommands,
   ENVIRONMENT_PALETTE_COMMANDS,

@@ -9,7 +9,7 @@ import {
   MAX_ENVIRONMENT_NAME,
   NameProblem,
   parsePackages
-} from '../common/validation';
+} from './validation';
 
 /**
  * The body of the "New Environment" dialog.

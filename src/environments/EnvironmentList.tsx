@@ -3,9 +3,9 @@ import { errorIcon, refreshIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 import { IEnvironment } from '../common/types';
-import { CommandIDs } from '../kernelspecs/commands';
+import { CommandIDs } from '../common/commandIds';
 import { EnvironmentsModel } from './model';
-import { formatBytes } from '../common/validation';
+import { formatBytes } from '../common/format';
 import { useRerenderOn } from '../common/useSignal';
 
 /**

@@ -7,7 +7,7 @@ import {
 } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
-import { CommandIDs } from '../kernelspecs/commands';
+import { CommandIDs } from '../common/commandIds';
 import { commandButton } from '../common/toolbarButton';
 import { EnvironmentList } from './EnvironmentList';
 import { EnvironmentsModel } from './model';

@@ -3,7 +3,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { UUID } from '@lumino/coreutils';
 import * as React from 'react';
 import { IInstalledPackage } from '../common/types';
-import { parsePackages } from '../common/validation';
+import { parsePackages } from './validation';
 
 /**
  * Dialog body: requirements to add, one per line.

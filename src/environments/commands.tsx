@@ -21,7 +21,7 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import * as React from 'react';
 import { KernelManagerAPIError } from '../common/request';
 import { IEnvironment } from '../common/types';
-import { CommandIDs } from '../kernelspecs/commands';
+import { CommandIDs } from '../common/commandIds';
 import { EnvironmentsModel } from './model';
 import { JobModel } from './jobs';
 import { EnvironmentForm } from './EnvironmentForm';

@@ -3,7 +3,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
-import { CommandIDs } from '../kernelspecs/commands';
+import { CommandIDs } from '../common/commandIds';
 import { commandButton } from '../common/toolbarButton';
 import { WatchingSection } from '../common/WatchingSection';
 import { HubView } from './HubView';

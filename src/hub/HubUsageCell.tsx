@@ -1,7 +1,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { IUserUsage } from './model';
-import { formatBytes } from '../common/validation';
+import { formatBytes } from '../common/format';
 
 /**
  * What a user runs, as one table cell: compact figures ("2 proc · 3% ·

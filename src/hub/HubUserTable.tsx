@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 import { Hub } from './api';
-import { CommandIDs } from '../kernelspecs/commands';
+import { CommandIDs } from '../common/commandIds';
 import { HubModel } from './model';
 import { HubNewServerForm, HubServerList } from './HubServerList';
 import { HubUsageCell } from './HubUsageCell';

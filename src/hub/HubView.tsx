@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { launchIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
-import { CommandIDs } from '../kernelspecs/commands';
+import { CommandIDs } from '../common/commandIds';
 import { Hub } from './api';
 import { HubModel } from './model';
 import { HubAddUsersForm } from './HubAddUsersForm';

@@ -9,7 +9,7 @@ import {
 import { TranslationBundle } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
-import { CommandIDs } from '../kernelspecs/commands';
+import { CommandIDs } from '../common/commandIds';
 import { describeNameProblem } from './HubServerList';
 import { HubModel, IBulkProgress, IServerRef, ServerNameError } from './model';
 import { confirmWarning } from '../common/confirm';

@@ -4,7 +4,7 @@ import { IKernelSpecDetails } from '../common/types';
 import { IKernelSpecItem } from './model';
 import { ProcessesModel } from '../processes/model';
 import { processLabel } from '../processes/processTree';
-import { formatBytes } from '../common/validation';
+import { formatBytes } from '../common/format';
 import { useRerenderOn } from '../common/useSignal';
 
 /**

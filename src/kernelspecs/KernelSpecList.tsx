@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
-import { CommandIDs } from './commands';
+import { CommandIDs } from '../common/commandIds';
 import { ProcessesModel } from '../processes/model';
 import {
   filterKernelSpecs,

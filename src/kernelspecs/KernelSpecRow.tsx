@@ -9,7 +9,7 @@ import {
 } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
-import { CommandIDs } from './commands';
+import { CommandIDs } from '../common/commandIds';
 import { IKernelSpecItem } from './model';
 import { ProcessesModel } from '../processes/model';
 import { healthProblem, KernelSpecDetails } from './KernelSpecDetails';

@@ -9,7 +9,7 @@ import { CommandRegistry } from '@lumino/commands';
 import { UUID } from '@lumino/coreutils';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
-import { CommandIDs } from './commands';
+import { CommandIDs } from '../common/commandIds';
 import { commandButton } from '../common/toolbarButton';
 import { KernelSpecList } from './KernelSpecList';
 import { KernelSpecsModel } from './model';

@@ -4,7 +4,7 @@ import { IDisposable } from '@lumino/disposable';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 import { ProcessesModel } from './model';
-import { formatBytes } from '../common/validation';
+import { formatBytes } from '../common/format';
 
 /**
  * Status bar item: the user's memory against the limit that applies.

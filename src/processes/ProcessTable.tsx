@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 import { IProcessInfo } from '../common/types';
-import { CommandIDs } from '../kernelspecs/commands';
+import { CommandIDs } from '../common/commandIds';
 import {
   IProcessRow,
   IProcessSort,
@@ -10,7 +10,7 @@ import {
   ProcessSortKey,
   processLabel
 } from './processTree';
-import { formatBytes } from '../common/validation';
+import { formatBytes } from '../common/format';
 import { moveIndex, renderedIndices, useWindowedRows } from '../common/useWindowedRows';
 
 /**

@@ -4,7 +4,7 @@ import { refreshIcon, usersIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
-import { CommandIDs } from '../kernelspecs/commands';
+import { CommandIDs } from '../common/commandIds';
 import { commandButton } from '../common/toolbarButton';
 import { WatchingSection } from '../common/WatchingSection';
 import { ProcessesView } from './ProcessesView';

@@ -3,10 +3,10 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 import { IProcessesReply, IUserProcesses, LimitSource } from '../common/types';
-import { CommandIDs } from '../kernelspecs/commands';
+import { CommandIDs } from '../common/commandIds';
 import { ProcessesModel } from './model';
 import { buildProcessTree, flattenProcessTree } from './processTree';
-import { formatBytes } from '../common/validation';
+import { formatBytes } from '../common/format';
 import { ProcessTable } from './ProcessTable';
 import { useRerenderOn } from '../common/useSignal';
 

@@ -4,7 +4,7 @@ import { ServiceManager } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { refreshIcon, usersIcon } from '@jupyterlab/ui-components';
 import { IProcessInfo, SignalName } from '../common/types';
-import { CommandIDs } from '../kernelspecs/commands';
+import { CommandIDs } from '../common/commandIds';
 import { ProcessesModel } from './model';
 import { processLabel } from './processTree';
 import { confirmWarning } from '../common/confirm';

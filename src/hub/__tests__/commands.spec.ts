@@ -1,7 +1,7 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
-import { CommandIDs } from '../../kernelspecs/commands';
+import { CommandIDs } from '../../common/commandIds';
 import { addHubCommands } from '../commands';
 import { HubModel } from '../model';
 import { ADMIN_SCOPES, FakeHub, json, processes, user } from './hubFake';

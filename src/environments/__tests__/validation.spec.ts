@@ -3,7 +3,7 @@ import {
   firstBadPackage,
   formatBytes,
   parsePackages
-} from '../validation';
+} from '../../environments/validation';
 
 describe('checkEnvironmentName', () => {
   it('accepts what Jupyter accepts, ignoring case and surrounding spaces', () => {

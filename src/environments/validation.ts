@@ -74,21 +74,3 @@ export function firstBadPackage(packages: ReadonlyArray<string>): string | null 
     ) ?? null
   );
 }
-
-/**
- * Bytes as a person reads them: 0 B, 12.3 MB, 1.2 GB.
- */
-export function formatBytes(bytes: number | null): string {
-  if (bytes === null || !Number.isFinite(bytes) || bytes < 0) {
-    return '';
-  }
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : 1;
-  return `${value.toFixed(digits)} ${units[unit]}`;
-}

@@ -1,0 +1,37 @@
+/**
+ * Every command of the extension, in one place so that views and other
+ * extensions can name them without importing a feature.
+ */
+export namespace CommandIDs {
+  export const open = 'kernel-manager:open';
+  export const refreshKernelSpecs = 'kernel-manager:refresh-kernelspecs';
+  export const filterKernelSpecs = 'kernel-manager:filter-kernelspecs';
+  export const newNotebook = 'kernel-manager:new-notebook';
+  export const newConsole = 'kernel-manager:new-console';
+  export const renameKernelSpec = 'kernel-manager:rename-kernelspec';
+  export const removeKernelSpec = 'kernel-manager:remove-kernelspec';
+  export const newEnvironment = 'kernel-manager:new-environment';
+  export const refreshEnvironments = 'kernel-manager:refresh-environments';
+  export const deleteEnvironment = 'kernel-manager:delete-environment';
+  export const addPackages = 'kernel-manager:add-packages';
+  export const listPackages = 'kernel-manager:list-packages';
+  export const showJobLog = 'kernel-manager:show-job-log';
+  export const cancelJob = 'kernel-manager:cancel-job';
+  export const refreshProcesses = 'kernel-manager:refresh-processes';
+  export const signalProcess = 'kernel-manager:signal-process';
+  export const interruptKernel = 'kernel-manager:interrupt-kernel';
+  export const restartKernel = 'kernel-manager:restart-kernel';
+  export const shutdownKernel = 'kernel-manager:shutdown-kernel';
+  export const shutdownTerminal = 'kernel-manager:shutdown-terminal';
+  export const toggleAllUsers = 'kernel-manager:toggle-all-users';
+  export const hubRefresh = 'kernel-manager:hub-refresh';
+  export const hubStartServer = 'kernel-manager:hub-start-server';
+  export const hubStopServer = 'kernel-manager:hub-stop-server';
+  export const hubDeleteUser = 'kernel-manager:hub-delete-user';
+  export const hubControlPanel = 'kernel-manager:hub-control-panel';
+  export const hubStartAll = 'kernel-manager:hub-start-all';
+  export const hubStopAll = 'kernel-manager:hub-stop-all';
+  export const hubNewServer = 'kernel-manager:hub-new-server';
+  export const hubDeleteServer = 'kernel-manager:hub-delete-server';
+  export const hubOpenServer = 'kernel-manager:hub-open-server';
+}
