@@ -1,3 +1,5 @@
+import { IProcessInfo } from './types';
+
 /**
  * Bytes as a person reads them: 0 B, 12.3 MB, 1.2 GB.
  */
@@ -14,4 +16,19 @@ export function formatBytes(bytes: number | null): string {
   }
   const digits = unit === 0 || value >= 100 ? 0 : 1;
   return `${value.toFixed(digits)} ${units[unit]}`;
+}
+
+/**
+ * What a person calls the process: the notebook of a kernel, the terminal's
+ * name, else the program's name.
+ */
+export function processLabel(process: IProcessInfo): string {
+  const session = process.kernel?.sessions[0];
+  if (session) {
+    return session.path || session.name;
+  }
+  if (process.terminal) {
+    return process.terminal.name;
+  }
+  return process.name;
 }

@@ -63,8 +63,19 @@ export async function requestAPI<T>(
     const message =
       (data && typeof data.message === 'string' && data.message) ||
       `${response.status} ${response.statusText}`.trim();
-    const reason = (data && typeof data.reason === 'string' && data.reason) || '';
+    const reason =
+      (data && typeof data.reason === 'string' && data.reason) || '';
     throw new KernelManagerAPIError(response, message, reason);
   }
   return data as T;
+}
+
+/**
+ * Whether the server answered that an administrator switched the route off
+ * (`KernelManagerConfig.disabled_routes`).
+ */
+export function isSwitchedOff(error: unknown): boolean {
+  return (
+    error instanceof KernelManagerAPIError && error.reason === 'switched-off'
+  );
 }

@@ -15,7 +15,8 @@ export type KernelSpecSource = 'user' | 'environment' | 'system';
  * A finer-grained location than `KernelSpecSource`: `sys-prefix` is the
  * server's own Python prefix, `system` a machine-wide data directory.
  */
-export type KernelSpecLocation = 'user' | 'environment' | 'sys-prefix' | 'system';
+export type KernelSpecLocation =
+  'user' | 'environment' | 'sys-prefix' | 'system';
 
 /**
  * The environment a kernelspec belongs to, when this extension created it.
@@ -99,10 +100,17 @@ export interface IEnvironment {
  */
 export interface IEnvironmentsReply {
   environments_dir: string;
-  default_backend: BackendName | null;
   max_environments: number;
-  backends: IBackend[];
   environments: IEnvironment[];
+}
+
+/**
+ * Reply of `GET /kernel-manager/backends`: the tools that can build
+ * environments, found in the background from the server's start.
+ */
+export interface IBackendsReply {
+  default_backend: BackendName | null;
+  backends: IBackend[];
 }
 
 /**

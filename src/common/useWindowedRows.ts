@@ -46,7 +46,11 @@ export function visibleRange(options: {
  * away, so keyboard focus is never dropped). The range may be from before
  * the rows changed (a subtree collapsed): only existing rows are given.
  */
-export function renderedIndices(range: IRowRange, keep: number, rowCount: number): number[] {
+export function renderedIndices(
+  range: IRowRange,
+  keep: number,
+  rowCount: number
+): number[] {
   const start = Math.min(range.start, rowCount);
   const end = Math.min(range.end, rowCount);
   const indices: number[] = [];
@@ -90,7 +94,12 @@ export function scrollTopToReveal(options: {
  * Where a navigation key moves the focus among `rowCount` rows, or null for
  * any other key. `pageSize` rows per PageUp/PageDown.
  */
-export function moveIndex(key: string, index: number, rowCount: number, pageSize: number): number | null {
+export function moveIndex(
+  key: string,
+  index: number,
+  rowCount: number,
+  pageSize: number
+): number | null {
   if (rowCount <= 0) {
     return null;
   }
@@ -123,7 +132,11 @@ function clamp(value: number, low: number, high: number): number {
 export function scrollParent(element: HTMLElement): HTMLElement | null {
   for (let node = element.parentElement; node; node = node.parentElement) {
     const overflow = getComputedStyle(node).overflowY;
-    if (overflow === 'auto' || overflow === 'scroll' || overflow === 'overlay') {
+    if (
+      overflow === 'auto' ||
+      overflow === 'scroll' ||
+      overflow === 'overlay'
+    ) {
       return node;
     }
   }
@@ -157,7 +170,9 @@ export namespace useWindowedRows {
  * rows, or what comes above them, may have changed). The row height is
  * measured on a rendered row, so the theme's font sizes decide it.
  */
-export function useWindowedRows(options: useWindowedRows.IOptions): useWindowedRows.IResult {
+export function useWindowedRows(
+  options: useWindowedRows.IOptions
+): useWindowedRows.IResult {
   const { rowCount, overscan } = options;
   const bodyRef = React.useRef<HTMLDivElement>(null);
   const scrollerRef = React.useRef<HTMLElement | null>(null);
@@ -172,7 +187,10 @@ export function useWindowedRows(options: useWindowedRows.IOptions): useWindowedR
     const scroller = scrollerRef.current;
     if (scroller) {
       const box = scroller.getBoundingClientRect();
-      return { top: box.top + scroller.clientTop, height: scroller.clientHeight };
+      return {
+        top: box.top + scroller.clientTop,
+        height: scroller.clientHeight
+      };
     }
     return { top: 0, height: window.innerHeight };
   }, []);
@@ -189,7 +207,9 @@ export function useWindowedRows(options: useWindowedRows.IOptions): useWindowedR
       ...latest.current
     });
     setRange(previous =>
-      previous.start === next.start && previous.end === next.end ? previous : next
+      previous.start === next.start && previous.end === next.end
+        ? previous
+        : next
     );
   }, [viewport]);
 
@@ -247,7 +267,11 @@ export function useWindowedRows(options: useWindowedRows.IOptions): useWindowedR
       }
       const view = viewport();
       const height = latest.current.rowHeight;
-      const rowTop = body.getBoundingClientRect().top - view.top + scroller.scrollTop + index * height;
+      const rowTop =
+        body.getBoundingClientRect().top -
+        view.top +
+        scroller.scrollTop +
+        index * height;
       scroller.scrollTop = scrollTopToReveal({
         rowTop,
         rowHeight: height,
@@ -261,7 +285,11 @@ export function useWindowedRows(options: useWindowedRows.IOptions): useWindowedR
 
   const pageSize = React.useCallback(
     (stickyTop: number) =>
-      Math.max(1, Math.floor((viewport().height - stickyTop) / latest.current.rowHeight) - 1),
+      Math.max(
+        1,
+        Math.floor((viewport().height - stickyTop) / latest.current.rowHeight) -
+          1
+      ),
     [viewport]
   );
 

@@ -2,53 +2,49 @@ import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 
 /**
- * Default seconds between two refreshes of the Hub section while it is shown.
+ * When a model loads its data: on demand, every `interval` while someone
+ * watches it (a shown section, a status item) or for as long as it lives
+ * (`watched: false`), backing off while loading fails, and once more
+ * `followUpDelay` after an action whose effects show late.
  */
-export const DEFAULT_HUB_INTERVAL = 30;
-
-/**
- * Default milliseconds between the end of a start or stop and the refresh
- * that follows it: a stopped server's kernels outlive it by a second or two.
- */
-export const DEFAULT_FOLLOW_UP_DELAY = 3000;
-
-/** Longest wait between two refreshes while the hub keeps failing. */
-const MAX_BACKOFF = 5 * 60 * 1000;
-
-/**
- * When the Hub section loads its data: on demand, every `interval` while
- * someone watches it (backing off while the hub fails), and once more
- * `followUpDelay` after a start or stop.
- */
-export class HubRefresh implements IDisposable {
-  constructor(options: HubRefresh.IOptions) {
+export class WatchedPoll implements IDisposable {
+  constructor(options: WatchedPoll.IOptions) {
     this._load = options.load;
     this._failure = options.failure;
-    this.followUpDelay = options.followUpDelay ?? DEFAULT_FOLLOW_UP_DELAY;
-    const interval = (options.interval ?? DEFAULT_HUB_INTERVAL) * 1000;
+    this._maxBackoff = options.maxBackoff ?? 60 * 1000;
+    this.followUpDelay = options.followUpDelay ?? 0;
+    const watched = options.watched ?? true;
+    const interval = options.interval;
     this._poll = new Poll({
-      auto: false,
+      auto: !watched,
       factory: () => this._tick(),
-      frequency: { interval, backoff: true, max: Math.max(interval, MAX_BACKOFF) },
-      name: 'jupyterlab-kernel-manager:hub',
-      // Nobody looking (section collapsed, sidebar closed): no requests.
-      standby: () => (this._watchers === 0 ? true : 'when-hidden')
+      frequency: {
+        interval,
+        backoff: true,
+        max: Math.max(interval, this._maxBackoff)
+      },
+      name: options.name,
+      // Nobody looking: no requests at all.
+      standby: watched
+        ? () => (this._watchers === 0 ? true : 'when-hidden')
+        : 'when-hidden'
     });
   }
 
-  /** Milliseconds from the end of a start or stop to one more refresh. */
+  /** Milliseconds from `followUp()` to the refresh it asks for. */
   followUpDelay: number;
 
-  /**
-   * Seconds between two refreshes while the section is shown.
-   */
-  set interval(seconds: number) {
-    const interval = Math.max(1, seconds) * 1000;
+  /** Milliseconds between two loads. */
+  get interval(): number {
+    return this._poll.frequency.interval;
+  }
+  set interval(ms: number) {
+    const interval = Math.max(1000, ms);
     if (interval !== this._poll.frequency.interval) {
       this._poll.frequency = {
         ...this._poll.frequency,
         interval,
-        max: Math.max(interval, MAX_BACKOFF)
+        max: Math.max(interval, this._maxBackoff)
       };
     }
   }
@@ -58,10 +54,9 @@ export class HubRefresh implements IDisposable {
   }
 
   /**
-   * Keep the data current while the returned handle is not disposed (the
-   * section is shown). The first watcher refreshes at once unless a load
-   * ended less than `interval` ago (the plugin's own at page load, say):
-   * then the poll asks again when that load is `interval` old.
+   * Keep loading while the returned handle is not disposed. The first watcher
+   * loads at once unless the last load is younger than the interval (the
+   * next one is then due when it would have been).
    */
   watch(): IDisposable {
     this._watchers++;
@@ -69,7 +64,10 @@ export class HubRefresh implements IDisposable {
       const interval = this._poll.frequency.interval;
       const age = Date.now() - this._loadedAt;
       if (!this._loading && age < interval) {
-        void this._poll.schedule({ phase: 'started', interval: interval - age });
+        void this._poll.schedule({
+          phase: 'started',
+          interval: interval - age
+        });
       } else {
         void this._poll.start();
         void this._poll.refresh();
@@ -81,7 +79,8 @@ export class HubRefresh implements IDisposable {
   }
 
   /**
-   * Load now; one that worked (a Retry, say) ends the poll's back-off.
+   * Load now; a poll backing off after failures resumes its pace when this
+   * load succeeds.
    */
   async refresh(): Promise<void> {
     await this._track(this._load());
@@ -90,10 +89,7 @@ export class HubRefresh implements IDisposable {
     }
   }
 
-  /**
-   * Refresh once more `followUpDelay` from now (through the poll: not while
-   * nobody looks).
-   */
+  /** Load once more `followUpDelay` from now (again restarts the wait). */
   followUp(): void {
     clearTimeout(this._followUpTimer);
     this._followUpTimer = setTimeout(() => {
@@ -102,12 +98,16 @@ export class HubRefresh implements IDisposable {
     }, this.followUpDelay);
   }
 
+  /** Load again soon, without waiting for the interval. */
+  soon(): void {
+    void this._poll.refresh();
+  }
+
   dispose(): void {
     clearTimeout(this._followUpTimer);
     this._poll.dispose();
   }
 
-  /** Note `run` as the load under way until it ends. */
   private _track(run: Promise<void>): Promise<void> {
     const tracked = run.finally(() => {
       this._loadedAt = Date.now();
@@ -119,21 +119,19 @@ export class HubRefresh implements IDisposable {
     return tracked;
   }
 
-  /**
-   * One tick of the poll: the load under way if there is one (the page's
-   * first, say), else a new one; rejects when the hub failed so that the
-   * poll backs off.
-   */
   private async _tick(): Promise<void> {
+    // A load already under way (a refresh) counts as this tick's.
     await (this._loading ?? this._track(this._load()));
     const failure = this._failure();
     if (failure !== null) {
+      // Rejected so the poll backs off.
       throw new Error(failure);
     }
   }
 
   private _load: () => Promise<void>;
   private _failure: () => string | null;
+  private _maxBackoff: number;
   private _poll: Poll;
   private _watchers = 0;
   private _loading: Promise<void> | null = null;
@@ -141,15 +139,21 @@ export class HubRefresh implements IDisposable {
   private _followUpTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 }
 
-export namespace HubRefresh {
+export namespace WatchedPoll {
   export interface IOptions {
-    /** Loads the section's data; never rejects (a failure is kept for `failure`). */
+    /** The poll's name, `jupyterlab-kernel-manager:<what>`. */
+    name: string;
+    /** Load the data; never rejects (failures are read through `failure`). */
     load: () => Promise<void>;
-    /** Why the last load failed, or null when it worked. */
+    /** Why the last load failed, or null. */
     failure: () => string | null;
-    /** Seconds between two refreshes while watched (default 30). */
-    interval?: number;
-    /** See `followUpDelay` (default 3000). */
+    /** Milliseconds between two loads. */
+    interval: number;
+    /** Longest wait while loading fails (default one minute). */
+    maxBackoff?: number;
+    /** Milliseconds from `followUp()` to its refresh (default 0). */
     followUpDelay?: number;
+    /** Poll only while watched (default), or for as long as it lives. */
+    watched?: boolean;
   }
 }

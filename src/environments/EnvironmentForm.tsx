@@ -2,7 +2,12 @@ import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { UUID } from '@lumino/coreutils';
 import * as React from 'react';
-import { BackendName, IBackend, ICreateEnvironment } from '../common/types';
+import {
+  BackendName,
+  IBackend,
+  IBackendsReply,
+  ICreateEnvironment
+} from '../common/types';
 import {
   checkEnvironmentName,
   firstBadPackage,
@@ -22,19 +27,35 @@ export class EnvironmentForm extends ReactWidget {
     super();
     this.addClass('jp-KernelManager-form');
     this._options = options;
-    const backend =
-      options.initial?.backend ??
-      options.defaultBackend ??
-      options.backends.find(b => b.available)?.name ??
-      'venv';
+    this._backends = options.backends;
     this._values = {
       name: options.initial?.name ?? '',
       displayName: options.initial?.displayName ?? '',
-      backend,
+      backend: options.initial?.backend ?? defaultBackendOf(options.backends),
       python: options.initial?.python ?? '',
       packages: options.initial?.packages ?? '',
       systemSitePackages: options.initial?.systemSitePackages ?? false
     };
+  }
+
+  /**
+   * Show the backends once the server has found them (the form opens at
+   * once and says it is looking meanwhile), or why they could not be had.
+   */
+  setBackends(backends: IBackendsReply | Error): void {
+    if (this.isDisposed) {
+      return;
+    }
+    if (backends instanceof Error) {
+      this._backendsError = backends.message;
+    } else {
+      this._backends = backends;
+      this._backendsError = null;
+      if (!this._options.initial?.backend) {
+        this._values = { ...this._values, backend: defaultBackendOf(backends) };
+      }
+    }
+    this.update();
   }
 
   /**
@@ -59,6 +80,9 @@ export class EnvironmentForm extends ReactWidget {
         '“%1” is not a package requirement: give names such as numpy or pandas>=2, one per line.',
         bad
       );
+    }
+    if (!this._backends) {
+      return trans.__('Wait until the backends are found, then create.');
     }
     if (!this._backend()?.available) {
       return trans.__('Choose a backend that is available.');
@@ -88,7 +112,9 @@ export class EnvironmentForm extends ReactWidget {
   }
 
   render(): JSX.Element {
-    const { trans, backends, environmentsDir } = this._options;
+    const { trans, environmentsDir } = this._options;
+    const backends = this._backends?.backends ?? [];
+    const finding = this._backends === null && this._backendsError === null;
     const values = this._values;
     const backend = this._backend();
     const pythons = backend?.pythons ?? [];
@@ -156,11 +182,17 @@ export class EnvironmentForm extends ReactWidget {
             id={id('backend')}
             className="jp-mod-styled"
             name="backend"
-            value={values.backend}
+            value={finding ? '' : values.backend}
+            disabled={finding}
+            aria-busy={finding}
+            aria-describedby={id('backend-status')}
             onChange={event =>
               set({ backend: event.target.value as BackendName, python: '' })
             }
           >
+            {finding && (
+              <option value="">{trans.__('Finding backends…')}</option>
+            )}
             {backends.map(option => (
               <option
                 key={option.name}
@@ -177,6 +209,11 @@ export class EnvironmentForm extends ReactWidget {
               </option>
             ))}
           </select>
+          <small id={id('backend-status')} role="status">
+            {finding
+              ? trans.__('Looking for uv, venv and conda on the server…')
+              : (this._backendsError ?? '')}
+          </small>
         </div>
         <div className="jp-KernelManager-field">
           <label htmlFor={id('python')}>{trans.__('Python version')}</label>
@@ -238,10 +275,12 @@ export class EnvironmentForm extends ReactWidget {
   }
 
   private _backend(): IBackend | undefined {
-    return this._options.backends.find(b => b.name === this._values.backend);
+    return this._backends?.backends.find(b => b.name === this._values.backend);
   }
 
   private _options: EnvironmentForm.IOptions;
+  private _backends: IBackendsReply | null;
+  private _backendsError: string | null = null;
   private _idPrefix = `jp-KernelManager-form-${UUID.uuid4()}`;
   private _values: EnvironmentForm.IValues;
 }
@@ -258,8 +297,8 @@ export namespace EnvironmentForm {
 
   export interface IOptions {
     trans: TranslationBundle;
-    backends: ReadonlyArray<IBackend>;
-    defaultBackend: BackendName | null;
+    /** The backends, or null while the server is still finding them. */
+    backends: IBackendsReply | null;
     environmentsDir: string | null;
     /** What was typed before, when the form opens again. */
     initial?: Partial<IValues>;
@@ -269,9 +308,23 @@ export namespace EnvironmentForm {
 }
 
 /**
+ * The server's default backend, else the first available one.
+ */
+function defaultBackendOf(reply: IBackendsReply | null): BackendName {
+  return (
+    reply?.default_backend ??
+    reply?.backends.find(b => b.available)?.name ??
+    'uv'
+  );
+}
+
+/**
  * A backend's name as people know it.
  */
-export function backendLabel(name: BackendName, trans: TranslationBundle): string {
+export function backendLabel(
+  name: BackendName,
+  trans: TranslationBundle
+): string {
   switch (name) {
     case 'uv':
       return trans.__('uv (fast)');
@@ -284,7 +337,10 @@ export function backendLabel(name: BackendName, trans: TranslationBundle): strin
   }
 }
 
-function nameMessage(problem: NameProblem, trans: TranslationBundle): string | null {
+function nameMessage(
+  problem: NameProblem,
+  trans: TranslationBundle
+): string | null {
   switch (problem) {
     case 'empty':
       return trans.__('Give the environment a name.');

@@ -20,6 +20,15 @@ export function EnvironmentList(props: {
   useRerenderOn(model.changed);
 
   const environments = model.environments;
+  if (model.status === 'off') {
+    return (
+      <p className="jp-KernelManager-empty" role="status">
+        {trans.__(
+          'An administrator has switched environments off on this server.'
+        )}
+      </p>
+    );
+  }
   return (
     <div className="jp-KernelManager-environments">
       {model.status === 'error' && (
@@ -65,9 +74,7 @@ export function EnvironmentList(props: {
             {model.status === 'ready' && (
               <button
                 className="jp-Button jp-mod-styled jp-mod-accept"
-                onClick={() =>
-                  void commands.execute(CommandIDs.newEnvironment)
-                }
+                onClick={() => void commands.execute(CommandIDs.newEnvironment)}
               >
                 {trans.__('New Environment…')}
               </button>

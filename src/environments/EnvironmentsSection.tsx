@@ -1,35 +1,44 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import {
-  addIcon,
-  PanelWithToolbar,
-  refreshIcon
-} from '@jupyterlab/ui-components';
+import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 import { CommandIDs } from '../common/commandIds';
 import { commandButton } from '../common/toolbarButton';
+import { WatchingSection } from '../common/WatchingSection';
 import { EnvironmentList } from './EnvironmentList';
 import { EnvironmentsModel } from './model';
 
 /**
- * The Environments section of the sidebar.
+ * The Environments section of the sidebar; it lists only while it is shown.
  */
-export class EnvironmentsSection extends PanelWithToolbar {
+export class EnvironmentsSection extends WatchingSection {
   constructor(options: EnvironmentsSection.IOptions) {
-    super();
+    super(options.model);
     const { model, commands, trans } = options;
     this.id = 'jp-KernelManager-environments';
     this.addClass('jp-KernelManager-section');
     this.title.label = trans.__('Environments');
-    this.title.caption = trans.__('Your own Python environments and their kernels');
+    this.title.caption = trans.__(
+      'Your own Python environments and their kernels'
+    );
     this.toolbar.addItem(
       'new',
-      commandButton(commands, CommandIDs.newEnvironment, addIcon, trans.__('New Environment…'))
+      commandButton(
+        commands,
+        CommandIDs.newEnvironment,
+        addIcon,
+        trans.__('New Environment…')
+      )
     );
     this.toolbar.addItem(
       'refresh',
-      commandButton(commands, CommandIDs.refreshEnvironments, refreshIcon, trans.__('Refresh Environments'))
+      commandButton(
+        commands,
+        CommandIDs.refreshEnvironments,
+        refreshIcon,
+        trans.__('Refresh Environments')
+      )
     );
     const body = ReactWidget.create(
       <EnvironmentList model={model} commands={commands} trans={trans} />

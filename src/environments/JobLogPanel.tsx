@@ -22,7 +22,11 @@ export class JobLogPanel extends ReactWidget {
 
   render(): JSX.Element {
     return (
-      <JobLogView job={this.job} trans={this._trans} onCancel={this._onCancel} />
+      <JobLogView
+        job={this.job}
+        trans={this._trans}
+        onCancel={this._onCancel}
+      />
     );
   }
 
@@ -111,7 +115,10 @@ function JobLogView(props: {
       )}
       {job.connectionError && (
         <p className="jp-KernelManager-formError" role="alert">
-          {trans.__('Lost contact with the server, retrying: %1', job.connectionError)}
+          {trans.__(
+            'Lost contact with the server, retrying: %1',
+            job.connectionError
+          )}
         </p>
       )}
       <pre

@@ -1,6 +1,7 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { requestAPI } from '../common/request';
 import {
+  IBackendsReply,
   ICreateEnvironment,
   IEnvironmentsReply,
   IInstalledPackage,
@@ -68,6 +69,18 @@ export class EnvironmentsClient {
     return requestAPI<IJobStarted>(
       `environments/${encodeURIComponent(name)}/packages`,
       { method: 'POST', body: JSON.stringify({ packages }) },
+      this.serverSettings
+    );
+  }
+
+  /**
+   * The tools that can build environments; the server answers once it has
+   * found them (a few seconds after its start), the listing never waits.
+   */
+  backends(): Promise<IBackendsReply> {
+    return requestAPI<IBackendsReply>(
+      'backends',
+      { method: 'GET' },
       this.serverSettings
     );
   }

@@ -55,7 +55,9 @@ export interface IEnvironmentCommandsOptions {
  * Register the environment and job commands, and announce every job with a
  * notification that follows it to the end.
  */
-export function addEnvironmentCommands(options: IEnvironmentCommandsOptions): void {
+export function addEnvironmentCommands(
+  options: IEnvironmentCommandsOptions
+): void {
   const { app, model, kernels, trans } = options;
   const { commands } = app;
   const logs = new WidgetTracker<MainAreaWidget<JobLogPanel>>({
@@ -63,7 +65,9 @@ export function addEnvironmentCommands(options: IEnvironmentCommandsOptions): vo
   });
 
   /** The environment named by the arguments or the context menu. */
-  const targetOf = (args: ReadonlyPartialJSONObject): IEnvironment | undefined => {
+  const targetOf = (
+    args: ReadonlyPartialJSONObject
+  ): IEnvironment | undefined => {
     if (typeof args.name === 'string') {
       return model.get(args.name);
     }
@@ -91,7 +95,10 @@ export function addEnvironmentCommands(options: IEnvironmentCommandsOptions): vo
     }
     const choices = model.environments.filter(env => env.job === null);
     if (choices.length === 0) {
-      await showErrorMessage(title, trans.__('You have no environment to choose.'));
+      await showErrorMessage(
+        title,
+        trans.__('You have no environment to choose.')
+      );
       return undefined;
     }
     const picked = await InputDialog.getItem({
@@ -119,7 +126,8 @@ export function addEnvironmentCommands(options: IEnvironmentCommandsOptions): vo
     const content = new JobLogPanel({
       job,
       trans,
-      onCancel: () => void commands.execute(CommandIDs.cancelJob, { id: job.id })
+      onCancel: () =>
+        void commands.execute(CommandIDs.cancelJob, { id: job.id })
     });
     const widget = new MainAreaWidget({ content });
     widget.id = `jp-KernelManager-job-${job.id}`;
@@ -153,12 +161,17 @@ export function addEnvironmentCommands(options: IEnvironmentCommandsOptions): vo
       for (;;) {
         const form = new EnvironmentForm({
           trans,
-          backends: model.backends,
-          defaultBackend: model.defaultBackend,
+          backends: model.knownBackends,
           environmentsDir: model.environmentsDir,
           initial,
           error
         });
+        if (!model.knownBackends) {
+          model.backends().then(
+            reply => form.setBackends(reply),
+            reason => form.setBackends(reason as Error)
+          );
+        }
         const result = await showDialog({
           title,
           body: form,
@@ -290,7 +303,8 @@ export function addEnvironmentCommands(options: IEnvironmentCommandsOptions): vo
         } catch (error) {
           // A kernel may have started since: ask again.
           const busy =
-            error instanceof KernelManagerAPIError && error.reason === 'running';
+            error instanceof KernelManagerAPIError &&
+            error.reason === 'running';
           if (!busy) {
             throw error;
           }
@@ -360,7 +374,10 @@ async function confirmDelete(
 ): Promise<boolean> {
   const lines = [
     trans.__('Delete the environment “%1”?', env.name),
-    trans.__('This removes the folder %1 and everything installed in it.', env.path)
+    trans.__(
+      'This removes the folder %1 and everything installed in it.',
+      env.path
+    )
   ];
   if (env.kernelspec) {
     lines.push(
@@ -445,22 +462,36 @@ function finishedMessage(
       return {
         type: 'success',
         message: create
-          ? trans.__('Environment “%1” is ready: its kernel is in the launcher.', job.environment)
+          ? trans.__(
+              'Environment “%1” is ready: its kernel is in the launcher.',
+              job.environment
+            )
           : trans.__('Packages added to “%1”.', job.environment)
       };
     case 'cancelled':
       return {
         type: 'warning',
         message: create
-          ? trans.__('Creating “%1” was cancelled; nothing was left behind.', job.environment)
+          ? trans.__(
+              'Creating “%1” was cancelled; nothing was left behind.',
+              job.environment
+            )
           : trans.__('Adding packages to “%1” was cancelled.', job.environment)
       };
     default:
       return {
         type: 'error',
         message: create
-          ? trans.__('Could not create “%1”: %2', job.environment, job.error ?? '')
-          : trans.__('Could not add packages to “%1”: %2', job.environment, job.error ?? '')
+          ? trans.__(
+              'Could not create “%1”: %2',
+              job.environment,
+              job.error ?? ''
+            )
+          : trans.__(
+              'Could not add packages to “%1”: %2',
+              job.environment,
+              job.error ?? ''
+            )
       };
   }
 }

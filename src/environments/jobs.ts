@@ -1,8 +1,8 @@
 import { IDisposable } from '@lumino/disposable';
-import { Poll } from '@lumino/polling';
 import { PromiseDelegate } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
-import { EnvironmentsClient } from '../common/server';
+import { WatchedPoll } from '../common/watchedPoll';
+import { EnvironmentsClient } from './api';
 import { IJobReply, IJobSummary, JobState } from '../common/types';
 
 /**
@@ -23,19 +23,18 @@ export class JobModel implements IDisposable {
   constructor(options: JobModel.IOptions) {
     this._client = options.client;
     this._summary = { ...options.summary };
-    this._poll = new Poll({
-      factory: () => this._fetch(),
-      frequency: {
-        interval: options.interval ?? JOB_INTERVAL,
-        backoff: true,
-        max: 10 * 1000
-      },
+    // Followed for as long as the job runs, whether or not its log is shown.
+    this._poll = new WatchedPoll({
       name: `jupyterlab-kernel-manager:job-${options.summary.id}`,
-      standby: 'when-hidden'
+      load: () => this._fetch(),
+      failure: () => this._connectionError,
+      interval: options.interval ?? JOB_INTERVAL,
+      maxBackoff: 10 * 1000,
+      watched: false
     });
     if (this.isFinished) {
       // Fetch the whole log once; there is nothing to follow.
-      void this._poll.refresh();
+      this._poll.soon();
     }
   }
 
@@ -115,7 +114,7 @@ export class JobModel implements IDisposable {
   async cancel(): Promise<void> {
     await this._client.cancelJob(this.id);
     // The next fetch brings the final state and the last lines.
-    void this._poll.refresh();
+    this._poll.soon();
   }
 
   dispose(): void {
@@ -132,10 +131,12 @@ export class JobModel implements IDisposable {
     try {
       reply = await this._client.job(this.id, this._next);
     } catch (error) {
-      this._connectionError = (error as Error).message ?? String(error);
-      this._changed.emit();
-      // Rethrown so the poll backs off.
-      throw error;
+      if (!this._isDisposed) {
+        // Read by the poll, which backs off.
+        this._connectionError = (error as Error).message ?? String(error);
+        this._changed.emit();
+      }
+      return;
     }
     this._connectionError = null;
     this._apply(reply);
@@ -168,7 +169,7 @@ export class JobModel implements IDisposable {
         this._poll.dispose();
         this._done.resolve(this);
       } else {
-        void this._poll.refresh();
+        this._poll.soon();
       }
     }
   }
@@ -179,7 +180,7 @@ export class JobModel implements IDisposable {
   private _next = 0;
   private _dropped = 0;
   private _connectionError: string | null = null;
-  private _poll: Poll;
+  private _poll: WatchedPoll;
   private _done = new PromiseDelegate<JobModel>();
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);

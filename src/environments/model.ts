@@ -1,18 +1,17 @@
 import { KernelSpec } from '@jupyterlab/services';
-import { JSONExt } from '@lumino/coreutils';
-import { IDisposable } from '@lumino/disposable';
-import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
-import { EnvironmentsClient } from '../common/server';
+import { PollingModel } from '../common/pollingModel';
+import { isSwitchedOff } from '../common/request';
 import {
-  IBackend,
+  IBackendsReply,
   ICreateEnvironment,
   IEnvironment,
   IEnvironmentsReply,
+  IJobStarted,
   IJobSummary
 } from '../common/types';
+import { EnvironmentsClient } from './api';
 import { JobModel } from './jobs';
-import { LoadStatus } from '../kernelspecs/model';
 
 /**
  * How often the environment list is fetched again while shown, in ms: sizes
@@ -22,30 +21,20 @@ const LIST_INTERVAL = 60 * 1000;
 
 /**
  * State of the Environments section: the environments, the backends that
- * can build them, and the jobs that create or change them.
+ * can build them, and the jobs that create or change them. The list is
+ * polled while the section is shown; the backends are asked for once, when
+ * a form needs them.
  */
-export class EnvironmentsModel implements IDisposable {
+export class EnvironmentsModel extends PollingModel<IEnvironmentsReply> {
   constructor(options: EnvironmentsModel.IOptions) {
+    super({
+      name: 'jupyterlab-kernel-manager:environments',
+      interval: options.interval ?? LIST_INTERVAL,
+      maxBackoff: 5 * 60 * 1000
+    });
     this._client = options.client;
     this._kernelspecs = options.kernelspecs;
-    this._poll = new Poll({
-      factory: () => this._fetch(),
-      frequency: {
-        interval: options.interval ?? LIST_INTERVAL,
-        backoff: true,
-        max: 5 * 60 * 1000
-      },
-      name: 'jupyterlab-kernel-manager:environments',
-      standby: 'when-hidden'
-    });
     void this._resumeJobs();
-  }
-
-  /**
-   * Emitted when environments, backends, status or error change.
-   */
-  get changed(): ISignal<this, void> {
-    return this._changed;
   }
 
   /**
@@ -63,41 +52,47 @@ export class EnvironmentsModel implements IDisposable {
   }
 
   get environments(): ReadonlyArray<IEnvironment> {
-    return this._reply?.environments ?? [];
-  }
-
-  get backends(): ReadonlyArray<IBackend> {
-    return this._reply?.backends ?? [];
-  }
-
-  /**
-   * The backends that can be used now.
-   */
-  get availableBackends(): ReadonlyArray<IBackend> {
-    return this.backends.filter(backend => backend.available);
-  }
-
-  get defaultBackend(): IBackend['name'] | null {
-    return this._reply?.default_backend ?? null;
+    return this.reply?.environments ?? [];
   }
 
   get environmentsDir(): string | null {
-    return this._reply?.environments_dir ?? null;
+    return this.reply?.environments_dir ?? null;
   }
 
   /**
    * The per-user cap on environments; 0 means none.
    */
   get maxEnvironments(): number {
-    return this._reply?.max_environments ?? 0;
+    return this.reply?.max_environments ?? 0;
   }
 
-  get status(): LoadStatus {
-    return this._status;
+  /**
+   * The backends, once `backends()` has brought them; null until then.
+   */
+  get knownBackends(): IBackendsReply | null {
+    return this._backends;
   }
 
-  get error(): string | null {
-    return this._error;
+  /**
+   * The tools that can build environments. The server finds them in the
+   * background from its start; the first call may wait for that, later ones
+   * share its answer.
+   */
+  backends(): Promise<IBackendsReply> {
+    if (!this._backendsRequest) {
+      this._backendsRequest = this._client.backends().then(
+        reply => {
+          this._backends = reply;
+          return reply;
+        },
+        error => {
+          // Asked again next time.
+          this._backendsRequest = null;
+          throw error;
+        }
+      );
+    }
+    return this._backendsRequest;
   }
 
   /**
@@ -115,35 +110,12 @@ export class EnvironmentsModel implements IDisposable {
     return this._jobs.get(id);
   }
 
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
-
-  /**
-   * Fetch the environments now.
-   */
-  refresh(): Promise<void> {
-    return this._fetch();
-  }
-
   /**
    * Start creating an environment; the job is followed until it ends.
    */
   async create(request: ICreateEnvironment): Promise<JobModel> {
     const started = await this._client.create(request);
-    const job = this._follow({
-      id: started.job,
-      kind: 'create',
-      environment: started.environment,
-      state: 'running',
-      exit_status: null,
-      error: null,
-      // The client's clock until the first poll brings the server's.
-      started_at: new Date().toISOString(),
-      finished_at: null
-    });
-    this._refreshInBackground();
-    return job;
+    return this._started(started, 'create');
   }
 
   /**
@@ -151,19 +123,7 @@ export class EnvironmentsModel implements IDisposable {
    */
   async addPackages(name: string, packages: string[]): Promise<JobModel> {
     const started = await this._client.addPackages(name, packages);
-    const job = this._follow({
-      id: started.job,
-      kind: 'install',
-      environment: started.environment,
-      state: 'running',
-      exit_status: null,
-      error: null,
-      // The client's clock until the first poll brings the server's.
-      started_at: new Date().toISOString(),
-      finished_at: null
-    });
-    this._refreshInBackground();
-    return job;
+    return this._started(started, 'install');
   }
 
   /**
@@ -186,48 +146,34 @@ export class EnvironmentsModel implements IDisposable {
   }
 
   dispose(): void {
-    if (this._isDisposed) {
+    if (this.isDisposed) {
       return;
     }
-    this._isDisposed = true;
-    this._poll.dispose();
     for (const job of this._jobs.values()) {
       job.dispose();
     }
     this._jobs.clear();
-    Signal.clearData(this);
+    super.dispose();
   }
 
-  private async _fetch(): Promise<void> {
-    // Only the newest answer counts when a poll and a refresh race.
-    const ticket = ++this._ticket;
-    let reply: IEnvironmentsReply;
-    try {
-      reply = await this._client.list();
-    } catch (error) {
-      if (ticket !== this._ticket || this._isDisposed) {
-        throw error;
-      }
-      if (this._status !== 'error' || this._error !== (error as Error).message) {
-        this._status = 'error';
-        this._error = (error as Error).message ?? String(error);
-        this._changed.emit();
-      }
-      // Rethrown so the poll backs off.
-      throw error;
-    }
-    if (ticket !== this._ticket || this._isDisposed) {
-      return;
-    }
-    const changed =
-      this._status !== 'ready' ||
-      !JSONExt.deepEqual(reply as any, (this._reply ?? null) as any);
-    this._reply = reply;
-    this._status = 'ready';
-    this._error = null;
-    if (changed) {
-      this._changed.emit();
-    }
+  protected request(): Promise<IEnvironmentsReply> {
+    return this._client.list();
+  }
+
+  private _started(started: IJobStarted, kind: IJobSummary['kind']): JobModel {
+    const job = this._follow({
+      id: started.job,
+      kind,
+      environment: started.environment,
+      state: 'running',
+      exit_status: null,
+      error: null,
+      // The client's clock until the first poll brings the server's.
+      started_at: new Date().toISOString(),
+      finished_at: null
+    });
+    this._refreshInBackground();
+    return job;
   }
 
   /**
@@ -243,15 +189,20 @@ export class EnvironmentsModel implements IDisposable {
    * After a reload, follow the jobs the server is still running.
    */
   private async _resumeJobs(): Promise<void> {
+    let jobs: IJobSummary[];
     try {
-      const jobs = await this._client.jobs();
-      for (const summary of jobs) {
-        if (summary.state === 'running') {
-          this._follow(summary);
-        }
-      }
+      jobs = await this._client.jobs();
     } catch (error) {
-      console.warn('Kernel manager: could not list running jobs', error);
+      // Switched off: the section says so; nothing to resume.
+      if (!isSwitchedOff(error)) {
+        console.warn('Kernel manager: could not list running jobs', error);
+      }
+      return;
+    }
+    for (const summary of jobs) {
+      if (summary.state === 'running') {
+        this._follow(summary);
+      }
     }
   }
 
@@ -264,7 +215,7 @@ export class EnvironmentsModel implements IDisposable {
     this._jobs.set(job.id, job);
     this._jobStarted.emit(job);
     void job.done.then(async () => {
-      if (this._isDisposed) {
+      if (this.isDisposed) {
         return;
       }
       // A new or changed environment means a new or changed kernelspec.
@@ -277,14 +228,9 @@ export class EnvironmentsModel implements IDisposable {
 
   private _client: EnvironmentsClient;
   private _kernelspecs: KernelSpec.IManager;
-  private _poll: Poll;
-  private _reply: IEnvironmentsReply | null = null;
-  private _status: LoadStatus = 'loading';
-  private _error: string | null = null;
+  private _backends: IBackendsReply | null = null;
+  private _backendsRequest: Promise<IBackendsReply> | null = null;
   private _jobs = new Map<string, JobModel>();
-  private _ticket = 0;
-  private _isDisposed = false;
-  private _changed = new Signal<this, void>(this);
   private _jobStarted = new Signal<this, JobModel>(this);
   private _jobFinished = new Signal<this, JobModel>(this);
 }

@@ -16,12 +16,7 @@ export const MAX_ENVIRONMENT_NAME = 64;
  * Why a name cannot be used, as a message key, or null when it can.
  */
 export type NameProblem =
-  | 'empty'
-  | 'too-long'
-  | 'characters'
-  | 'dots'
-  | 'start'
-  | null;
+  'empty' | 'too-long' | 'characters' | 'dots' | 'start' | null;
 
 /**
  * Check an environment name as the server will (after lower-casing, which
@@ -63,7 +58,9 @@ export function parsePackages(text: string): string[] {
  * The first line that is plainly not a requirement (an option such as
  * `--index-url`, or a path), or null. The server does the full PEP 508 check.
  */
-export function firstBadPackage(packages: ReadonlyArray<string>): string | null {
+export function firstBadPackage(
+  packages: ReadonlyArray<string>
+): string | null {
   return (
     packages.find(
       requirement =>

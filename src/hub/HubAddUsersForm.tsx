@@ -32,7 +32,9 @@ export function HubAddUsersForm(props: {
   };
   return (
     <div className="jp-KernelManager-hubAdd">
-      <label htmlFor="jp-KernelManager-hubAddNames">{trans.__('Add users, one per line')}</label>
+      <label htmlFor="jp-KernelManager-hubAddNames">
+        {trans.__('Add users, one per line')}
+      </label>
       <textarea
         id="jp-KernelManager-hubAddNames"
         className="jp-mod-styled"
@@ -42,7 +44,11 @@ export function HubAddUsersForm(props: {
         onChange={event => setText(event.target.value)}
       />
       <label className="jp-KernelManager-checkbox">
-        <input type="checkbox" checked={admin} onChange={event => setAdmin(event.target.checked)} />
+        <input
+          type="checkbox"
+          checked={admin}
+          onChange={event => setAdmin(event.target.checked)}
+        />
         <span>{trans.__('Make them admins')}</span>
       </label>
       <button
@@ -72,10 +78,14 @@ function AddUsersResult(props: {
         <li key={`c-${name}`}>{trans.__('%1: created', name)}</li>
       ))}
       {result.existing.map(name => (
-        <li key={`e-${name}`}>{trans.__('%1: already exists, skipped', name)}</li>
+        <li key={`e-${name}`}>
+          {trans.__('%1: already exists, skipped', name)}
+        </li>
       ))}
       {result.duplicates.map(name => (
-        <li key={`d-${name}`}>{trans.__('%1: given more than once, added once', name)}</li>
+        <li key={`d-${name}`}>
+          {trans.__('%1: given more than once, added once', name)}
+        </li>
       ))}
       {result.invalid.map(item => (
         <li key={`i-${item.line}`} className="jp-KernelManager-problem">
@@ -83,11 +93,15 @@ function AddUsersResult(props: {
             'Line %1, “%2”: not a valid name (%3); nothing was added',
             item.line,
             item.text,
-            item.reason === 'too-long' ? trans.__('too long') : trans.__('spaces, slashes or quotes')
+            item.reason === 'too-long'
+              ? trans.__('too long')
+              : trans.__('spaces, slashes or quotes')
           )}
         </li>
       ))}
-      {result.error && <li className="jp-KernelManager-problem">{result.error}</li>}
+      {result.error && (
+        <li className="jp-KernelManager-problem">{result.error}</li>
+      )}
     </ul>
   );
 }

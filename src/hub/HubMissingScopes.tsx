@@ -22,7 +22,11 @@ export function HubMissingScopes(props: {
       <ul>
         {missing.map(action => (
           <li key={action}>
-            {trans.__('%1 (scope %2)', describeAction(action, trans), scopeOf(action))}
+            {trans.__(
+              '%1 (scope %2)',
+              describeAction(action, trans),
+              scopeOf(action)
+            )}
           </li>
         ))}
       </ul>
@@ -41,7 +45,9 @@ export function HubMissingScopes(props: {
 
 function scopeOf(action: HubAction): string {
   // Listing users also needs their models.
-  return action === 'list-users' ? 'list:users, read:users' : ACTION_SCOPES[action];
+  return action === 'list-users'
+    ? 'list:users, read:users'
+    : ACTION_SCOPES[action];
 }
 
 function describeAction(action: HubAction, trans: TranslationBundle): string {

@@ -20,10 +20,17 @@ export class HubSection extends WatchingSection {
     this.id = 'jp-KernelManager-hub';
     this.addClass('jp-KernelManager-section');
     this.title.label = trans.__('Hub');
-    this.title.caption = trans.__('Servers on JupyterHub, and for admins the hub’s users');
+    this.title.caption = trans.__(
+      'Servers on JupyterHub, and for admins the hub’s users'
+    );
     this.toolbar.addItem(
       'refresh',
-      commandButton(commands, CommandIDs.hubRefresh, refreshIcon, trans.__('Refresh Hub'))
+      commandButton(
+        commands,
+        CommandIDs.hubRefresh,
+        refreshIcon,
+        trans.__('Refresh Hub')
+      )
     );
     const body = ReactWidget.create(
       <HubView model={model} commands={commands} trans={trans} />

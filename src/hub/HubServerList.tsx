@@ -24,7 +24,10 @@ export function HubServerList(props: {
   const canAct = model.may(props.own ? 'own-servers' : 'user-servers');
   const servers = serversOf(user, model.starting(user.name));
   return (
-    <ul className="jp-KernelManager-hubServers" aria-label={trans.__('Servers of %1', user.name)}>
+    <ul
+      className="jp-KernelManager-hubServers"
+      aria-label={trans.__('Servers of %1', user.name)}
+    >
       {servers.map(server => (
         <ServerItem
           key={server.name}
@@ -85,7 +88,9 @@ function ServerItem(props: {
             value={progress?.progress ?? 0}
             aria-label={trans.__('Start progress of %1 of %2', label, user)}
           />
-          {progress?.message && <small aria-live="polite">{progress.message}</small>}
+          {progress?.message && (
+            <small aria-live="polite">{progress.message}</small>
+          )}
         </div>
       )}
       <span className="jp-KernelManager-hubActions">
@@ -104,7 +109,9 @@ function ServerItem(props: {
           <button
             className="jp-KernelManager-textButton"
             aria-label={trans.__('Start %1 of %2', label, user)}
-            onClick={() => void commands.execute(CommandIDs.hubStartServer, args)}
+            onClick={() =>
+              void commands.execute(CommandIDs.hubStartServer, args)
+            }
           >
             {trans.__('Start')}
           </button>
@@ -113,7 +120,9 @@ function ServerItem(props: {
           <button
             className="jp-KernelManager-textButton jp-mod-warn"
             aria-label={trans.__('Stop %1 of %2', label, user)}
-            onClick={() => void commands.execute(CommandIDs.hubStopServer, args)}
+            onClick={() =>
+              void commands.execute(CommandIDs.hubStopServer, args)
+            }
           >
             {trans.__('Stop')}
           </button>
@@ -122,7 +131,9 @@ function ServerItem(props: {
           <button
             className="jp-KernelManager-textButton jp-mod-warn"
             aria-label={trans.__('Delete %1 of %2', label, user)}
-            onClick={() => void commands.execute(CommandIDs.hubDeleteServer, args)}
+            onClick={() =>
+              void commands.execute(CommandIDs.hubDeleteServer, args)
+            }
           >
             {trans.__('Delete')}
           </button>
@@ -172,7 +183,10 @@ export function HubNewServerForm(props: {
     }
   };
   return (
-    <form className="jp-KernelManager-hubNewServer" onSubmit={event => void submit(event)}>
+    <form
+      className="jp-KernelManager-hubNewServer"
+      onSubmit={event => void submit(event)}
+    >
       <label htmlFor={id}>{trans.__('New named server for %1', user)}</label>
       <div className="jp-KernelManager-hubInline">
         <input
@@ -197,7 +211,11 @@ export function HubNewServerForm(props: {
         </button>
       </div>
       {problem && (
-        <p id={`${id}-problem`} className="jp-KernelManager-problem" role="alert">
+        <p
+          id={`${id}-problem`}
+          className="jp-KernelManager-problem"
+          role="alert"
+        >
           {problem}
         </p>
       )}

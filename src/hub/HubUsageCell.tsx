@@ -61,7 +61,10 @@ export function HubUsageCell(props: {
     } else if (usage.state === 'slow') {
       late = true;
       status = trans.__('not responding');
-      title = trans.__('No answer within %1 s; asking again', seconds(props.deadline));
+      title = trans.__(
+        'No answer within %1 s; asking again',
+        seconds(props.deadline)
+      );
     } else if (usage.state === 'timeout') {
       late = true;
       status = trans.__('not responding');
@@ -74,7 +77,11 @@ export function HubUsageCell(props: {
   }
   return (
     <td
-      className={late ? 'jp-KernelManager-hubUsage jp-mod-late' : 'jp-KernelManager-hubUsage'}
+      className={
+        late
+          ? 'jp-KernelManager-hubUsage jp-mod-late'
+          : 'jp-KernelManager-hubUsage'
+      }
       title={title}
     >
       {compact ? (
@@ -82,7 +89,9 @@ export function HubUsageCell(props: {
           <span className="jp-KernelManager-visuallyHidden">{full}</span>
           <span aria-hidden="true">
             <span>{compact}</span>
-            {status && <span className="jp-KernelManager-hubUsageStatus">{status}</span>}
+            {status && (
+              <span className="jp-KernelManager-hubUsageStatus">{status}</span>
+            )}
           </span>
         </>
       ) : (

@@ -36,18 +36,29 @@ export function HubUserTable(props: {
       )}
       {page && (
         <>
-          <table className="jp-KernelManager-hubUsers" aria-label={trans.__('Hub users')}>
+          <table
+            className="jp-KernelManager-hubUsers"
+            aria-label={trans.__('Hub users')}
+          >
             <thead>
               <tr>
                 <th scope="col">{trans.__('User')}</th>
                 <th scope="col">{trans.__('Using')}</th>
                 <th scope="col">
-                  <span className="jp-KernelManager-visuallyHidden">{trans.__('Actions')}</span>
+                  <span className="jp-KernelManager-visuallyHidden">
+                    {trans.__('Actions')}
+                  </span>
                 </th>
               </tr>
             </thead>
             {page.items.map(user => (
-              <UserRows key={user.name} user={user} model={model} commands={commands} trans={trans} />
+              <UserRows
+                key={user.name}
+                user={user}
+                model={model}
+                commands={commands}
+                trans={trans}
+              />
             ))}
           </table>
           <Pager page={page} model={model} trans={trans} />
@@ -66,7 +77,10 @@ const FILTER_PAUSE_MS = 150;
 /**
  * Name filter (asked of the hub after a pause in typing), which users, sort.
  */
-function UsersQuery(props: { model: HubModel; trans: TranslationBundle }): JSX.Element {
+function UsersQuery(props: {
+  model: HubModel;
+  trans: TranslationBundle;
+}): JSX.Element {
   const { model, trans } = props;
   const [filter, setFilter] = React.useState(model.usersQuery.nameFilter ?? '');
   React.useEffect(() => {
@@ -93,7 +107,9 @@ function UsersQuery(props: { model: HubModel; trans: TranslationBundle }): JSX.E
         aria-label={trans.__('Which users')}
         value={query.state ?? ''}
         onChange={event =>
-          void model.setUsersQuery({ state: event.target.value as Hub.IUsersQuery['state'] })
+          void model.setUsersQuery({
+            state: event.target.value as Hub.IUsersQuery['state']
+          })
         }
       >
         <option value="">{trans.__('All users')}</option>
@@ -106,7 +122,9 @@ function UsersQuery(props: { model: HubModel; trans: TranslationBundle }): JSX.E
           className="jp-mod-styled"
           value={query.sort ?? 'name'}
           onChange={event =>
-            void model.setUsersQuery({ sort: event.target.value as Hub.IUsersQuery['sort'] })
+            void model.setUsersQuery({
+              sort: event.target.value as Hub.IUsersQuery['sort']
+            })
           }
         >
           <option value="name">{trans.__('Name')}</option>
@@ -179,7 +197,9 @@ function moveAlongToolbar(event: React.KeyboardEvent<HTMLElement>): void {
     return;
   }
   const buttons = Array.from(
-    event.currentTarget.querySelectorAll<HTMLButtonElement>('button:not(:disabled)')
+    event.currentTarget.querySelectorAll<HTMLButtonElement>(
+      'button:not(:disabled)'
+    )
   );
   const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
   if (at < 0 || buttons.length === 0) {
@@ -204,7 +224,9 @@ function UserRows(props: {
   const { user, model, commands, trans } = props;
   const server = user.servers?.[''];
   const progress = model.progress(user.name, '');
-  const named = Object.keys(user.servers ?? {}).filter(name => name !== '').length;
+  const named = Object.keys(user.servers ?? {}).filter(
+    name => name !== ''
+  ).length;
   const state = serverState(server, progress, trans);
   // What a user runs, for running servers only: the kernels of a server just
   // stopped outlive it by a second or two.
@@ -228,12 +250,19 @@ function UserRows(props: {
               <span className="jp-KernelManager-caret" />
               <span className="jp-KernelManager-hubUserName">{user.name}</span>
             </button>
-            {user.admin && <span className="jp-KernelManager-badge">{trans.__('admin')}</span>}
+            {user.admin && (
+              <span className="jp-KernelManager-badge">
+                {trans.__('admin')}
+              </span>
+            )}
           </div>
           <span className="jp-KernelManager-visuallyHidden">
             {trans.__('Server state: %1', state.text)}
           </span>
-          <span aria-hidden="true" className={`jp-KernelManager-hubState ${state.mod}`}>
+          <span
+            aria-hidden="true"
+            className={`jp-KernelManager-hubState ${state.mod}`}
+          >
             {state.text}
           </span>
           {named > 0 && (
@@ -255,7 +284,10 @@ function UserRows(props: {
                 className="jp-KernelManager-textButton"
                 aria-label={trans.__('Start server of %1', user.name)}
                 onClick={() =>
-                  void commands.execute(CommandIDs.hubStartServer, { user: user.name, server: '' })
+                  void commands.execute(CommandIDs.hubStartServer, {
+                    user: user.name,
+                    server: ''
+                  })
                 }
               >
                 {trans.__('Start')}
@@ -266,7 +298,10 @@ function UserRows(props: {
                 className="jp-KernelManager-textButton"
                 aria-label={trans.__('Stop server of %1', user.name)}
                 onClick={() =>
-                  void commands.execute(CommandIDs.hubStopServer, { user: user.name, server: '' })
+                  void commands.execute(CommandIDs.hubStopServer, {
+                    user: user.name,
+                    server: ''
+                  })
                 }
               >
                 {trans.__('Stop')}
@@ -276,7 +311,11 @@ function UserRows(props: {
               <button
                 className="jp-KernelManager-textButton jp-mod-warn"
                 aria-label={trans.__('Delete user %1', user.name)}
-                onClick={() => void commands.execute(CommandIDs.hubDeleteUser, { name: user.name })}
+                onClick={() =>
+                  void commands.execute(CommandIDs.hubDeleteUser, {
+                    name: user.name
+                  })
+                }
               >
                 {trans.__('Delete')}
               </button>
@@ -289,7 +328,12 @@ function UserRows(props: {
           <td colSpan={3} id={detailsId}>
             {details ? (
               <>
-                <HubServerList user={details} model={model} commands={commands} trans={trans} />
+                <HubServerList
+                  user={details}
+                  model={model}
+                  commands={commands}
+                  trans={trans}
+                />
                 {canServers && (
                   <HubNewServerForm
                     user={user.name}
@@ -344,19 +388,30 @@ function Pager(props: {
       <span aria-live="polite">
         {page.total === 0
           ? trans.__('No users')
-          : trans.__('%1–%2 of %3', page.offset + 1, page.offset + page.items.length, page.total)}
+          : trans.__(
+              '%1–%2 of %3',
+              page.offset + 1,
+              page.offset + page.items.length,
+              page.total
+            )}
       </span>
       <button
         className="jp-KernelManager-textButton"
         disabled={page.offset === 0}
-        onClick={() => void model.setUsersQuery({ offset: Math.max(0, page.offset - page.limit) })}
+        onClick={() =>
+          void model.setUsersQuery({
+            offset: Math.max(0, page.offset - page.limit)
+          })
+        }
       >
         {trans.__('Previous')}
       </button>
       <button
         className="jp-KernelManager-textButton"
         disabled={page.offset + page.items.length >= page.total}
-        onClick={() => void model.setUsersQuery({ offset: page.offset + page.limit })}
+        onClick={() =>
+          void model.setUsersQuery({ offset: page.offset + page.limit })
+        }
       >
         {trans.__('Next')}
       </button>

@@ -47,36 +47,61 @@ export function HubView(props: {
   const owner = model.owner;
   const viewer = model.viewer;
   if (!owner || !viewer) {
-    return <p className="jp-KernelManager-empty">{trans.__('Asking the hub…')}</p>;
+    return (
+      <p className="jp-KernelManager-empty">{trans.__('Asking the hub…')}</p>
+    );
   }
   const visiting = model.visiting;
   return (
     <div className="jp-KernelManager-hub">
       <section
         className="jp-KernelManager-hubMe"
-        aria-label={visiting ? trans.__('Server of %1', owner.name) : trans.__('You')}
+        aria-label={
+          visiting ? trans.__('Server of %1', owner.name) : trans.__('You')
+        }
       >
         {visiting ? (
-          <HubVisitor model={model} owner={owner} viewer={viewer} trans={trans} />
+          <HubVisitor
+            model={model}
+            owner={owner}
+            viewer={viewer}
+            trans={trans}
+          />
         ) : (
           <p>
             <strong>{owner.name}</strong>
             {owner.admin && (
-              <span className="jp-KernelManager-badge">{trans.__('admin')}</span>
+              <span className="jp-KernelManager-badge">
+                {trans.__('admin')}
+              </span>
             )}
             {(owner.groups ?? []).length > 0 &&
               ' ' + trans.__('Groups: %1', (owner.groups ?? []).join(', '))}
           </p>
         )}
         {owner.servers ? (
-          <HubServerList user={owner} model={model} commands={commands} trans={trans} own />
+          <HubServerList
+            user={owner}
+            model={model}
+            commands={commands}
+            trans={trans}
+            own
+          />
         ) : (
           <p className="jp-KernelManager-hubNote">
-            {trans.__('This page’s token may not read the servers of %1.', owner.name)}
+            {trans.__(
+              'This page’s token may not read the servers of %1.',
+              owner.name
+            )}
           </p>
         )}
         {model.may('own-servers') && (
-          <HubNewServerForm user={owner.name} model={model} commands={commands} trans={trans} />
+          <HubNewServerForm
+            user={owner.name}
+            model={model}
+            commands={commands}
+            trans={trans}
+          />
         )}
         <a
           className="jp-KernelManager-hubLink"
@@ -84,13 +109,19 @@ export function HubView(props: {
           target="_blank"
           rel="noopener noreferrer"
         >
-          <launchIcon.react tag="span" className="jp-KernelManager-hubLinkIcon" />
+          <launchIcon.react
+            tag="span"
+            className="jp-KernelManager-hubLinkIcon"
+          />
           {trans.__('Hub control panel')}
         </a>
       </section>
       <HubMissingScopes model={model} trans={trans} />
       {model.isAdmin && model.may('list-users') && (
-        <section className="jp-KernelManager-hubAdmin" aria-label={trans.__('Users')}>
+        <section
+          className="jp-KernelManager-hubAdmin"
+          aria-label={trans.__('Users')}
+        >
           <HubAddUsersForm model={model} trans={trans} />
           <HubUserTable model={model} commands={commands} trans={trans} />
         </section>
@@ -117,7 +148,9 @@ function HubVisitor(props: {
       <div className="jp-KernelManager-hubVisit">
         <p className="jp-KernelManager-hubVisitOwner">
           <strong>{trans.__('%1’s server', owner.name)}</strong>
-          {owner.admin && <span className="jp-KernelManager-badge">{trans.__('admin')}</span>}
+          {owner.admin && (
+            <span className="jp-KernelManager-badge">{trans.__('admin')}</span>
+          )}
         </p>
         <p>{visitText(model, owner.name, viewer, trans)}</p>
       </div>

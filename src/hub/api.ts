@@ -1,5 +1,21 @@
 import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+import { API_NAMESPACE, requestAPI } from '../common/request';
 import { IProcessesReply, IUserProcesses } from '../common/types';
+
+/**
+ * This page's own server's processes of every user (an admin's view): what
+ * the Hub section shows for the server it runs in, without asking the hub.
+ */
+export function listServerProcesses(
+  serverSettings: ServerConnection.ISettings
+): Promise<IProcessesReply> {
+  return requestAPI<IProcessesReply>(
+    'processes?all_users=1',
+    { method: 'GET' },
+    serverSettings
+  );
+}
 
 /**
  * A JupyterHub REST API client for the page's own token.
@@ -174,7 +190,7 @@ export class HubClient {
     signal?: AbortSignal
   ): Promise<IProcessesReply> {
     const url =
-      this.hubHost + URLExt.join(serverUrl, 'kernel-manager', 'processes');
+      this.hubHost + URLExt.join(serverUrl, API_NAMESPACE, 'processes');
     return this._json<IProcessesReply>(url, { signal });
   }
 
@@ -209,7 +225,10 @@ export class HubClient {
       if ((error as Error).name === 'AbortError') {
         throw error;
       }
-      throw new HubError(0, `The hub cannot be reached: ${(error as Error).message}`);
+      throw new HubError(
+        0,
+        `The hub cannot be reached: ${(error as Error).message}`
+      );
     }
     // Every hub answer names its release; some rules (server names) differ.
     const version = response.headers.get('X-JupyterHub-Version');
@@ -261,7 +280,9 @@ function withStopped(path: string, includeStopped: boolean): string {
 
 function serverPath(user: string, server: string): string {
   const base = `users/${encodeURIComponent(user)}`;
-  return server ? `${base}/servers/${encodeURIComponent(server)}` : `${base}/server`;
+  return server
+    ? `${base}/servers/${encodeURIComponent(server)}`
+    : `${base}/server`;
 }
 
 export namespace HubClient {

@@ -61,7 +61,8 @@ export async function bulkTargets(
         continue;
       }
       for (const server of Object.values(servers)) {
-        const own = user.name === options.own.user && server.name === options.own.server;
+        const own =
+          user.name === options.own.user && server.name === options.own.server;
         if (!own && !server.stopped && server.pending !== 'stop') {
           targets.push({ user: user.name, server: server.name });
         }
@@ -120,7 +121,11 @@ export async function runBulk(
         }
         progress.succeeded.push(target);
       } catch (error) {
-        if (error instanceof HubError && error.status === 429 && attempt < MAX_THROTTLED) {
+        if (
+          error instanceof HubError &&
+          error.status === 429 &&
+          attempt < MAX_THROTTLED
+        ) {
           waiting++;
           progress.throttled = true;
           report();

@@ -42,7 +42,8 @@ export function addHubCommands(options: {
     typeof args.user === 'string' ? args.user : model.userName;
   const server = (args: ReadonlyPartialJSONObject) =>
     typeof args.server === 'string' ? args.server : '';
-  const serverLabel = (name: string) => (name ? name : trans.__('default server'));
+  const serverLabel = (name: string) =>
+    name ? name : trans.__('default server');
   const canServers = (args: ReadonlyPartialJSONObject) =>
     model.may(user(args) === model.userName ? 'own-servers' : 'user-servers');
   const admin = () =>
@@ -65,12 +66,17 @@ export function addHubCommands(options: {
     label: trans.__('Open Server'),
     execute: async args => {
       const owner = user(args);
-      const owned = owner === model.userName ? model.owner : model.details(owner);
+      const owned =
+        owner === model.userName ? model.owner : model.details(owner);
       const found = owned?.servers?.[server(args)];
       if (!found?.ready || !found.url) {
         await showErrorMessage(
           trans.__('Open Server'),
-          trans.__('The %1 of %2 is not running.', serverLabel(server(args)), owner)
+          trans.__(
+            'The %1 of %2 is not running.',
+            serverLabel(server(args)),
+            owner
+          )
         );
         return;
       }
@@ -86,7 +92,11 @@ export function addHubCommands(options: {
         await model.startServer(user(args), server(args));
       } catch (error) {
         await showErrorMessage(
-          trans.__('Could not start the %1 of %2', serverLabel(server(args)), user(args)),
+          trans.__(
+            'Could not start the %1 of %2',
+            serverLabel(server(args)),
+            user(args)
+          ),
           error as Error
         );
       }
@@ -100,7 +110,8 @@ export function addHubCommands(options: {
         : trans.__('New Named Server…'),
     caption: trans.__('Create and start a named server on the hub'),
     isEnabled: args => canServers(args) && model.namedServers !== 'disabled',
-    isVisible: () => model.may('own-servers') && model.namedServers !== 'disabled',
+    isVisible: () =>
+      model.may('own-servers') && model.namedServers !== 'disabled',
     execute: async args => {
       const owner = user(args);
       let name = server(args).trim();
@@ -135,7 +146,8 @@ export function addHubCommands(options: {
     isEnabled: canServers,
     execute: async args => {
       const name = user(args);
-      const ownPage = name === model.userName && server(args) === model.serverName;
+      const ownPage =
+        name === model.userName && server(args) === model.serverName;
       let body = trans.__(
         'Stop the %1 of %2? Its kernels and terminals end.',
         serverLabel(server(args)),
@@ -162,7 +174,11 @@ export function addHubCommands(options: {
         await model.stopServer(name, server(args));
       } catch (error) {
         await showErrorMessage(
-          trans.__('Could not stop the %1 of %2', serverLabel(server(args)), name),
+          trans.__(
+            'Could not stop the %1 of %2',
+            serverLabel(server(args)),
+            name
+          ),
           error as Error
         );
       }
@@ -207,7 +223,9 @@ export function addHubCommands(options: {
   commands.addCommand(CommandIDs.hubDeleteUser, {
     label: trans.__('Delete User…'),
     isEnabled: args =>
-      model.may('delete-users') && typeof args.name === 'string' && args.name !== model.userName,
+      model.may('delete-users') &&
+      typeof args.name === 'string' &&
+      args.name !== model.userName,
     execute: async args => {
       const name = typeof args.name === 'string' ? args.name : '';
       if (!name) {
@@ -229,15 +247,23 @@ export function addHubCommands(options: {
       }
       try {
         await model.deleteUser(name);
-        Notification.success(trans.__('Deleted user %1.', name), { autoClose: 4000 });
+        Notification.success(trans.__('Deleted user %1.', name), {
+          autoClose: 4000
+        });
       } catch (error) {
-        await showErrorMessage(trans.__('Could not delete %1', name), error as Error);
+        await showErrorMessage(
+          trans.__('Could not delete %1', name),
+          error as Error
+        );
       }
     }
   });
 
   const bulk = (action: 'start' | 'stop') => async () => {
-    const title = action === 'start' ? trans.__('Start All Servers') : trans.__('Stop All Servers');
+    const title =
+      action === 'start'
+        ? trans.__('Start All Servers')
+        : trans.__('Stop All Servers');
     let targets: IServerRef[];
     try {
       targets = await model.bulkTargets(action);
@@ -283,8 +309,12 @@ export function addHubCommands(options: {
       buttons: [
         Dialog.cancelButton({ label: trans.__('Cancel') }),
         action === 'start'
-          ? Dialog.okButton({ label: trans._n('Start %1', 'Start %1', targets.length) })
-          : Dialog.warnButton({ label: trans._n('Stop %1', 'Stop %1', targets.length) })
+          ? Dialog.okButton({
+              label: trans._n('Start %1', 'Start %1', targets.length)
+            })
+          : Dialog.warnButton({
+              label: trans._n('Stop %1', 'Stop %1', targets.length)
+            })
       ]
     });
     if (!confirmed.button.accept) {
@@ -295,7 +325,9 @@ export function addHubCommands(options: {
 
   commands.addCommand(CommandIDs.hubStartAll, {
     label: trans.__('Start All Users’ Servers…'),
-    caption: trans.__('Start the default server of every user (of the filter) with none running'),
+    caption: trans.__(
+      'Start the default server of every user (of the filter) with none running'
+    ),
     isEnabled: () => admin() && !model.bulk,
     isVisible: admin,
     execute: bulk('start')
@@ -323,7 +355,9 @@ async function runBulk(
   const controller = new AbortController();
   const cancel: Notification.IAction = {
     label: trans.__('Cancel'),
-    caption: trans.__('Send no more requests; servers already starting carry on'),
+    caption: trans.__(
+      'Send no more requests; servers already starting carry on'
+    ),
     callback: event => {
       // Keep the notification: it turns into the result.
       event.preventDefault();
@@ -339,7 +373,10 @@ async function runBulk(
     if (controller.signal.aborted) {
       message = trans.__('Cancelling…');
     } else if (progress.throttled) {
-      message = trans.__('%1 The hub asked to wait; trying again shortly.', message);
+      message = trans.__(
+        '%1 The hub asked to wait; trying again shortly.',
+        message
+      );
     }
     return message;
   };
@@ -362,14 +399,27 @@ async function runBulk(
   Notification.update({
     id,
     message: summary(result, trans),
-    type: result.failed.length > 0 ? 'error' : result.skipped.length > 0 ? 'warning' : 'success',
+    type:
+      result.failed.length > 0
+        ? 'error'
+        : result.skipped.length > 0
+          ? 'warning'
+          : 'success',
     autoClose: result.failed.length > 0 ? false : 8000,
     actions: []
   });
 }
 
 function emptyProgress(action: 'start' | 'stop', total: number): IBulkProgress {
-  return { action, total, done: 0, succeeded: [], failed: [], skipped: [], throttled: false };
+  return {
+    action,
+    total,
+    done: 0,
+    succeeded: [],
+    failed: [],
+    skipped: [],
+    throttled: false
+  };
 }
 
 /**
@@ -380,14 +430,28 @@ function summary(result: IBulkProgress, trans: TranslationBundle): string {
   const ok = result.succeeded.length;
   const lines = [
     result.action === 'start'
-      ? trans._n('Started %1 of %2 server.', 'Started %1 of %2 servers.', ok, result.total)
-      : trans._n('Stopped %1 of %2 server.', 'Stopped %1 of %2 servers.', ok, result.total)
+      ? trans._n(
+          'Started %1 of %2 server.',
+          'Started %1 of %2 servers.',
+          ok,
+          result.total
+        )
+      : trans._n(
+          'Stopped %1 of %2 server.',
+          'Stopped %1 of %2 servers.',
+          ok,
+          result.total
+        )
   ];
   if (result.failed.length > 0) {
     const named = result.failed
       .slice(0, NAMES_SHOWN)
       .map(item =>
-        trans.__('%1 (%2)', item.server ? `${item.user}/${item.server}` : item.user, item.message)
+        trans.__(
+          '%1 (%2)',
+          item.server ? `${item.user}/${item.server}` : item.user,
+          item.message
+        )
       )
       .join(', ');
     lines.push(

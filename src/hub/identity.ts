@@ -99,7 +99,8 @@ export class HubIdentity {
    */
   async load(): Promise<Hub.IUser> {
     const viewer = await this._client.user(true);
-    const owner = viewer.name === this.ownerName ? viewer : await this._readOwner();
+    const owner =
+      viewer.name === this.ownerName ? viewer : await this._readOwner();
     this._viewer = viewer;
     this._owner = owner;
     return owner;
@@ -119,7 +120,10 @@ export class HubIdentity {
     try {
       return await this._client.userModel(this.ownerName, true);
     } catch (error) {
-      if (error instanceof HubError && (error.status === 403 || error.status === 404)) {
+      if (
+        error instanceof HubError &&
+        (error.status === 403 || error.status === 404)
+      ) {
         return { name: this.ownerName, admin: false };
       }
       throw error;

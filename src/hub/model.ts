@@ -2,17 +2,33 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
-import { Hub, HubClient, HubError } from './api';
-import { ProcessesClient } from '../common/server';
+import { Hub, HubClient, HubError, listServerProcesses } from './api';
 import { IProcessesReply } from '../common/types';
-import { checkServerName, describeError, HubAction, ServerNameProblem, sleep } from './scopes';
+import {
+  checkServerName,
+  describeError,
+  HubAction,
+  ServerNameProblem,
+  sleep
+} from './scopes';
 import { HubIdentity } from './identity';
 import { bulkTargets, IBulkProgress, IServerRef, runBulk } from './bulk';
-import { HubRefresh } from './refresh';
+import { WatchedPoll } from '../common/watchedPoll';
 import { HubSpawns } from './spawns';
 import { HubUsage, IServerUsage, IUserUsage } from './usage';
 import { HubUsersPage, IAddUsersResult } from './usersPage';
-import { LoadStatus } from '../kernelspecs/model';
+import { LoadStatus } from '../common/pollingModel';
+
+/**
+ * Default seconds between two refreshes of the Hub section while it is shown.
+ */
+export const DEFAULT_HUB_INTERVAL = 30;
+
+/**
+ * Default milliseconds between the end of a start or stop and the refresh
+ * that follows it: a stopped server's kernels outlive it by a second or two.
+ */
+export const DEFAULT_FOLLOW_UP_DELAY = 3000;
 
 export type { IBulkProgress, IServerRef } from './bulk';
 export type { IServerUsage, IUserUsage } from './usage';
@@ -31,12 +47,9 @@ export class HubModel implements IDisposable {
     this.bulkLimit = options.bulkLimit ?? 2;
     this._identity = new HubIdentity(this.client, this.userName);
     this._sleep = options.sleep ?? sleep;
+    const { serverSettings } = options;
     const local =
-      options.localProcesses ??
-      (() =>
-        new ProcessesClient({ serverSettings: ServerConnection.makeSettings() }).list(
-          true
-        ));
+      options.localProcesses ?? (() => listServerProcesses(serverSettings));
     this._usage = new HubUsage({
       client: this.client,
       localProcesses: local,
@@ -51,13 +64,21 @@ export class HubModel implements IDisposable {
       seen: users => this._noteNamedServers(users),
       loaded: page => this._updateUsage(page)
     });
-    this._spawns = new HubSpawns({ client: this.client, changed: () => this._emit() });
-    this._refresh = new HubRefresh({
+    this._spawns = new HubSpawns({
+      client: this.client,
+      changed: () => this._emit()
+    });
+    const interval = (options.interval ?? DEFAULT_HUB_INTERVAL) * 1000;
+    this._refresh = new WatchedPoll({
+      name: 'jupyterlab-kernel-manager:hub',
       load: () => this._load(),
       failure: () =>
-        this._status === 'error' ? (this._error ?? 'the hub cannot be used') : this._users.error,
-      interval: options.interval,
-      followUpDelay: options.followUpDelay
+        this._status === 'error'
+          ? (this._error ?? 'the hub cannot be used')
+          : this._users.error,
+      interval,
+      maxBackoff: 5 * 60 * 1000,
+      followUpDelay: options.followUpDelay ?? DEFAULT_FOLLOW_UP_DELAY
     });
   }
 
@@ -90,7 +111,7 @@ export class HubModel implements IDisposable {
    * Seconds between two refreshes while the section is shown.
    */
   set interval(seconds: number) {
-    this._refresh.interval = seconds;
+    this._refresh.interval = seconds * 1000;
   }
 
   get changed(): ISignal<this, void> {
@@ -359,7 +380,10 @@ export class HubModel implements IDisposable {
   async forAll(
     targets: ReadonlyArray<IServerRef>,
     action: 'start' | 'stop',
-    options: { signal?: AbortSignal; onProgress?: (progress: IBulkProgress) => void } = {}
+    options: {
+      signal?: AbortSignal;
+      onProgress?: (progress: IBulkProgress) => void;
+    } = {}
   ): Promise<IBulkProgress> {
     this._identity.require('user-servers');
     let result: IBulkProgress;
@@ -367,7 +391,8 @@ export class HubModel implements IDisposable {
       result = await runBulk(targets, action, {
         client: this.client,
         limit: this.bulkLimit,
-        follow: (target, signal) => this._spawns.follow(target.user, target.server, signal),
+        follow: (target, signal) =>
+          this._spawns.follow(target.user, target.server, signal),
         sleep: this._sleep,
         signal: options.signal,
         onProgress: progress => {
@@ -505,7 +530,7 @@ export class HubModel implements IDisposable {
   private _usageRun: Promise<void> = Promise.resolve();
   private _identified: Promise<void> | null = null;
   private _sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  private _refresh: HubRefresh;
+  private _refresh: WatchedPoll;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
 }
@@ -523,6 +548,8 @@ export class ServerNameError extends Error {
 export namespace HubModel {
   export interface IOptions {
     client: HubClient;
+    /** The Jupyter server's settings (`app.serviceManager.serverSettings`). */
+    serverSettings: ServerConnection.ISettings;
     /** The owner of this page's server (PageConfig `hubServerUser`). */
     user: string;
     /** This page's server's name (default: PageConfig `hubServerName`). */
@@ -545,5 +572,6 @@ export namespace HubModel {
 }
 
 function activeServers(user: Hub.IUser | null): number {
-  return Object.values(user?.servers ?? {}).filter(server => !server.stopped).length;
+  return Object.values(user?.servers ?? {}).filter(server => !server.stopped)
+    .length;
 }

@@ -73,7 +73,10 @@ export const VISITOR_ACTIONS: ReadonlyArray<HubAction> = ['own-servers'];
  * On a page of `owner`'s server held by someone else, each of these is power
  * the owner's server gets from the visitor.
  */
-export function scopesBeyondOwner(scopes: ReadonlyArray<string>, owner: string): string[] {
+export function scopesBeyondOwner(
+  scopes: ReadonlyArray<string>,
+  owner: string
+): string[] {
   return scopes.filter(scope => {
     const [base, filter] = scope.split('!', 2);
     if (filter === undefined) {
@@ -122,7 +125,11 @@ export interface IParsedUsernames {
   /** Names to send, normalised and without repeats. */
   names: string[];
   /** Lines that cannot be names, with why. */
-  invalid: Array<{ line: number; text: string; reason: 'characters' | 'too-long' }>;
+  invalid: Array<{
+    line: number;
+    text: string;
+    reason: 'characters' | 'too-long';
+  }>;
   /** Names given more than once (after normalising). */
   duplicates: string[];
 }
@@ -142,9 +149,17 @@ export function parseUsernames(text: string): IParsedUsernames {
       return;
     }
     if (name.length > MAX_USERNAME) {
-      result.invalid.push({ line: index + 1, text: raw.trim(), reason: 'too-long' });
+      result.invalid.push({
+        line: index + 1,
+        text: raw.trim(),
+        reason: 'too-long'
+      });
     } else if (/[\s/\\?#%"'<>`]|[\u0000-\u001f\u007f]/.test(name)) {
-      result.invalid.push({ line: index + 1, text: raw.trim(), reason: 'characters' });
+      result.invalid.push({
+        line: index + 1,
+        text: raw.trim(),
+        reason: 'characters'
+      });
     } else if (result.names.includes(name)) {
       if (!result.duplicates.includes(name)) {
         result.duplicates.push(name);

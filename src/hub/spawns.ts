@@ -44,7 +44,11 @@ export class HubSpawns {
   /**
    * Follow a spawn to its end; throws when the hub says it failed.
    */
-  async follow(user: string, server: string, signal?: AbortSignal): Promise<void> {
+  async follow(
+    user: string,
+    server: string,
+    signal?: AbortSignal
+  ): Promise<void> {
     let last: Hub.IProgressEvent | undefined;
     try {
       await this._client.progress(
@@ -66,7 +70,10 @@ export class HubSpawns {
       this._changed();
     }
     if (last?.failed) {
-      throw new HubError(500, last.message || `The server of ${user} failed to start.`);
+      throw new HubError(
+        500,
+        last.message || `The server of ${user} failed to start.`
+      );
     }
   }
 

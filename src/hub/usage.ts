@@ -46,7 +46,8 @@ export interface IUserUsage extends IServerUsage {
  */
 const DEFAULT_DEADLINE_MS = 700;
 
-const SINGLE_USER = /(^|[\s/])(jupyterhub[-.]singleuser|jupyter-labhub|batchspawner-singleuser)(\s|$)/;
+const SINGLE_USER =
+  /(^|[\s/])(jupyterhub[-.]singleuser|jupyter-labhub|batchspawner-singleuser)(\s|$)/;
 
 /**
  * What each user of a page of hub users runs.
@@ -120,7 +121,12 @@ export class HubUsage implements IDisposable {
    */
   async update(
     users: ReadonlyArray<Hub.IUser>,
-    options: { owner: string; ownServers: number; machine: boolean; fanOut?: boolean }
+    options: {
+      owner: string;
+      ownServers: number;
+      machine: boolean;
+      fanOut?: boolean;
+    }
   ): Promise<void> {
     this._run?.abort();
     const run = new AbortController();
@@ -135,7 +141,11 @@ export class HubUsage implements IDisposable {
     for (const user of users) {
       for (const server of Object.values(user.servers ?? {})) {
         if (server.ready && server.url) {
-          running.push({ user: user.name, server: server.name, url: server.url });
+          running.push({
+            user: user.name,
+            server: server.name,
+            url: server.url
+          });
           this._setServer(
             user.name,
             server.name,
@@ -199,7 +209,10 @@ export class HubUsage implements IDisposable {
     try {
       reply = await withTimeout(this._local!(), this.timeout);
     } catch (error) {
-      console.warn('Kernel manager: no all-users view, asking each server', error);
+      console.warn(
+        'Kernel manager: no all-users view, asking each server',
+        error
+      );
       if (!signal.aborted) {
         this._machine = new Map();
       }
@@ -256,7 +269,10 @@ export class HubUsage implements IDisposable {
     return covered;
   }
 
-  private async _fanOut(refs: IServerRef[], signal: AbortSignal): Promise<void> {
+  private async _fanOut(
+    refs: IServerRef[],
+    signal: AbortSignal
+  ): Promise<void> {
     const late: IServerRef[] = [];
     await mapLimited(refs, this._concurrency, async ref => {
       if ((await this._ask(ref, this.deadline, signal)) === 'late') {
@@ -294,7 +310,10 @@ export class HubUsage implements IDisposable {
       controller.abort();
     }, limit);
     try {
-      const reply = await this._client.serverProcesses(ref.url, controller.signal);
+      const reply = await this._client.serverProcesses(
+        ref.url,
+        controller.signal
+      );
       if (signal.aborted) {
         return 'abandoned';
       }
@@ -312,7 +331,11 @@ export class HubUsage implements IDisposable {
       if (late) {
         return 'late';
       }
-      this._update(ref, { ...loading(), state: 'error', message: describeError(error) });
+      this._update(ref, {
+        ...loading(),
+        state: 'error',
+        message: describeError(error)
+      });
       return 'done';
     } finally {
       clearTimeout(timer);
@@ -379,7 +402,8 @@ function loading(): IServerUsage {
 function summarise(servers: IServerUsage[]): IUserUsage {
   const answered = servers.filter(server => server.state === 'ok');
   const order: UsageState[] = ['loading', 'slow', 'timeout', 'error', 'ok'];
-  const state = order.find(s => servers.some(server => server.state === s)) ?? 'ok';
+  const state =
+    order.find(s => servers.some(server => server.state === s)) ?? 'ok';
   return {
     state,
     count: answered.reduce((sum, server) => sum + server.count, 0),
@@ -394,7 +418,10 @@ function summarise(servers: IServerUsage[]): IUserUsage {
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+    const timer = setTimeout(
+      () => reject(new Error(`no answer in ${ms} ms`)),
+      ms
+    );
     promise.then(
       value => {
         clearTimeout(timer);

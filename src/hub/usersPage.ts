@@ -104,7 +104,9 @@ export class HubUsersPage implements IDisposable {
     try {
       const created = await this._client.createUsers(parsed.names, admin);
       result.created = created.map(user => user.name);
-      result.existing = parsed.names.filter(name => !result.created.includes(name));
+      result.existing = parsed.names.filter(
+        name => !result.created.includes(name)
+      );
     } catch (error) {
       if (error instanceof HubError && error.status === 409) {
         result.existing = parsed.names;
@@ -169,7 +171,10 @@ export class HubUsersPage implements IDisposable {
         this._seen([user]);
       }
     } catch (error) {
-      console.warn(`Kernel manager: could not read the servers of ${name}`, error);
+      console.warn(
+        `Kernel manager: could not read the servers of ${name}`,
+        error
+      );
       this._details.delete(name);
     }
     this._changed();
@@ -179,7 +184,12 @@ export class HubUsersPage implements IDisposable {
   private _changed: () => void;
   private _seen: (users: ReadonlyArray<Hub.IUser>) => void;
   private _loaded: (page: Hub.IUsersPage) => void;
-  private _query: Hub.IUsersQuery = { offset: 0, limit: 50, sort: 'name', state: '' };
+  private _query: Hub.IUsersQuery = {
+    offset: 0,
+    limit: 50,
+    sort: 'name',
+    state: ''
+  };
   private _page: Hub.IUsersPage | null = null;
   private _error: string | null = null;
   private _ticket = 0;

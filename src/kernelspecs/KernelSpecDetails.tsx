@@ -2,8 +2,8 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { IKernelSpecDetails } from '../common/types';
 import { IKernelSpecItem } from './model';
-import { ProcessesModel } from '../processes/model';
-import { processLabel } from '../processes/processTree';
+import { IProcessesSource } from '../common/tokens';
+import { processLabel } from '../common/format';
 import { formatBytes } from '../common/format';
 import { useRerenderOn } from '../common/useSignal';
 
@@ -56,7 +56,7 @@ export function healthProblem(
 export function KernelSpecDetails(props: {
   item: IKernelSpecItem;
   trans: TranslationBundle;
-  processes?: ProcessesModel;
+  processes?: IProcessesSource;
 }): JSX.Element {
   const { item, trans } = props;
   const details = item.details;
@@ -115,7 +115,7 @@ export function KernelSpecDetails(props: {
  */
 function RunningKernels(props: {
   spec: string;
-  processes: ProcessesModel;
+  processes: IProcessesSource;
   trans: TranslationBundle;
 }): JSX.Element | null {
   const { spec, processes, trans } = props;
@@ -138,7 +138,10 @@ function RunningKernels(props: {
           {trans.__(
             '%1: %2',
             processLabel(process) || trans.__('no notebook'),
-            formatBytes(processes.kernelMemory.get(process.kernel!.id) ?? process.rss_bytes)
+            formatBytes(
+              processes.kernelMemory.get(process.kernel!.id) ??
+                process.rss_bytes
+            )
           )}
         </li>
       ))}

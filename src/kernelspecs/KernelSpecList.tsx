@@ -3,12 +3,8 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 import { CommandIDs } from '../common/commandIds';
-import { ProcessesModel } from '../processes/model';
-import {
-  filterKernelSpecs,
-  IKernelSpecItem,
-  KernelSpecsModel
-} from './model';
+import { IProcessesSource } from '../common/tokens';
+import { filterKernelSpecs, IKernelSpecItem, KernelSpecsModel } from './model';
 import { KernelSpecRow, rowId } from './KernelSpecRow';
 import { useRerenderOn } from '../common/useSignal';
 
@@ -27,7 +23,7 @@ export interface IKernelSpecListProps {
   /** Lets the owner focus the filter box from a command. */
   filterRef?: React.RefObject<HTMLInputElement>;
   /** Memory of running kernels, shown in the details. */
-  processes?: ProcessesModel;
+  processes?: IProcessesSource;
 }
 
 const PAGE_STEP = 10;
@@ -56,8 +52,7 @@ export function KernelSpecList(props: IKernelSpecListProps): JSX.Element {
       return;
     }
     const row = listRef.current.children[activeIndex] as
-      | HTMLElement
-      | undefined;
+      HTMLElement | undefined;
     row?.scrollIntoView?.({ block: 'nearest' });
   }, [activeIndex]);
 
@@ -129,7 +124,9 @@ export function KernelSpecList(props: IKernelSpecListProps): JSX.Element {
         }
         break;
       case 'Enter':
-        execute(event.shiftKey ? CommandIDs.newConsole : CommandIDs.newNotebook);
+        execute(
+          event.shiftKey ? CommandIDs.newConsole : CommandIDs.newNotebook
+        );
         break;
       case 'F2':
         execute(CommandIDs.renameKernelSpec);
@@ -177,10 +174,7 @@ export function KernelSpecList(props: IKernelSpecListProps): JSX.Element {
       {model.status === 'error' && (
         <div className="jp-KernelManager-error" role="alert">
           <span>
-            {trans.__(
-              'Could not load kernel details: %1',
-              model.error ?? ''
-            )}
+            {trans.__('Could not load kernel details: %1', model.error ?? '')}
           </span>
           <button
             className="jp-Button jp-mod-minimal"
@@ -190,6 +184,13 @@ export function KernelSpecList(props: IKernelSpecListProps): JSX.Element {
             {trans.__('Retry')}
           </button>
         </div>
+      )}
+      {model.status === 'off' && (
+        <p className="jp-KernelManager-empty" role="status">
+          {trans.__(
+            'An administrator has switched kernel changes off on this server: kernels are listed, not renamed or removed.'
+          )}
+        </p>
       )}
       <ul
         ref={listRef}

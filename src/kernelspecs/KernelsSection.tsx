@@ -13,7 +13,7 @@ import { CommandIDs } from '../common/commandIds';
 import { commandButton } from '../common/toolbarButton';
 import { KernelSpecList } from './KernelSpecList';
 import { KernelSpecsModel } from './model';
-import { ProcessesModel } from '../processes/model';
+import { IProcessesSource } from '../common/tokens';
 
 /**
  * The Kernels section of the sidebar: a toolbar and the kernelspec list.
@@ -28,11 +28,21 @@ export class KernelsSection extends PanelWithToolbar {
     this.title.caption = trans.__('Kernelspecs you can launch');
     this.toolbar.addItem(
       'new-environment',
-      commandButton(commands, CommandIDs.newEnvironment, addIcon, trans.__('New Environment…'))
+      commandButton(
+        commands,
+        CommandIDs.newEnvironment,
+        addIcon,
+        trans.__('New Environment…')
+      )
     );
     this.toolbar.addItem(
       'refresh',
-      commandButton(commands, CommandIDs.refreshKernelSpecs, refreshIcon, trans.__('Refresh Kernels'))
+      commandButton(
+        commands,
+        CommandIDs.refreshKernelSpecs,
+        refreshIcon,
+        trans.__('Refresh Kernels')
+      )
     );
     this._body = new KernelsBody({
       model,
@@ -92,7 +102,7 @@ export namespace KernelsSection {
     model: KernelSpecsModel;
     commands: CommandRegistry;
     trans: TranslationBundle;
-    processes?: ProcessesModel;
+    processes?: IProcessesSource;
   }
 }
 
@@ -155,7 +165,7 @@ class KernelsBody extends ReactWidget {
   private _commands: CommandRegistry;
   private _trans: TranslationBundle;
   private _section: KernelsSection;
-  private _processes?: ProcessesModel;
+  private _processes?: IProcessesSource;
   private _listId = `jp-KernelManager-list-${UUID.uuid4()}`;
   private _stale = true;
 }

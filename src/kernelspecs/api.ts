@@ -1,9 +1,6 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { requestAPI } from '../common/request';
-import {
-  IKernelSpecsReply,
-  IRenamedKernelSpec
-} from '../common/types';
+import { IKernelSpecsReply, IRenamedKernelSpec } from '../common/types';
 
 /**
  * Client of the kernelspec routes of our server extension.

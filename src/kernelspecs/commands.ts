@@ -1,11 +1,14 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { InputDialog, Notification, showErrorMessage } from '@jupyterlab/apputils';
+import {
+  InputDialog,
+  Notification,
+  showErrorMessage
+} from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
   consoleIcon,
   deleteIcon,
   editIcon,
-  kernelIcon,
   notebookIcon,
   refreshIcon,
   searchIcon
@@ -17,13 +20,11 @@ import type { KernelsSection } from './KernelsSection';
 import { confirmWarning } from '../common/confirm';
 import { CommandIDs } from '../common/commandIds';
 
-
 /**
  * The commands that act on kernelspecs, shown in the palette under this
  * category.
  */
 export const KERNELSPEC_PALETTE_COMMANDS = [
-  CommandIDs.open,
   CommandIDs.refreshKernelSpecs,
   CommandIDs.filterKernelSpecs,
   CommandIDs.newNotebook,
@@ -52,12 +53,16 @@ export interface IKernelSpecCommandsOptions {
  * A command acts on the spec named by its `name` argument, else on the row
  * of a context menu, else it asks the user to pick one (from the palette).
  */
-export function addKernelSpecCommands(options: IKernelSpecCommandsOptions): void {
+export function addKernelSpecCommands(
+  options: IKernelSpecCommandsOptions
+): void {
   const { app, model, section, panelId, trans } = options;
   const { commands } = app;
 
   /** The spec a command was invoked on without asking, if any. */
-  const targetOf = (args: ReadonlyPartialJSONObject): IKernelSpecItem | undefined => {
+  const targetOf = (
+    args: ReadonlyPartialJSONObject
+  ): IKernelSpecItem | undefined => {
     if (typeof args.name === 'string') {
       return model.get(args.name);
     }
@@ -122,13 +127,6 @@ export function addKernelSpecCommands(options: IKernelSpecCommandsOptions): void
   const any = () => true;
   const writable = (item: IKernelSpecItem) => item.writable;
 
-  commands.addCommand(CommandIDs.open, {
-    label: trans.__('Open Kernel Manager'),
-    caption: trans.__('Show the Kernel Manager in the sidebar'),
-    icon: args => (args.isPalette ? undefined : kernelIcon),
-    execute: () => app.shell.activateById(panelId)
-  });
-
   commands.addCommand(CommandIDs.refreshKernelSpecs, {
     label: trans.__('Refresh Kernels'),
     caption: trans.__('Look again for kernelspecs on the server'),
@@ -188,7 +186,9 @@ export function addKernelSpecCommands(options: IKernelSpecCommandsOptions): void
 
   commands.addCommand(CommandIDs.renameKernelSpec, {
     label: args =>
-      targetOf(args) ? trans.__('Rename Kernel…') : trans.__('Rename a Kernel…'),
+      targetOf(args)
+        ? trans.__('Rename Kernel…')
+        : trans.__('Rename a Kernel…'),
     caption: trans.__('Change the name shown for one of your kernels'),
     icon: args => (args.isPalette ? undefined : editIcon),
     isEnabled: enabledFor(writable),
@@ -232,7 +232,9 @@ export function addKernelSpecCommands(options: IKernelSpecCommandsOptions): void
 
   commands.addCommand(CommandIDs.removeKernelSpec, {
     label: args =>
-      targetOf(args) ? trans.__('Remove Kernel…') : trans.__('Remove a Kernel…'),
+      targetOf(args)
+        ? trans.__('Remove Kernel…')
+        : trans.__('Remove a Kernel…'),
     caption: trans.__('Delete one of your kernelspecs from disk'),
     icon: args => (args.isPalette ? undefined : deleteIcon),
     isEnabled: enabledFor(writable),
@@ -251,7 +253,8 @@ export function addKernelSpecCommands(options: IKernelSpecCommandsOptions): void
         } catch (error) {
           // Kernels may have started since the list was drawn: ask again.
           const running =
-            error instanceof KernelManagerAPIError && error.reason === 'running';
+            error instanceof KernelManagerAPIError &&
+            error.reason === 'running';
           if (!running) {
             throw error;
           }

@@ -2,7 +2,9 @@ import { Kernel, KernelSpec } from '@jupyterlab/services';
 import { JSONExt } from '@lumino/coreutils';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
-import { KernelSpecsClient } from '../common/server';
+import { LoadStatus } from '../common/pollingModel';
+import { isSwitchedOff } from '../common/request';
+import { KernelSpecsClient } from './api';
 import { IKernelSpecDetails } from '../common/types';
 
 /**
@@ -26,11 +28,6 @@ export interface IKernelSpecItem {
   /** The user may rename or remove it. */
   writable: boolean;
 }
-
-/**
- * Whether the model has data to show.
- */
-export type LoadStatus = 'loading' | 'ready' | 'error';
 
 /**
  * State of the Kernels section.
@@ -178,9 +175,19 @@ export class KernelSpecsModel implements IDisposable {
       if (ticket !== this._ticket || this._isDisposed) {
         return;
       }
-      console.error('Kernel manager: could not load kernelspec details', error);
-      this._status = 'error';
-      this._error = (error as Error).message ?? String(error);
+      if (isSwitchedOff(error)) {
+        // Listed from the server's kernelspecs API; nothing may be changed.
+        this._details = {};
+        this._status = 'off';
+        this._error = null;
+      } else {
+        console.error(
+          'Kernel manager: could not load kernelspec details',
+          error
+        );
+        this._status = 'error';
+        this._error = (error as Error).message ?? String(error);
+      }
     }
     this._rebuild(true);
   }
@@ -217,10 +224,7 @@ export class KernelSpecsModel implements IDisposable {
       });
     }
     items.sort(compareItems);
-    const itemsChanged = !JSONExt.deepEqual(
-      items as any,
-      this._items as any
-    );
+    const itemsChanged = !JSONExt.deepEqual(items as any, this._items as any);
     if (itemsChanged) {
       this._items = items;
     }

@@ -3,7 +3,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { IDisposable } from '@lumino/disposable';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
-import { ProcessesModel } from './model';
+import { IProcessesSource } from '../common/tokens';
 import { formatBytes } from '../common/format';
 
 /**
@@ -26,7 +26,11 @@ export class MemoryStatus extends ReactWidget {
     }
     const used = reply.totals.uss_bytes ?? reply.totals.rss_bytes;
     const limit = reply.limits.memory_bytes;
-    const text = this._trans.__('Mem: %1 / %2', formatBytes(used), formatBytes(limit));
+    const text = this._trans.__(
+      'Mem: %1 / %2',
+      formatBytes(used),
+      formatBytes(limit)
+    );
     return (
       <button
         className="jp-KernelManager-statusButton"
@@ -56,7 +60,7 @@ export class MemoryStatus extends ReactWidget {
     super.dispose();
   }
 
-  private _model: ProcessesModel;
+  private _model: IProcessesSource;
   private _trans: TranslationBundle;
   private _onClick: () => void;
   private _watch: IDisposable | null = null;
@@ -64,7 +68,7 @@ export class MemoryStatus extends ReactWidget {
 
 export namespace MemoryStatus {
   export interface IOptions {
-    model: ProcessesModel;
+    model: IProcessesSource;
     trans: TranslationBundle;
     onClick: () => void;
   }

@@ -7,11 +7,15 @@ import {
   IProcessRow,
   IProcessSort,
   parentRowIndex,
-  ProcessSortKey,
-  processLabel
+  ProcessSortKey
 } from './processTree';
+import { processLabel } from '../common/format';
 import { formatBytes } from '../common/format';
-import { moveIndex, renderedIndices, useWindowedRows } from '../common/useWindowedRows';
+import {
+  moveIndex,
+  renderedIndices,
+  useWindowedRows
+} from '../common/useWindowedRows';
 
 /**
  * Rows rendered beyond each edge of the view: a short scroll shows rows that
@@ -55,9 +59,17 @@ export function ProcessTable(props: {
   // The row in the tab order, by pid: rows move when they are re-sorted.
   const [activePid, setActivePid] = React.useState<number | null>(null);
   const lastActive = React.useRef(0);
-  const found = activePid === null ? -1 : rows.findIndex(row => row.node.process.pid === activePid);
+  const found =
+    activePid === null
+      ? -1
+      : rows.findIndex(row => row.node.process.pid === activePid);
   // A process that ended hands its place to the row that took its index.
-  const activeIndex = rows.length === 0 ? -1 : found >= 0 ? found : Math.min(lastActive.current, rows.length - 1);
+  const activeIndex =
+    rows.length === 0
+      ? -1
+      : found >= 0
+        ? found
+        : Math.min(lastActive.current, rows.length - 1);
   const focusPending = React.useRef(false);
 
   React.useLayoutEffect(() => {
@@ -85,8 +97,13 @@ export function ProcessTable(props: {
       }
       window.setTimeout(() => {
         const focused = document.activeElement;
-        if (!left.isConnected && (focused === null || focused === document.body)) {
-          grid.querySelector<HTMLElement>('[role="row"][tabindex="0"]')?.focus({ preventScroll: true });
+        if (
+          !left.isConnected &&
+          (focused === null || focused === document.body)
+        ) {
+          grid
+            .querySelector<HTMLElement>('[role="row"][tabindex="0"]')
+            ?.focus({ preventScroll: true });
         }
       }, 0);
     };
@@ -109,8 +126,16 @@ export function ProcessTable(props: {
   };
 
   const onKeyDown = (event: React.KeyboardEvent) => {
-    const rowElement = (event.target as HTMLElement).closest<HTMLElement>('[role="row"][data-index]');
-    if (!rowElement || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
+    const rowElement = (event.target as HTMLElement).closest<HTMLElement>(
+      '[role="row"][data-index]'
+    );
+    if (
+      !rowElement ||
+      event.altKey ||
+      event.ctrlKey ||
+      event.metaKey ||
+      event.shiftKey
+    ) {
       return;
     }
     const index = Number(rowElement.dataset.index);
@@ -150,7 +175,9 @@ export function ProcessTable(props: {
 
   // Clicks and Tab make the row holding the focus the one in the tab order.
   const onFocus = (event: React.FocusEvent) => {
-    const pid = (event.target as HTMLElement).closest<HTMLElement>('[role="row"][data-pid]')?.dataset.pid;
+    const pid = (event.target as HTMLElement).closest<HTMLElement>(
+      '[role="row"][data-pid]'
+    )?.dataset.pid;
     if (pid !== undefined && Number(pid) !== activePid) {
       setActivePid(Number(pid));
     }
@@ -162,7 +189,9 @@ export function ProcessTable(props: {
       <div
         role="columnheader"
         className={className}
-        aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : 'none'}
+        aria-sort={
+          active ? (sort.descending ? 'descending' : 'ascending') : 'none'
+        }
       >
         <button
           className="jp-KernelManager-sortButton"
@@ -189,14 +218,24 @@ export function ProcessTable(props: {
       aria-rowcount={rows.length + 1}
       aria-colcount={5}
     >
-      <div role="rowgroup" className="jp-KernelManager-processHead" ref={headerRef}>
-        <div role="row" aria-rowindex={1} className="jp-KernelManager-processHeader">
+      <div
+        role="rowgroup"
+        className="jp-KernelManager-processHead"
+        ref={headerRef}
+      >
+        <div
+          role="row"
+          aria-rowindex={1}
+          className="jp-KernelManager-processHeader"
+        >
           {header('name', trans.__('Name'), 'jp-KernelManager-colName')}
           {header('cpu', trans.__('CPU'), 'jp-KernelManager-colNumber')}
           {header('memory', trans.__('Memory'), 'jp-KernelManager-colNumber')}
           {header('age', trans.__('Age'), 'jp-KernelManager-colNumber')}
           <div role="columnheader" className="jp-KernelManager-colActions">
-            <span className="jp-KernelManager-visuallyHidden">{trans.__('Actions')}</span>
+            <span className="jp-KernelManager-visuallyHidden">
+              {trans.__('Actions')}
+            </span>
           </div>
         </div>
       </div>
@@ -283,7 +322,8 @@ const ProcessRowView = React.memo(ProcessRowImpl, (a, b) => {
 
 function ProcessRowImpl(props: IRowProps): JSX.Element {
   const { process, trans, commands } = props;
-  const memory = props.hasChildren && !props.expanded ? props.rss : process.rss_bytes;
+  const memory =
+    props.hasChildren && !props.expanded ? props.rss : process.rss_bytes;
   const detail = processDetail(process, trans);
   const tabIndex = props.tabbable ? 0 : -1;
   return (
@@ -308,7 +348,9 @@ function ProcessRowImpl(props: IRowProps): JSX.Element {
           {props.hasChildren ? (
             <button
               className="jp-KernelManager-expander"
-              aria-label={props.expanded ? trans.__('Collapse') : trans.__('Expand')}
+              aria-label={
+                props.expanded ? trans.__('Collapse') : trans.__('Expand')
+              }
               tabIndex={tabIndex}
               onClick={() => props.onToggle(process.pid)}
             >
@@ -318,7 +360,9 @@ function ProcessRowImpl(props: IRowProps): JSX.Element {
             <span className="jp-KernelManager-expanderSpace" />
           )}
           <span className="jp-KernelManager-processText">
-            <span className="jp-KernelManager-itemTitle">{label(process, trans)}</span>
+            <span className="jp-KernelManager-itemTitle">
+              {label(process, trans)}
+            </span>
             <span className="jp-KernelManager-processMeta">
               {trans.__('%1 · pid %2', detail, process.pid)}
             </span>
@@ -326,7 +370,9 @@ function ProcessRowImpl(props: IRowProps): JSX.Element {
         </div>
       </div>
       <div role="gridcell" className="jp-KernelManager-colNumber">
-        {process.cpu_percent === null ? '–' : `${process.cpu_percent.toFixed(0)}%`}
+        {process.cpu_percent === null
+          ? '–'
+          : `${process.cpu_percent.toFixed(0)}%`}
       </div>
       <div role="gridcell" className="jp-KernelManager-colNumber">
         {formatBytes(memory)}
@@ -336,7 +382,12 @@ function ProcessRowImpl(props: IRowProps): JSX.Element {
       </div>
       <div role="gridcell" className="jp-KernelManager-colActions">
         {props.actions && (
-          <ProcessActions process={process} commands={commands} trans={trans} tabIndex={tabIndex} />
+          <ProcessActions
+            process={process}
+            commands={commands}
+            trans={trans}
+            tabIndex={tabIndex}
+          />
         )}
       </div>
     </div>
@@ -351,7 +402,13 @@ function ProcessActions(props: {
 }): JSX.Element | null {
   const { process, commands, trans, tabIndex } = props;
   const name = label(process, trans);
-  const button = (text: string, aria: string, command: string, args: any, warn = false) => (
+  const button = (
+    text: string,
+    aria: string,
+    command: string,
+    args: any,
+    warn = false
+  ) => (
     <button
       className={'jp-KernelManager-textButton' + (warn ? ' jp-mod-warn' : '')}
       aria-label={aria}
@@ -368,9 +425,25 @@ function ProcessActions(props: {
       const id = process.kernel?.id;
       return (
         <span className="jp-KernelManager-processActions">
-          {button(trans.__('Interrupt'), trans.__('Interrupt %1', name), CommandIDs.interruptKernel, { id })}
-          {button(trans.__('Restart'), trans.__('Restart %1', name), CommandIDs.restartKernel, { id })}
-          {button(trans.__('Shut down'), trans.__('Shut down %1', name), CommandIDs.shutdownKernel, { id }, true)}
+          {button(
+            trans.__('Interrupt'),
+            trans.__('Interrupt %1', name),
+            CommandIDs.interruptKernel,
+            { id }
+          )}
+          {button(
+            trans.__('Restart'),
+            trans.__('Restart %1', name),
+            CommandIDs.restartKernel,
+            { id }
+          )}
+          {button(
+            trans.__('Shut down'),
+            trans.__('Shut down %1', name),
+            CommandIDs.shutdownKernel,
+            { id },
+            true
+          )}
         </span>
       );
     }
@@ -389,10 +462,15 @@ function ProcessActions(props: {
     default:
       return (
         <span className="jp-KernelManager-processActions">
-          {button(trans.__('Stop'), trans.__('Stop %1 (pid %2)', name, process.pid), CommandIDs.signalProcess, {
-            pid: process.pid,
-            signal: 'TERM'
-          })}
+          {button(
+            trans.__('Stop'),
+            trans.__('Stop %1 (pid %2)', name, process.pid),
+            CommandIDs.signalProcess,
+            {
+              pid: process.pid,
+              signal: 'TERM'
+            }
+          )}
           {button(
             trans.__('Kill'),
             trans.__('Kill %1 (pid %2)', name, process.pid),
@@ -418,9 +496,16 @@ function label(process: IProcessInfo, trans: TranslationBundle): string {
   }
 }
 
-function processDetail(process: IProcessInfo, trans: TranslationBundle): string {
+function processDetail(
+  process: IProcessInfo,
+  trans: TranslationBundle
+): string {
   if (process.kind === 'kernel' && process.kernel) {
-    return trans.__('%1 kernel, %2', process.kernel.kernelspec, process.kernel.execution_state);
+    return trans.__(
+      '%1 kernel, %2',
+      process.kernel.kernelspec,
+      process.kernel.execution_state
+    );
   }
   if (process.kind === 'server' || process.kind === 'terminal') {
     return process.name;

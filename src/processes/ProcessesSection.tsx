@@ -23,11 +23,21 @@ export class ProcessesSection extends WatchingSection {
     this.title.caption = trans.__('What you are running, with CPU and memory');
     this.toolbar.addItem(
       'all-users',
-      commandButton(commands, CommandIDs.toggleAllUsers, usersIcon, trans.__('All Users'))
+      commandButton(
+        commands,
+        CommandIDs.toggleAllUsers,
+        usersIcon,
+        trans.__('All Users')
+      )
     );
     this.toolbar.addItem(
       'refresh',
-      commandButton(commands, CommandIDs.refreshProcesses, refreshIcon, trans.__('Refresh Processes'))
+      commandButton(
+        commands,
+        CommandIDs.refreshProcesses,
+        refreshIcon,
+        trans.__('Refresh Processes')
+      )
     );
     this._body = new ProcessesBody(options);
     this.addWidget(this._body);

@@ -35,11 +35,22 @@ export function ProcessesView(props: {
   }, []);
 
   const reply = model.reply;
+  if (model.status === 'off') {
+    return (
+      <p className="jp-KernelManager-empty" role="status">
+        {trans.__(
+          'An administrator has switched processes off on this server.'
+        )}
+      </p>
+    );
+  }
   return (
     <div className="jp-KernelManager-processes">
       {model.status === 'error' && (
         <div className="jp-KernelManager-error" role="alert">
-          <span>{trans.__('Could not list processes: %1', model.error ?? '')}</span>
+          <span>
+            {trans.__('Could not list processes: %1', model.error ?? '')}
+          </span>
           <button
             className="jp-Button jp-mod-minimal"
             onClick={() => void commands.execute(CommandIDs.refreshProcesses)}
@@ -51,7 +62,9 @@ export function ProcessesView(props: {
       )}
       {!reply ? (
         model.status !== 'error' && (
-          <p className="jp-KernelManager-empty">{trans.__('Loading processes…')}</p>
+          <p className="jp-KernelManager-empty">
+            {trans.__('Loading processes…')}
+          </p>
         )
       ) : (
         <>
@@ -87,7 +100,10 @@ export function ProcessesView(props: {
 /**
  * Memory and CPU in use against the limits that apply, as meters.
  */
-function Usage(props: { reply: IProcessesReply; trans: TranslationBundle }): JSX.Element {
+function Usage(props: {
+  reply: IProcessesReply;
+  trans: TranslationBundle;
+}): JSX.Element {
   const { reply, trans } = props;
   const memoryLimit = reply.limits.memory_bytes;
   const cpuLimit = reply.limits.cpu_cores * 100;
@@ -124,9 +140,15 @@ function Usage(props: { reply: IProcessesReply; trans: TranslationBundle }): JSX
   );
 }
 
-function Meter(props: { label: string; value: number; max: number; text: string }): JSX.Element {
+function Meter(props: {
+  label: string;
+  value: number;
+  max: number;
+  text: string;
+}): JSX.Element {
   const ratio = props.max > 0 ? Math.min(1, props.value / props.max) : 0;
-  const level = ratio > 0.9 ? 'jp-mod-danger' : ratio > 0.7 ? 'jp-mod-warn' : '';
+  const level =
+    ratio > 0.9 ? 'jp-mod-danger' : ratio > 0.7 ? 'jp-mod-warn' : '';
   return (
     <div className="jp-KernelManager-meterRow">
       <span className="jp-KernelManager-meterLabel">{props.label}</span>
@@ -139,7 +161,10 @@ function Meter(props: { label: string; value: number; max: number; text: string 
         aria-valuenow={props.value}
         aria-valuetext={props.text}
       >
-        <div className="jp-KernelManager-meterFill" style={{ width: `${ratio * 100}%` }} />
+        <div
+          className="jp-KernelManager-meterFill"
+          style={{ width: `${ratio * 100}%` }}
+        />
       </div>
       <span className="jp-KernelManager-meterText">{props.text}</span>
     </div>
@@ -184,13 +209,22 @@ function AllUsers(props: {
     ...users
   ];
   return (
-    <table className="jp-KernelManager-userTable" aria-label={trans.__('Processes of every user')}>
+    <table
+      className="jp-KernelManager-userTable"
+      aria-label={trans.__('Processes of every user')}
+    >
       <thead>
         <tr>
           <th scope="col">{trans.__('User')}</th>
-          <th scope="col" className="jp-KernelManager-colNumber">{trans.__('Processes')}</th>
-          <th scope="col" className="jp-KernelManager-colNumber">{trans.__('CPU')}</th>
-          <th scope="col" className="jp-KernelManager-colNumber">{trans.__('Memory')}</th>
+          <th scope="col" className="jp-KernelManager-colNumber">
+            {trans.__('Processes')}
+          </th>
+          <th scope="col" className="jp-KernelManager-colNumber">
+            {trans.__('CPU')}
+          </th>
+          <th scope="col" className="jp-KernelManager-colNumber">
+            {trans.__('Memory')}
+          </th>
         </tr>
       </thead>
       {rows.map(row => {
@@ -211,12 +245,16 @@ function AllUsers(props: {
                   }}
                 >
                   <span className="jp-KernelManager-caret" />
-                  {row.user === own.user ? trans.__('%1 (you)', row.user) : row.user}
+                  {row.user === own.user
+                    ? trans.__('%1 (you)', row.user)
+                    : row.user}
                 </button>
               </th>
               <td className="jp-KernelManager-colNumber">{row.count}</td>
               <td className="jp-KernelManager-colNumber">{`${row.cpu_percent.toFixed(0)}%`}</td>
-              <td className="jp-KernelManager-colNumber">{formatBytes(row.rss_bytes)}</td>
+              <td className="jp-KernelManager-colNumber">
+                {formatBytes(row.rss_bytes)}
+              </td>
             </tr>
             {expanded && (
               <tr>

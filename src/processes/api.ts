@@ -1,9 +1,6 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { requestAPI } from '../common/request';
-import {
-  IProcessesReply,
-  SignalName
-} from '../common/types';
+import { IProcessesReply, SignalName } from '../common/types';
 
 /**
  * Client of the process routes of our server extension.
@@ -30,7 +27,10 @@ export class ProcessesClient {
   /**
    * Send a signal to one of the server user's own processes.
    */
-  signal(pid: number, signal: SignalName): Promise<{ pid: number; signal: SignalName }> {
+  signal(
+    pid: number,
+    signal: SignalName
+  ): Promise<{ pid: number; signal: SignalName }> {
     return requestAPI(
       `processes/${encodeURIComponent(String(pid))}/signal`,
       { method: 'POST', body: JSON.stringify({ signal }) },

@@ -6,7 +6,7 @@ import { refreshIcon, usersIcon } from '@jupyterlab/ui-components';
 import { IProcessInfo, SignalName } from '../common/types';
 import { CommandIDs } from '../common/commandIds';
 import { ProcessesModel } from './model';
-import { processLabel } from './processTree';
+import { processLabel } from '../common/format';
 import { confirmWarning } from '../common/confirm';
 
 export const PROCESS_PALETTE_COMMANDS = [
@@ -54,9 +54,11 @@ export function addProcessCommands(options: IProcessCommandsOptions): void {
     } catch (error) {
       await showErrorMessage(title, error as Error);
     }
-    void model.refresh().catch(error =>
-      console.warn('Kernel manager: could not list processes', error)
-    );
+    void model
+      .refresh()
+      .catch(error =>
+        console.warn('Kernel manager: could not list processes', error)
+      );
   };
 
   commands.addCommand(CommandIDs.refreshProcesses, {
@@ -160,11 +162,16 @@ export function addProcessCommands(options: IProcessCommandsOptions): void {
       try {
         await services.terminals.shutdown(name);
       } catch (error) {
-        await showErrorMessage(trans.__('Could not close the terminal'), error as Error);
+        await showErrorMessage(
+          trans.__('Could not close the terminal'),
+          error as Error
+        );
       }
-      void model.refresh().catch(error =>
-        console.warn('Kernel manager: could not list processes', error)
-      );
+      void model
+        .refresh()
+        .catch(error =>
+          console.warn('Kernel manager: could not list processes', error)
+        );
     }
   });
 
@@ -185,7 +192,10 @@ export function addProcessCommands(options: IProcessCommandsOptions): void {
       const name = process ? processLabel(process) : String(pid);
       if (signal !== 'INT') {
         const result = await showDialog({
-          title: signal === 'KILL' ? trans.__('Kill Process') : trans.__('Stop Process'),
+          title:
+            signal === 'KILL'
+              ? trans.__('Kill Process')
+              : trans.__('Stop Process'),
           body:
             signal === 'KILL'
               ? trans.__(
@@ -208,7 +218,10 @@ export function addProcessCommands(options: IProcessCommandsOptions): void {
       try {
         await model.signal(pid, signal);
       } catch (error) {
-        await showErrorMessage(trans.__('Could not signal %1', name), error as Error);
+        await showErrorMessage(
+          trans.__('Could not signal %1', name),
+          error as Error
+        );
       }
     }
   });

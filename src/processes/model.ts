@@ -1,10 +1,8 @@
 import { JSONExt } from '@lumino/coreutils';
-import { DisposableDelegate, IDisposable } from '@lumino/disposable';
-import { Poll } from '@lumino/polling';
-import { ISignal, Signal } from '@lumino/signaling';
-import { ProcessesClient } from '../common/server';
+import { PollingModel } from '../common/pollingModel';
+import { IProcessesSource } from '../common/tokens';
+import { ProcessesClient } from './api';
 import { IProcessesReply, SignalName } from '../common/types';
-import { LoadStatus } from '../kernelspecs/model';
 import {
   buildProcessTree,
   IProcessNode,
@@ -21,40 +19,16 @@ export const DEFAULT_PROCESS_INTERVAL = 5;
  * State of the Processes section: the latest scan of the user's processes,
  * refreshed by a poll that runs only while someone looks at it.
  */
-export class ProcessesModel implements IDisposable {
+export class ProcessesModel
+  extends PollingModel<IProcessesReply>
+  implements IProcessesSource
+{
   constructor(options: ProcessesModel.IOptions) {
-    this._client = options.client;
-    this._poll = new Poll({
-      auto: false,
-      factory: () => this._fetch(),
-      frequency: {
-        interval: (options.interval ?? DEFAULT_PROCESS_INTERVAL) * 1000,
-        backoff: true,
-        max: 60 * 1000
-      },
+    super({
       name: 'jupyterlab-kernel-manager:processes',
-      // Nobody watching (panel hidden, status item off): no scans at all.
-      standby: () => (this._watchers === 0 ? true : 'when-hidden')
+      interval: (options.interval ?? DEFAULT_PROCESS_INTERVAL) * 1000
     });
-  }
-
-  get changed(): ISignal<this, void> {
-    return this._changed;
-  }
-
-  /**
-   * The latest scan, or null before the first.
-   */
-  get reply(): IProcessesReply | null {
-    return this._reply;
-  }
-
-  get status(): LoadStatus {
-    return this._status;
-  }
-
-  get error(): string | null {
-    return this._error;
+    this._client = options.client;
   }
 
   /**
@@ -62,7 +36,7 @@ export class ProcessesModel implements IDisposable {
    */
   get tree(): ReadonlyArray<IProcessNode> {
     if (!this._tree) {
-      this._tree = buildProcessTree(this._reply?.processes ?? [], this._sort);
+      this._tree = buildProcessTree(this.reply?.processes ?? [], this._sort);
     }
     return this._tree;
   }
@@ -74,7 +48,7 @@ export class ProcessesModel implements IDisposable {
     if (!JSONExt.deepEqual(sort as any, this._sort as any)) {
       this._sort = { ...sort };
       this._tree = null;
-      this._changed.emit();
+      this.emitChanged();
     }
   }
 
@@ -87,7 +61,7 @@ export class ProcessesModel implements IDisposable {
   set allUsers(value: boolean) {
     if (value !== this._allUsers) {
       this._allUsers = value;
-      this._changed.emit();
+      this.emitChanged();
       void this.refresh().catch(error =>
         console.warn('Kernel manager: could not list processes', error)
       );
@@ -98,10 +72,7 @@ export class ProcessesModel implements IDisposable {
    * Seconds between two scans.
    */
   set interval(seconds: number) {
-    const interval = Math.max(1, seconds) * 1000;
-    if (interval !== this._poll.frequency.interval) {
-      this._poll.frequency = { ...this._poll.frequency, interval };
-    }
+    this.poll.interval = seconds * 1000;
   }
 
   /**
@@ -115,86 +86,27 @@ export class ProcessesModel implements IDisposable {
   }
 
   /**
-   * Keep the poll running while the returned handle is not disposed (a
-   * shown panel, a status bar item); the first watcher scans at once.
-   */
-  watch(): IDisposable {
-    this._watchers++;
-    if (this._watchers === 1) {
-      void this._poll.start();
-      void this._poll.refresh();
-    }
-    return new DisposableDelegate(() => {
-      this._watchers--;
-    });
-  }
-
-  /**
-   * Scan now.
-   */
-  refresh(): Promise<void> {
-    return this._fetch();
-  }
-
-  /**
    * Signal one of the user's processes, then scan again to show the effect.
    */
   async signal(pid: number, signal: SignalName): Promise<void> {
     await this._client.signal(pid, signal);
-    void this._poll.refresh();
+    this.poll.soon();
   }
 
-  get isDisposed(): boolean {
-    return this._isDisposed;
+  protected request(): Promise<IProcessesReply> {
+    return this._client.list(this._allUsers);
   }
 
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
-    this._poll.dispose();
-    Signal.clearData(this);
-  }
-
-  private async _fetch(): Promise<void> {
-    const ticket = ++this._ticket;
-    let reply: IProcessesReply;
-    try {
-      reply = await this._client.list(this._allUsers);
-    } catch (error) {
-      if (ticket === this._ticket && !this._isDisposed) {
-        this._status = 'error';
-        this._error = (error as Error).message ?? String(error);
-        this._changed.emit();
-      }
-      // Rethrown so the poll backs off.
-      throw error;
-    }
-    if (ticket !== this._ticket || this._isDisposed) {
-      return;
-    }
-    this._reply = reply;
+  protected onReply(): void {
     this._tree = null;
     this._kernelMemory = null;
-    this._status = 'ready';
-    this._error = null;
-    this._changed.emit();
   }
 
   private _client: ProcessesClient;
-  private _poll: Poll;
-  private _reply: IProcessesReply | null = null;
   private _tree: IProcessNode[] | null = null;
   private _kernelMemory: Map<string, number> | null = null;
   private _sort: IProcessSort = { key: 'memory', descending: true };
   private _allUsers = false;
-  private _status: LoadStatus = 'loading';
-  private _error: string | null = null;
-  private _watchers = 0;
-  private _ticket = 0;
-  private _isDisposed = false;
-  private _changed = new Signal<this, void>(this);
 }
 
 export namespace ProcessesModel {

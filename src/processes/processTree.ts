@@ -1,3 +1,4 @@
+import { processLabel } from '../common/format';
 import { IProcessInfo } from '../common/types';
 
 /**
@@ -75,8 +76,8 @@ export function buildProcessTree(
   roots.forEach(finish);
   roots.sort(
     (a, b) =>
-      Number(b.process.kind === 'server') - Number(a.process.kind === 'server') ||
-      compare(a, b)
+      Number(b.process.kind === 'server') -
+        Number(a.process.kind === 'server') || compare(a, b)
   );
   return roots;
 }
@@ -113,7 +114,10 @@ export function flattenProcessTree(
  * The row of the parent of row `index`: the nearest row above it that is
  * less deep; -1 for a root.
  */
-export function parentRowIndex(rows: ReadonlyArray<IProcessRow>, index: number): number {
+export function parentRowIndex(
+  rows: ReadonlyArray<IProcessRow>,
+  index: number
+): number {
   const row = rows[index];
   if (!row) {
     return -1;
@@ -153,24 +157,11 @@ function comparator(sort: IProcessSort) {
 }
 
 /**
- * What a person calls the process: the notebook of a kernel, the terminal's
- * name, else the program's name.
- */
-export function processLabel(process: IProcessInfo): string {
-  const session = process.kernel?.sessions[0];
-  if (session) {
-    return session.path || session.name;
-  }
-  if (process.terminal) {
-    return process.terminal.name;
-  }
-  return process.name;
-}
-
-/**
  * Resident memory of each kernel, its children included, by kernel id.
  */
-export function kernelMemory(roots: ReadonlyArray<IProcessNode>): Map<string, number> {
+export function kernelMemory(
+  roots: ReadonlyArray<IProcessNode>
+): Map<string, number> {
   const memory = new Map<string, number>();
   const visit = (node: IProcessNode) => {
     if (node.process.kind === 'kernel' && node.process.kernel) {

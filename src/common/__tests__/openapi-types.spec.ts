@@ -4,12 +4,12 @@
  *
  * The document's types are generated with openapi-typescript
  * (scripts/openapi-types.mjs) and compiled in memory with the TypeScript
- * compiler, with src/api/types.ts and src/api/server.ts:
+ * compiler, with src/common/types.ts and the clients (CLIENTS below):
  *
  * - each reply type of types.ts and the document's type for that reply must be
  *   assignable to each other and identical (same properties, same optionality);
  *   a request type must be one the document accepts;
- * - every `requestAPI` call of server.ts must name a documented operation and
+ * - every `requestAPI` call of the clients must name a documented operation and
  *   query parameters, send a body the document accepts, and expect a type that
  *   accepts every success reply the document allows.
  *
@@ -25,6 +25,10 @@ const REPO = path.resolve(__dirname, '..', '..', '..');
 const DOCUMENT = path.join(REPO, 'jupyterlab_kernel_manager', 'openapi.json');
 const SCRIPT = path.join(REPO, 'scripts', 'openapi-types.mjs');
 const API = path.join(REPO, 'src', 'common');
+/** Every file that calls our routes through `requestAPI`. */
+const CLIENTS = ['kernelspecs', 'environments', 'processes', 'hub'].map(part =>
+  path.join(REPO, 'src', part, 'api.ts')
+);
 // In memory only: beside types.ts so that they import it as '../types' does.
 const GENERATED = path.join(API, '__openapi__', 'openapi.ts');
 const CHECK = path.join(API, '__openapi__', 'check.ts');
@@ -54,6 +58,10 @@ const PAIRS: Array<{ ts: string; doc: string; request?: boolean }> = [
   {
     ts: 'IEnvironmentsReply',
     doc: "Reply<'/kernel-manager/environments', 'get'>"
+  },
+  {
+    ts: 'IBackendsReply',
+    doc: "Reply<'/kernel-manager/backends', 'get'>"
   },
   {
     ts: 'ICreateEnvironment',
@@ -121,7 +129,7 @@ interface IFindings {
   calls: string[];
 }
 
-/** The virtual check module: the pairs, then one alias per server.ts call. */
+/** The virtual check module: the pairs, then one alias per client call. */
 function checkSource(
   callTargets: Array<{ path: string; verb: string }>
 ): string {
@@ -204,7 +212,7 @@ function documentPath(document: Document, endpoint: string): string | null {
   );
 }
 
-/** Compile the document's types with types.ts and server.ts; what disagrees. */
+/** Compile the document's types with types.ts and the clients; what disagrees. */
 function check(document: Document, generated: string): IFindings {
   const options: ts.CompilerOptions = {
     strict: true,
@@ -216,26 +224,24 @@ function check(document: Document, generated: string): IFindings {
     lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
     types: []
   };
-  const serverFile = path.join(API, 'server.ts');
-  // First pass: find server.ts' calls, to know which operations to alias.
-  const parsed = ts.createSourceFile(
-    serverFile,
-    fs.readFileSync(serverFile, 'utf-8'),
-    ts.ScriptTarget.ES2022,
-    true
-  );
+  // First pass: find the clients' calls, to know which operations to alias.
   const found: Array<{
+    file: string;
     call: ts.CallExpression;
     where: string;
     verb: string;
     path: string | null;
     query: string[];
   }> = [];
+  let file = '';
   const visit = (node: ts.Node, method: ts.Node | null, where: string) => {
     if (ts.isMethodDeclaration(node) && node.name) {
       method = node;
       const owner = node.parent as ts.ClassDeclaration;
       where = `${owner.name?.text}.${node.name.getText()}`;
+    } else if (ts.isFunctionDeclaration(node) && node.name) {
+      method = node;
+      where = node.name.text;
     }
     if (
       ts.isCallExpression(node) &&
@@ -251,6 +257,7 @@ function check(document: Document, generated: string): IFindings {
       const extra = method ? queryNamesIn(method) : [];
       for (const endpoint of endpoints(node.arguments[0])) {
         found.push({
+          file,
           call: node,
           where,
           verb,
@@ -261,7 +268,16 @@ function check(document: Document, generated: string): IFindings {
     }
     ts.forEachChild(node, child => visit(child, method, where));
   };
-  visit(parsed, null, '');
+  for (const client of CLIENTS) {
+    file = client;
+    const parsed = ts.createSourceFile(
+      client,
+      fs.readFileSync(client, 'utf-8'),
+      ts.ScriptTarget.ES2022,
+      true
+    );
+    visit(parsed, null, '');
+  }
 
   const targets = found.map(f => ({
     path: f.path ?? '/kernel-manager/kernelspecs',
@@ -284,7 +300,7 @@ function check(document: Document, generated: string): IFindings {
   const directoryExists = host.directoryExists?.bind(host);
   host.directoryExists = directory =>
     directory === path.dirname(CHECK) || (directoryExists?.(directory) ?? true);
-  const program = ts.createProgram([CHECK, serverFile], options, host);
+  const program = ts.createProgram([CHECK, ...CLIENTS], options, host);
   const checker = program.getTypeChecker();
 
   const findings: IFindings = { types: [], calls: [] };
@@ -308,8 +324,7 @@ function check(document: Document, generated: string): IFindings {
     findings.types.push(`${pair.ts} vs the document's ${pair.doc}: ${message}`);
   }
 
-  // The calls, with the checker of the real server.ts.
-  const serverSource = program.getSourceFile(serverFile)!;
+  // The calls, with the checker of the real clients.
   const aliasType = (name: string) => {
     const declaration = checkFile.statements.find(
       s => ts.isTypeAliasDeclaration(s) && s.name.text === name
@@ -318,7 +333,8 @@ function check(document: Document, generated: string): IFindings {
   };
   found.forEach((f, i) => {
     // The same call node in the checked program.
-    const call = findAt(serverSource, f.call.getStart(), f.call.getEnd());
+    const source = program.getSourceFile(f.file)!;
+    const call = findAt(source, f.call.getStart(), f.call.getEnd());
     const signature = checker.getResolvedSignature(call)!;
     // requestAPI<T> gives Promise<T>.
     const promised = checker.getTypeArguments(
@@ -375,7 +391,7 @@ function check(document: Document, generated: string): IFindings {
     }
   });
   if (found.length === 0) {
-    findings.calls.push('no requestAPI call found in server.ts');
+    findings.calls.push('no requestAPI call found in the clients');
   }
   return findings;
 }
@@ -426,7 +442,7 @@ describe('the frontend and openapi.json', () => {
     expect(findings.types).toEqual([]);
   });
 
-  it('agree on every call of server.ts', () => {
+  it('agree on every call of the clients', () => {
     const findings = check(shipped(), generate());
     expect(findings.calls).toEqual([]);
   });

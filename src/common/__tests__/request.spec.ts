@@ -1,6 +1,7 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { KernelManagerAPIError } from '../request';
-import { EnvironmentsClient, KernelSpecsClient } from '../server';
+import { EnvironmentsClient } from '../../environments/api';
+import { KernelSpecsClient } from '../../kernelspecs/api';
 
 /**
  * A fetch that records each request and answers from a queue.
@@ -37,7 +38,10 @@ function client(
     fetch: fake.fetch as any,
     token: 'secret'
   });
-  return { client: new KernelSpecsClient({ serverSettings }), calls: fake.calls };
+  return {
+    client: new KernelSpecsClient({ serverSettings }),
+    calls: fake.calls
+  };
 }
 
 describe('KernelSpecsClient', () => {
@@ -67,7 +71,9 @@ describe('KernelSpecsClient', () => {
   });
 
   it('encodes names in the path', async () => {
-    const { client: api, calls } = client([() => new Response(null, { status: 204 })]);
+    const { client: api, calls } = client([
+      () => new Response(null, { status: 204 })
+    ]);
     await api.remove('a b/c');
     expect(new URL(calls[0].url).pathname).toBe(
       '/user/alice/kernel-manager/kernelspecs/a%20b%2Fc'
@@ -104,7 +110,11 @@ describe('KernelSpecsClient', () => {
 
   it('falls back to the status line for a body that is not JSON', async () => {
     const { client: api } = client([
-      () => new Response('<html>gateway</html>', { status: 502, statusText: 'Bad Gateway' })
+      () =>
+        new Response('<html>gateway</html>', {
+          status: 502,
+          statusText: 'Bad Gateway'
+        })
     ]);
     const error = await api.details().catch(e => e);
     expect(error).toBeInstanceOf(KernelManagerAPIError);
@@ -132,7 +142,10 @@ describe('EnvironmentsClient', () => {
       fetch: fake.fetch as any,
       token: 'secret'
     });
-    return { client: new EnvironmentsClient({ serverSettings }), calls: fake.calls };
+    return {
+      client: new EnvironmentsClient({ serverSettings }),
+      calls: fake.calls
+    };
   }
 
   it('removes with ?force=1 and gives the kernels the server shut down', async () => {
@@ -143,13 +156,17 @@ describe('EnvironmentsClient', () => {
     await expect(api.remove('a b')).resolves.toEqual([]);
     await expect(api.remove('env', true)).resolves.toEqual(['k1']);
     expect(calls[0].method).toBe('DELETE');
-    expect(new URL(calls[0].url).pathname).toBe('/kernel-manager/environments/a%20b');
+    expect(new URL(calls[0].url).pathname).toBe(
+      '/kernel-manager/environments/a%20b'
+    );
     expect(new URL(calls[0].url).searchParams.get('force')).toBeNull();
     expect(new URL(calls[1].url).searchParams.get('force')).toBe('1');
   });
 
   it('reads an empty answer as no kernel shut down', async () => {
-    const { client: api } = environments([() => new Response(null, { status: 204 })]);
+    const { client: api } = environments([
+      () => new Response(null, { status: 204 })
+    ]);
     await expect(api.remove('env')).resolves.toEqual([]);
   });
 });

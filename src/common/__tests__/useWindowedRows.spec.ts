@@ -6,8 +6,12 @@ import {
 } from '../useWindowedRows';
 
 describe('visibleRange', () => {
-  const range = (offset: number, viewport = 360, rowCount = 2000, overscan = 0) =>
-    visibleRange({ offset, viewport, rowHeight: 36, rowCount, overscan });
+  const range = (
+    offset: number,
+    viewport = 360,
+    rowCount = 2000,
+    overscan = 0
+  ) => visibleRange({ offset, viewport, rowHeight: 36, rowCount, overscan });
 
   it('covers exactly the rows that cross the viewport', () => {
     // 360 px from the top: rows 0–9.
@@ -37,7 +41,15 @@ describe('visibleRange', () => {
   it('gives nothing for no rows, a hidden viewport or an unmeasured row', () => {
     expect(range(0, 360, 0)).toEqual({ start: 0, end: 0 });
     expect(range(0, 0)).toEqual({ start: 0, end: 0 });
-    expect(visibleRange({ offset: 0, viewport: 360, rowHeight: 0, rowCount: 10, overscan: 2 })).toEqual({
+    expect(
+      visibleRange({
+        offset: 0,
+        viewport: 360,
+        rowHeight: 0,
+        rowCount: 10,
+        overscan: 2
+      })
+    ).toEqual({
       start: 0,
       end: 0
     });
@@ -65,7 +77,13 @@ describe('renderedIndices', () => {
 
 describe('scrollTopToReveal', () => {
   const reveal = (rowTop: number, scrollTop: number) =>
-    scrollTopToReveal({ rowTop, rowHeight: 36, scrollTop, viewport: 400, stickyTop: 24 });
+    scrollTopToReveal({
+      rowTop,
+      rowHeight: 36,
+      scrollTop,
+      viewport: 400,
+      stickyTop: 24
+    });
 
   it('does not scroll for a row in view', () => {
     expect(reveal(100, 0)).toBe(0);

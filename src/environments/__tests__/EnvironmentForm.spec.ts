@@ -1,5 +1,5 @@
 import { nullTranslator } from '@jupyterlab/translation';
-import { IBackend } from '../../common/types';
+import { IBackend, IBackendsReply } from '../../common/types';
 import { EnvironmentForm } from '../EnvironmentForm';
 
 const trans = nullTranslator.load('jupyterlab_kernel_manager');
@@ -26,8 +26,7 @@ const backends: IBackend[] = [
 function form(initial: Partial<EnvironmentForm.IValues>) {
   return new EnvironmentForm({
     trans,
-    backends,
-    defaultBackend: 'uv',
+    backends: { default_backend: 'uv', backends },
     environmentsDir: '/home/u/envs',
     initial
   });
@@ -58,13 +57,28 @@ describe('EnvironmentForm', () => {
   it('says what is wrong before anything is sent', () => {
     expect(form({ name: '' }).problem).toBe('Give the environment a name.');
     expect(form({ name: 'a b' }).problem).toMatch(/letters, digits/);
-    expect(form({ name: 'ok', packages: '--index-url=http://evil' }).problem).toMatch(
-      /not a package requirement/
-    );
+    expect(
+      form({ name: 'ok', packages: '--index-url=http://evil' }).problem
+    ).toMatch(/not a package requirement/);
     expect(form({ name: 'ok', backend: 'conda' }).problem).toBe(
       'Choose a backend that is available.'
     );
     expect(form({ name: 'ok', packages: 'numpy' }).problem).toBeNull();
+  });
+
+  it('opens at once and waits for the backends on its own', () => {
+    const waiting = new EnvironmentForm({
+      trans,
+      backends: null,
+      environmentsDir: '/home/u/envs',
+      initial: { name: 'ok' }
+    });
+    expect(waiting.problem).toMatch(/Wait until the backends are found/);
+    const found: IBackendsReply = { default_backend: 'uv', backends };
+    waiting.setBackends(found);
+    expect(waiting.problem).toBeNull();
+    expect(waiting.getValue().backend).toBe('uv');
+    expect(waiting.getValue().python).toBe('3.12');
   });
 
   it('keeps the values to open the form again after a refusal', () => {

@@ -1,4 +1,4 @@
-import { EnvironmentsClient } from '../../common/server';
+import { EnvironmentsClient } from '../api';
 import { IJobReply, IJobSummary } from '../../common/types';
 import { JobModel } from '../jobs';
 
@@ -84,7 +84,9 @@ describe('JobModel', () => {
       '$ uv pip install ipykernel'
     ]);
     // Every request after the first asked from where the last one ended.
-    expect(server.requests.filter(since => since > 0).length).toBeGreaterThan(0);
+    expect(server.requests.filter(since => since > 0).length).toBeGreaterThan(
+      0
+    );
     expect(Math.max(...server.requests)).toBeLessThanOrEqual(3);
     job.dispose();
   });

@@ -1,6 +1,9 @@
 import { KernelSpec } from '@jupyterlab/services';
-import { EnvironmentsClient } from '../../common/server';
+import { PromiseDelegate } from '@lumino/coreutils';
+import { KernelManagerAPIError } from '../../common/request';
+import { EnvironmentsClient } from '../api';
 import {
+  IBackendsReply,
   IEnvironment,
   IEnvironmentsReply,
   IJobReply,
@@ -9,7 +12,19 @@ import {
 import { EnvironmentsModel } from '../model';
 import { JobModel } from '../jobs';
 
-function environment(name: string, extra: Partial<IEnvironment> = {}): IEnvironment {
+/** What the server answers on a route an administrator switched off. */
+function switchedOff(): KernelManagerAPIError {
+  return new KernelManagerAPIError(
+    new Response(null, { status: 404 }),
+    'An administrator has switched environments off on this server.',
+    'switched-off'
+  );
+}
+
+function environment(
+  name: string,
+  extra: Partial<IEnvironment> = {}
+): IEnvironment {
   return {
     name,
     path: `/home/u/envs/${name}`,
@@ -32,8 +47,11 @@ function environment(name: string, extra: Partial<IEnvironment> = {}): IEnvironm
 class FakeServer {
   reply: IEnvironmentsReply = {
     environments_dir: '/home/u/envs',
-    default_backend: 'uv',
     max_environments: 20,
+    environments: []
+  };
+  backendsReply: IBackendsReply = {
+    default_backend: 'uv',
     backends: [
       {
         name: 'uv',
@@ -51,9 +69,10 @@ class FakeServer {
         default_python: '',
         reason: 'not on PATH'
       }
-    ],
-    environments: []
+    ]
   };
+  /** Settles the pending backends request (the server's detection ends). */
+  backendsFound = new PromiseDelegate<void>();
   jobStates = new Map<string, IJobSummary['state']>();
   running: IJobSummary[] = [];
   listFails: Error | null = null;
@@ -65,6 +84,11 @@ class FakeServer {
       throw this.listFails;
     }
     return JSON.parse(JSON.stringify(this.reply));
+  }
+  async backends(): Promise<IBackendsReply> {
+    this.calls.push('backends');
+    await this.backendsFound.promise;
+    return JSON.parse(JSON.stringify(this.backendsReply));
   }
   async create(request: { name: string }) {
     this.calls.push(`create ${request.name}`);
@@ -78,7 +102,9 @@ class FakeServer {
   }
   async remove(name: string, force = false) {
     this.calls.push(`remove ${name} ${force}`);
-    this.reply.environments = this.reply.environments.filter(e => e.name !== name);
+    this.reply.environments = this.reply.environments.filter(
+      e => e.name !== name
+    );
     return force ? ['kernel-1'] : [];
   }
   async jobs(): Promise<IJobSummary[]> {
@@ -132,15 +158,60 @@ async function until(test: () => boolean, timeout = 5000): Promise<void> {
 }
 
 describe('EnvironmentsModel', () => {
-  it('lists environments and the backends that can build them', async () => {
+  it('lists environments without waiting for the backends', async () => {
     const { model, server } = setup();
     server.reply.environments = [environment('env1')];
+    // The server is still finding backends: the listing does not wait.
+    const backends = model.backends();
     await model.refresh();
     expect(model.status).toBe('ready');
     expect(model.environments.map(e => e.name)).toEqual(['env1']);
-    expect(model.availableBackends.map(b => b.name)).toEqual(['uv']);
-    expect(model.defaultBackend).toBe('uv');
     expect(model.environmentsDir).toBe('/home/u/envs');
+    expect(model.knownBackends).toBeNull();
+    server.backendsFound.resolve();
+    expect((await backends).default_backend).toBe('uv');
+    expect(model.knownBackends?.backends.map(b => b.name)).toEqual([
+      'uv',
+      'conda'
+    ]);
+    model.dispose();
+  });
+
+  it('asks for the backends once, however many forms wait for them', async () => {
+    const { model, server } = setup();
+    server.backendsFound.resolve();
+    const [first, second] = await Promise.all([
+      model.backends(),
+      model.backends()
+    ]);
+    await model.backends();
+    expect(first).toBe(second);
+    expect(server.calls.filter(call => call === 'backends')).toHaveLength(1);
+    model.dispose();
+  });
+
+  it('polls only while watched', async () => {
+    const server = new FakeServer();
+    const model = new EnvironmentsModel({
+      client: server as unknown as EnvironmentsClient,
+      kernelspecs: new FakeSpecs() as unknown as KernelSpec.IManager,
+      interval: 1000
+    });
+    await new Promise(resolve => setTimeout(resolve, 50));
+    expect(server.calls.filter(call => call === 'list')).toHaveLength(0);
+    const watch = model.watch();
+    await until(() => model.status === 'ready');
+    expect(server.calls.filter(call => call === 'list')).toHaveLength(1);
+    watch.dispose();
+    model.dispose();
+  });
+
+  it('says so when an administrator switched the routes off', async () => {
+    const { model, server } = setup();
+    server.listFails = switchedOff();
+    await model.refresh();
+    expect(model.status).toBe('off');
+    expect(model.error).toBeNull();
     model.dispose();
   });
 

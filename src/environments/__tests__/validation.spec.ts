@@ -1,9 +1,9 @@
+import { formatBytes } from '../../common/format';
 import {
   checkEnvironmentName,
   firstBadPackage,
-  formatBytes,
   parsePackages
-} from '../../environments/validation';
+} from '../validation';
 
 describe('checkEnvironmentName', () => {
   it('accepts what Jupyter accepts, ignoring case and surrounding spaces', () => {
@@ -29,7 +29,9 @@ describe('checkEnvironmentName', () => {
 describe('parsePackages', () => {
   it('takes one requirement per line, without blanks, comments or repeats', () => {
     expect(
-      parsePackages('numpy\n\n  pandas>=2 \n# a comment\nrequests # http\nnumpy\r\nscipy')
+      parsePackages(
+        'numpy\n\n  pandas>=2 \n# a comment\nrequests # http\nnumpy\r\nscipy'
+      )
     ).toEqual(['numpy', 'pandas>=2', 'requests', 'scipy']);
     expect(parsePackages('')).toEqual([]);
   });
@@ -43,7 +45,9 @@ describe('parsePackages', () => {
 
 describe('firstBadPackage', () => {
   it('finds options and paths', () => {
-    expect(firstBadPackage(['numpy', '--index-url=http://x'])).toBe('--index-url=http://x');
+    expect(firstBadPackage(['numpy', '--index-url=http://x'])).toBe(
+      '--index-url=http://x'
+    );
     expect(firstBadPackage(['./local'])).toBe('./local');
     expect(firstBadPackage(['/abs/path'])).toBe('/abs/path');
     expect(firstBadPackage(['numpy', 'pandas'])).toBeNull();

@@ -18,8 +18,14 @@ const json = (status: number, body: unknown) => () =>
 
 describe('HubClient', () => {
   it('sends the page token, no cookies, to <hubPrefix>api/', async () => {
-    const fake = fakeFetch([json(200, { name: 'alice', admin: false, scopes: ['self'] })]);
-    const hub = new HubClient({ hubPrefix: '/hub/', token: 'tok', fetch: fake.fetch });
+    const fake = fakeFetch([
+      json(200, { name: 'alice', admin: false, scopes: ['self'] })
+    ]);
+    const hub = new HubClient({
+      hubPrefix: '/hub/',
+      token: 'tok',
+      fetch: fake.fetch
+    });
     const me = await hub.user();
     expect(me.name).toBe('alice');
     expect(fake.calls[0].url).toBe('/hub/api/user');
@@ -37,7 +43,11 @@ describe('HubClient', () => {
         }),
       json(200, { name: 'alice' })
     ]);
-    const hub = new HubClient({ hubPrefix: '/hub/', token: 'tok', fetch: fake.fetch });
+    const hub = new HubClient({
+      hubPrefix: '/hub/',
+      token: 'tok',
+      fetch: fake.fetch
+    });
     expect(hub.version).toBeNull();
     await hub.user();
     expect(hub.version).toBe('6.1.1');
@@ -59,8 +69,19 @@ describe('HubClient', () => {
       token: 't',
       fetch: fake.fetch
     });
-    const page = await hub.users({ offset: 50, limit: 50, nameFilter: 'bo', sort: 'name', state: 'active' });
-    expect(page).toEqual({ items: [{ name: 'bob', admin: false }], offset: 50, limit: 50, total: 10000 });
+    const page = await hub.users({
+      offset: 50,
+      limit: 50,
+      nameFilter: 'bo',
+      sort: 'name',
+      state: 'active'
+    });
+    expect(page).toEqual({
+      items: [{ name: 'bob', admin: false }],
+      offset: 50,
+      limit: 50,
+      total: 10000
+    });
     const url = new URL(fake.calls[0].url);
     expect(url.origin + url.pathname).toBe('https://hub.example/hub/api/users');
     expect(url.searchParams.get('name_filter')).toBe('bo');
@@ -71,18 +92,34 @@ describe('HubClient', () => {
   });
 
   it('posts new users and names servers in the path', async () => {
-    const fake = fakeFetch([json(201, [{ name: 'a' }]), () => new Response(null, { status: 202 })]);
-    const hub = new HubClient({ hubPrefix: '/hub/', token: 't', fetch: fake.fetch });
+    const fake = fakeFetch([
+      json(201, [{ name: 'a' }]),
+      () => new Response(null, { status: 202 })
+    ]);
+    const hub = new HubClient({
+      hubPrefix: '/hub/',
+      token: 't',
+      fetch: fake.fetch
+    });
     await hub.createUsers(['a', 'b'], true);
-    expect(JSON.parse(String(fake.calls[0].init.body))).toEqual({ usernames: ['a', 'b'], admin: true });
+    expect(JSON.parse(String(fake.calls[0].init.body))).toEqual({
+      usernames: ['a', 'b'],
+      admin: true
+    });
     await hub.startServer('a b', 'gpu');
     expect(fake.calls[1].url).toBe('/hub/api/users/a%20b/servers/gpu');
     expect(fake.calls[1].init.method).toBe('POST');
   });
 
   it("keeps the hub's status and message in errors", async () => {
-    const fake = fakeFetch([json(403, { status: 403, message: 'Action is not authorized' })]);
-    const hub = new HubClient({ hubPrefix: '/hub/', token: 't', fetch: fake.fetch });
+    const fake = fakeFetch([
+      json(403, { status: 403, message: 'Action is not authorized' })
+    ]);
+    const hub = new HubClient({
+      hubPrefix: '/hub/',
+      token: 't',
+      fetch: fake.fetch
+    });
     const error = await hub.users({ offset: 0, limit: 50 }).catch(e => e);
     expect(error).toBeInstanceOf(HubError);
     expect(error.status).toBe(403);
@@ -90,7 +127,11 @@ describe('HubClient', () => {
   });
 
   it('says plainly when the hub cannot be reached', async () => {
-    const hub = new HubClient({ hubPrefix: '/hub/', token: 't', fetch: fakeFetch([]).fetch });
+    const hub = new HubClient({
+      hubPrefix: '/hub/',
+      token: 't',
+      fetch: fakeFetch([]).fetch
+    });
     const error = await hub.user().catch(e => e);
     expect(error).toBeInstanceOf(HubError);
     expect(error.status).toBe(0);
@@ -98,10 +139,15 @@ describe('HubClient', () => {
   });
 
   it('parses the spawn progress event stream', async () => {
-    const stream = 'data: {"progress": 10, "message": "Spawning"}\n\n' +
+    const stream =
+      'data: {"progress": 10, "message": "Spawning"}\n\n' +
       'data: {"progress": 100, "ready": true}\n\n';
     const fake = fakeFetch([() => new Response(stream, { status: 200 })]);
-    const hub = new HubClient({ hubPrefix: '/hub/', token: 't', fetch: fake.fetch });
+    const hub = new HubClient({
+      hubPrefix: '/hub/',
+      token: 't',
+      fetch: fake.fetch
+    });
     const events: any[] = [];
     await hub.progress('alice', '', event => events.push(event));
     expect(fake.calls[0].url).toBe('/hub/api/users/alice/server/progress');

@@ -1,3 +1,4 @@
+import { ServerConnection } from '@jupyterlab/services';
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
@@ -28,13 +29,18 @@ async function commandsOf(
       json(200, { items: [], _pagination: { offset: 0, limit: 50, total: 0 } })
     );
   const model = new HubModel({
+    serverSettings: ServerConnection.makeSettings(),
     client: hub.client(),
     user: owner,
     server: '',
     localProcesses: () => Promise.resolve(processes(1))
   });
   const commands = new CommandRegistry();
-  addHubCommands({ app: { commands } as unknown as JupyterFrontEnd, model, trans });
+  addHubCommands({
+    app: { commands } as unknown as JupyterFrontEnd,
+    model,
+    trans
+  });
   await model.identify();
   return { commands, model };
 }
@@ -48,47 +54,79 @@ describe('Hub commands', () => {
       expect(commands.isVisible(id)).toBe(true);
       expect(commands.isEnabled(id)).toBe(true);
     }
-    expect(commands.isEnabled(CommandIDs.hubDeleteUser, { name: 'bob' })).toBe(true);
-    expect(commands.isEnabled(CommandIDs.hubDeleteUser, { name: 'admin' })).toBe(false);
-    expect(commands.isEnabled(CommandIDs.hubStartServer, { user: 'bob' })).toBe(true);
+    expect(commands.isEnabled(CommandIDs.hubDeleteUser, { name: 'bob' })).toBe(
+      true
+    );
+    expect(
+      commands.isEnabled(CommandIDs.hubDeleteUser, { name: 'admin' })
+    ).toBe(false);
+    expect(commands.isEnabled(CommandIDs.hubStartServer, { user: 'bob' })).toBe(
+      true
+    );
     expect(commands.label(CommandIDs.hubNewServer)).toBe('New Named Server…');
     model.dispose();
   });
 
   it('offers an admin on alice’s server her servers only, though the token could do more', async () => {
-    const { commands, model } = await commandsOf('alice', { name: 'admin', admin: true }, [
-      ...ADMIN_SCOPES,
-      'servers!user=alice'
-    ]);
+    const { commands, model } = await commandsOf(
+      'alice',
+      { name: 'admin', admin: true },
+      [...ADMIN_SCOPES, 'servers!user=alice']
+    );
 
     for (const id of [CommandIDs.hubStartAll, CommandIDs.hubStopAll]) {
       expect(commands.isVisible(id)).toBe(false);
       expect(commands.isEnabled(id)).toBe(false);
     }
-    expect(commands.isEnabled(CommandIDs.hubDeleteUser, { name: 'bob' })).toBe(false);
-    expect(commands.isEnabled(CommandIDs.hubStartServer, { user: 'bob' })).toBe(false);
-    expect(commands.isEnabled(CommandIDs.hubStopServer, { user: 'bob' })).toBe(false);
-    expect(commands.isEnabled(CommandIDs.hubDeleteServer, { user: 'bob', server: 'gpu' })).toBe(
+    expect(commands.isEnabled(CommandIDs.hubDeleteUser, { name: 'bob' })).toBe(
       false
     );
+    expect(commands.isEnabled(CommandIDs.hubStartServer, { user: 'bob' })).toBe(
+      false
+    );
+    expect(commands.isEnabled(CommandIDs.hubStopServer, { user: 'bob' })).toBe(
+      false
+    );
+    expect(
+      commands.isEnabled(CommandIDs.hubDeleteServer, {
+        user: 'bob',
+        server: 'gpu'
+      })
+    ).toBe(false);
     // Her own servers, named as hers.
-    expect(commands.isEnabled(CommandIDs.hubStopServer, { user: 'alice', server: '' })).toBe(true);
+    expect(
+      commands.isEnabled(CommandIDs.hubStopServer, {
+        user: 'alice',
+        server: ''
+      })
+    ).toBe(true);
     expect(commands.isVisible(CommandIDs.hubNewServer)).toBe(true);
-    expect(commands.label(CommandIDs.hubNewServer)).toBe('New Named Server of alice…');
+    expect(commands.label(CommandIDs.hubNewServer)).toBe(
+      'New Named Server of alice…'
+    );
     model.dispose();
   });
 
   it('offers a visitor who may not act on her servers only refresh and the hub', async () => {
-    const { commands, model } = await commandsOf('alice', { name: 'bob', admin: false }, [
-      'read:users:name!user=bob',
-      'access:servers!server=alice/'
-    ]);
+    const { commands, model } = await commandsOf(
+      'alice',
+      { name: 'bob', admin: false },
+      ['read:users:name!user=bob', 'access:servers!server=alice/']
+    );
 
     expect(commands.isVisible(CommandIDs.hubNewServer)).toBe(false);
-    expect(commands.isEnabled(CommandIDs.hubStopServer, { user: 'alice', server: '' })).toBe(false);
-    expect(commands.isEnabled(CommandIDs.hubStartServer, { user: 'alice', server: 'gpu' })).toBe(
-      false
-    );
+    expect(
+      commands.isEnabled(CommandIDs.hubStopServer, {
+        user: 'alice',
+        server: ''
+      })
+    ).toBe(false);
+    expect(
+      commands.isEnabled(CommandIDs.hubStartServer, {
+        user: 'alice',
+        server: 'gpu'
+      })
+    ).toBe(false);
     expect(commands.isVisible(CommandIDs.hubStopAll)).toBe(false);
     expect(commands.isEnabled(CommandIDs.hubRefresh)).toBe(true);
     expect(commands.isEnabled(CommandIDs.hubControlPanel)).toBe(true);

@@ -20,11 +20,16 @@ export class FakeHub {
       .map(call => call.url);
   }
 
-  readonly fetch = async (input: RequestInfo, init: RequestInit = {}): Promise<Response> => {
+  readonly fetch = async (
+    input: RequestInfo,
+    init: RequestInit = {}
+  ): Promise<Response> => {
     const url = new URL(String(input), 'http://hub.test');
     const method = init.method ?? 'GET';
     this.calls.push({ method, url, init });
-    const route = this._routes.find(r => r.method === method && r.path.test(url.pathname));
+    const route = this._routes.find(
+      r => r.method === method && r.path.test(url.pathname)
+    );
     if (!route) {
       return json(404, { status: 404, message: 'Not Found' });
     }
@@ -32,17 +37,32 @@ export class FakeHub {
   };
 
   client(): HubClient {
-    return new HubClient({ hubPrefix: '/hub/', token: 'page-token', fetch: this.fetch });
+    return new HubClient({
+      hubPrefix: '/hub/',
+      token: 'page-token',
+      fetch: this.fetch
+    });
   }
 
-  private _routes: Array<{ method: string; path: RegExp; handler: FakeHub.Handler }> = [];
+  private _routes: Array<{
+    method: string;
+    path: RegExp;
+    handler: FakeHub.Handler;
+  }> = [];
 }
 
 export namespace FakeHub {
-  export type Handler = (url: URL, init: RequestInit) => Response | Promise<Response>;
+  export type Handler = (
+    url: URL,
+    init: RequestInit
+  ) => Response | Promise<Response>;
 }
 
-export function json(status: number, body: unknown, headers?: Record<string, string>): Response {
+export function json(
+  status: number,
+  body: unknown,
+  headers?: Record<string, string>
+): Response {
   return new Response(JSON.stringify(body), { status, headers });
 }
 
@@ -63,7 +83,11 @@ export function hanging(init: RequestInit): Promise<Response> {
 }
 
 /** An answer after `ms`, unless aborted first. */
-export function after(ms: number, init: RequestInit, answer: () => Response): Promise<Response> {
+export function after(
+  ms: number,
+  init: RequestInit,
+  answer: () => Response
+): Promise<Response> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => resolve(answer()), ms);
     init.signal?.addEventListener('abort', () => {
@@ -81,7 +105,10 @@ export const ADMIN_SCOPES = [
   'access:servers'
 ];
 
-export function server(name: string, state: Partial<Hub.IServer> = {}): Hub.IServer {
+export function server(
+  name: string,
+  state: Partial<Hub.IServer> = {}
+): Hub.IServer {
   return {
     name,
     ready: true,
@@ -96,7 +123,11 @@ export function server(name: string, state: Partial<Hub.IServer> = {}): Hub.ISer
 }
 
 /** A hub user; `running` names their ready servers ('' is the default one). */
-export function user(name: string, running: string[] = [], extra: Partial<Hub.IUser> = {}): Hub.IUser {
+export function user(
+  name: string,
+  running: string[] = [],
+  extra: Partial<Hub.IUser> = {}
+): Hub.IUser {
   const servers: { [name: string]: Hub.IServer } = {};
   for (const serverName of running) {
     servers[serverName] = server(serverName, {
@@ -119,7 +150,12 @@ export function processes(
     is_admin: false,
     processes: [],
     totals: { count, cpu_percent: count, rss_bytes: rss, uss_bytes: null },
-    limits: { memory_bytes: null, memory_source: 'machine', cpu_cores: null, cpu_source: 'machine' },
+    limits: {
+      memory_bytes: null,
+      memory_source: 'machine',
+      cpu_cores: null,
+      cpu_source: 'machine'
+    },
     machine: { memory_bytes: 8e9, cpu_count: 2 },
     ...extra
   } as IProcessesReply;

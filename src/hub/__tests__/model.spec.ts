@@ -1,10 +1,23 @@
+import { ServerConnection } from '@jupyterlab/services';
 import { HubError } from '../api';
 import { HubModel, IBulkProgress, ServerNameError } from '../model';
-import { ADMIN_SCOPES, empty, FakeHub, json, processes, tick, user } from './hubFake';
+import {
+  ADMIN_SCOPES,
+  empty,
+  FakeHub,
+  json,
+  processes,
+  tick,
+  user
+} from './hubFake';
 
 /** A model of `me` on a fake hub whose all-users view lists nobody else. */
-function modelOf(hub: FakeHub, options: Partial<HubModel.IOptions> = {}): HubModel {
+function modelOf(
+  hub: FakeHub,
+  options: Partial<Omit<HubModel.IOptions, 'serverSettings'>> = {}
+): HubModel {
   return new HubModel({
+    serverSettings: ServerConnection.makeSettings(),
     client: hub.client(),
     user: 'admin',
     server: '',
@@ -13,8 +26,15 @@ function modelOf(hub: FakeHub, options: Partial<HubModel.IOptions> = {}): HubMod
   });
 }
 
-function pageOf(items: ReturnType<typeof user>[], offset = 0, total = items.length) {
-  return json(200, { items, _pagination: { offset, limit: 50, total, next: null } });
+function pageOf(
+  items: ReturnType<typeof user>[],
+  offset = 0,
+  total = items.length
+) {
+  return json(200, {
+    items,
+    _pagination: { offset, limit: 50, total, next: null }
+  });
 }
 
 function adminHub(): FakeHub {
@@ -22,7 +42,9 @@ function adminHub(): FakeHub {
     .on('GET', /^\/hub\/api\/user$/, () =>
       json(200, { ...user('admin', ['']), admin: true, scopes: ADMIN_SCOPES })
     )
-    .on('GET', /^\/hub\/api\/users\/admin$/, () => json(200, { ...user('admin', ['']), admin: true }));
+    .on('GET', /^\/hub\/api\/users\/admin$/, () =>
+      json(200, { ...user('admin', ['']), admin: true })
+    );
 }
 
 describe('HubModel users table', () => {
@@ -33,17 +55,31 @@ describe('HubModel users table', () => {
     const model = modelOf(hub);
     await model.refresh();
     await model.setUsersQuery({ offset: 100 });
-    await model.setUsersQuery({ nameFilter: 'bo', sort: '-last_activity', state: 'active' });
+    await model.setUsersQuery({
+      nameFilter: 'bo',
+      sort: '-last_activity',
+      state: 'active'
+    });
 
-    const asked = hub.called('GET', /^\/hub\/api\/users$/).map(url => url.searchParams);
-    expect(asked.map(params => params.get('offset'))).toEqual(['0', '100', '0']);
+    const asked = hub
+      .called('GET', /^\/hub\/api\/users$/)
+      .map(url => url.searchParams);
+    expect(asked.map(params => params.get('offset'))).toEqual([
+      '0',
+      '100',
+      '0'
+    ]);
     expect(asked[2].get('name_filter')).toBe('bo');
     expect(asked[2].get('sort')).toBe('-last_activity');
     expect(asked[2].get('state')).toBe('active');
     expect(asked[2].get('limit')).toBe('50');
     expect(model.usersPage?.total).toBe(10000);
-    const accept = hub.calls.find(call => call.url.pathname === '/hub/api/users')!.init.headers;
-    expect(new Headers(accept).get('Accept')).toBe('application/jupyterhub-pagination+json');
+    const accept = hub.calls.find(
+      call => call.url.pathname === '/hub/api/users'
+    )!.init.headers;
+    expect(new Headers(accept).get('Accept')).toBe(
+      'application/jupyterhub-pagination+json'
+    );
   });
 
   it('keeps the page of the latest query when answers cross', async () => {
@@ -68,7 +104,10 @@ describe('HubModel users table', () => {
 
   it('does not list users when the token may not', async () => {
     const hub = new FakeHub().on('GET', /^\/hub\/api\/user$/, () =>
-      json(200, { ...user('alice', ['']), scopes: ['servers!user=alice', 'read:users!user=alice'] })
+      json(200, {
+        ...user('alice', ['']),
+        scopes: ['servers!user=alice', 'read:users!user=alice']
+      })
     );
     const model = modelOf(hub, { user: 'alice' });
     await model.refresh();
@@ -102,9 +141,15 @@ describe('HubModel scopes', () => {
   it('names what an admin page may not do', async () => {
     const hub = new FakeHub()
       .on('GET', /^\/hub\/api\/user$/, () =>
-        json(200, { ...user('admin'), admin: true, scopes: ['list:users', 'read:users', 'servers'] })
+        json(200, {
+          ...user('admin'),
+          admin: true,
+          scopes: ['list:users', 'read:users', 'servers']
+        })
       )
-      .on('GET', /^\/hub\/api\/users$/, () => pageOf([user('admin', ['']), user('alice', [''])]));
+      .on('GET', /^\/hub\/api\/users$/, () =>
+        pageOf([user('admin', ['']), user('alice', [''])])
+      );
     const model = modelOf(hub);
     await model.refresh();
     await model.usageSettled;
@@ -115,7 +160,10 @@ describe('HubModel scopes', () => {
     // the admin's own (this page's server) still answers for them.
     expect(hub.called('GET', /kernel-manager\/processes/)).toEqual([]);
     expect(model.usage('alice')).toBeUndefined();
-    expect(model.usage('admin')).toMatchObject({ state: 'ok', source: 'machine' });
+    expect(model.usage('admin')).toMatchObject({
+      state: 'ok',
+      source: 'machine'
+    });
   });
 
   it('names a missing servers scope for a user of their own', async () => {
@@ -135,10 +183,15 @@ describe('HubModel.addUsers', () => {
       .on('GET', /^\/hub\/api\/users$/, () => pageOf([]))
       .on('POST', /^\/hub\/api\/users$/, (_, init) => {
         const { usernames } = JSON.parse(String(init.body));
-        const created = usernames.filter((name: string) => !existing.includes(name));
+        const created = usernames.filter(
+          (name: string) => !existing.includes(name)
+        );
         return created.length === 0
           ? json(409, { status: 409, message: 'All 2 users already exist' })
-          : json(201, created.map((name: string) => user(name)));
+          : json(
+              201,
+              created.map((name: string) => user(name))
+            );
       });
   }
 
@@ -148,8 +201,13 @@ describe('HubModel.addUsers', () => {
     await model.refresh();
     const result = await model.addUsers(' Alice\n\nbob\nalice\ncarol \n', true);
 
-    const posted = JSON.parse(String(hub.calls.find(c => c.method === 'POST')!.init.body));
-    expect(posted).toEqual({ usernames: ['alice', 'bob', 'carol'], admin: true });
+    const posted = JSON.parse(
+      String(hub.calls.find(c => c.method === 'POST')!.init.body)
+    );
+    expect(posted).toEqual({
+      usernames: ['alice', 'bob', 'carol'],
+      admin: true
+    });
     expect(result.created).toEqual(['alice', 'carol']);
     expect(result.existing).toEqual(['bob']);
     expect(result.duplicates).toEqual(['alice']);
@@ -185,7 +243,10 @@ describe('HubModel.addUsers', () => {
     const hub = adminHub()
       .on('GET', /^\/hub\/api\/users$/, () => pageOf([]))
       .on('POST', /^\/hub\/api\/users$/, () =>
-        json(403, { status: 403, message: 'Action is not authorized with current scopes' })
+        json(403, {
+          status: 403,
+          message: 'Action is not authorized with current scopes'
+        })
       );
     const model = modelOf(hub);
     await model.refresh();
@@ -201,8 +262,12 @@ describe('HubModel named servers', () => {
     const model = modelOf(hub);
     await model.refresh();
 
-    await expect(model.createServer('admin', 'a/b')).rejects.toEqual(new ServerNameError('slash'));
-    await expect(model.createServer('admin', '')).rejects.toEqual(new ServerNameError('empty'));
+    await expect(model.createServer('admin', 'a/b')).rejects.toEqual(
+      new ServerNameError('slash')
+    );
+    await expect(model.createServer('admin', '')).rejects.toEqual(
+      new ServerNameError('empty')
+    );
     await expect(model.createServer('admin', 'x'.repeat(256))).rejects.toEqual(
       new ServerNameError('too-long')
     );
@@ -226,15 +291,19 @@ describe('HubModel named servers', () => {
   });
 
   it('knows named servers are on once it sees one, stopped ones included', async () => {
-    const hub = new FakeHub()
-      .on('GET', /^\/hub\/api\/user$/, url => {
-        const stopped = url.searchParams.get('include_stopped_servers') === '1';
-        const me = user('alice', ['']);
-        if (stopped) {
-          me.servers!.gpu = { ...me.servers![''], name: 'gpu', ready: false, stopped: true };
-        }
-        return json(200, { ...me, scopes: ['servers!user=alice'] });
-      });
+    const hub = new FakeHub().on('GET', /^\/hub\/api\/user$/, url => {
+      const stopped = url.searchParams.get('include_stopped_servers') === '1';
+      const me = user('alice', ['']);
+      if (stopped) {
+        me.servers!.gpu = {
+          ...me.servers![''],
+          name: 'gpu',
+          ready: false,
+          stopped: true
+        };
+      }
+      return json(200, { ...me, scopes: ['servers!user=alice'] });
+    });
     const model = modelOf(hub, { user: 'alice' });
     await model.refresh();
 
@@ -247,16 +316,21 @@ describe('HubModel named servers', () => {
     const hub = adminHub()
       .on('GET', /^\/hub\/api\/users$/, () => pageOf([]))
       .on('POST', /^\/hub\/api\/users\/admin\/servers\/gpu$/, () => empty(202))
-      .on('GET', /servers\/gpu\/progress$/, () =>
-        new Response(
-          'data: {"progress": 20, "message": "Spawning"}\n\n' +
-            'data: {"progress": 100, "failed": true, "message": "Spawn failed: no GPU left"}\n\n',
-          { status: 200 }
-        )
+      .on(
+        'GET',
+        /servers\/gpu\/progress$/,
+        () =>
+          new Response(
+            'data: {"progress": 20, "message": "Spawning"}\n\n' +
+              'data: {"progress": 100, "failed": true, "message": "Spawn failed: no GPU left"}\n\n',
+            { status: 200 }
+          )
       );
     const model = modelOf(hub);
     await model.refresh();
-    model.changed.connect(() => seen.push(model.progress('admin', 'gpu')?.progress));
+    model.changed.connect(() =>
+      seen.push(model.progress('admin', 'gpu')?.progress)
+    );
     const error = await model.createServer('admin', 'gpu').catch(e => e);
 
     expect(error.message).toBe('Spawn failed: no GPU left');
@@ -273,8 +347,13 @@ describe('HubModel.startServer', () => {
         await tick(30);
         return empty(201);
       })
-      .on('GET', /servers\/big\/progress$/, () =>
-        new Response('data: {"progress": 100, "ready": true}\n\n', { status: 200 })
+      .on(
+        'GET',
+        /servers\/big\/progress$/,
+        () =>
+          new Response('data: {"progress": 100, "ready": true}\n\n', {
+            status: 200
+          })
       );
     const model = modelOf(hub);
     await model.refresh();
@@ -288,7 +367,11 @@ describe('HubModel.startServer', () => {
 });
 
 describe('HubModel.forAll', () => {
-  function spawningHub(options: { spawnMs: number; refuse?: Map<string, number>; fail?: string[] }) {
+  function spawningHub(options: {
+    spawnMs: number;
+    refuse?: Map<string, number>;
+    fail?: string[];
+  }) {
     let running = 0;
     let most = 0;
     const hub = adminHub()
@@ -300,7 +383,11 @@ describe('HubModel.forAll', () => {
           options.refuse!.set(name, left - 1);
           return json(
             429,
-            { status: 429, message: 'Too many users trying to log in right now. Try again in 3 seconds.' },
+            {
+              status: 429,
+              message:
+                'Too many users trying to log in right now. Try again in 3 seconds.'
+            },
             { 'Retry-After': '3' }
           );
         }
@@ -323,19 +410,31 @@ describe('HubModel.forAll', () => {
     return { hub, most: () => most };
   }
 
-  const targets = (names: string[]) => names.map(name => ({ user: name, server: '' }));
+  const targets = (names: string[]) =>
+    names.map(name => ({ user: name, server: '' }));
 
   it('starts at most bulkLimit servers at once, each until its spawn ends', async () => {
     const { hub, most } = spawningHub({ spawnMs: 20 });
     const model = modelOf(hub, { bulkLimit: 2 });
     await model.refresh();
     const steps: IBulkProgress[] = [];
-    const result = await model.forAll(targets(['a', 'b', 'c', 'd', 'e', 'f']), 'start', {
-      onProgress: progress => steps.push(progress)
-    });
+    const result = await model.forAll(
+      targets(['a', 'b', 'c', 'd', 'e', 'f']),
+      'start',
+      {
+        onProgress: progress => steps.push(progress)
+      }
+    );
 
     expect(most()).toBe(2);
-    expect(result.succeeded.map(t => t.user).sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(result.succeeded.map(t => t.user).sort()).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+      'e',
+      'f'
+    ]);
     expect(result.failed).toEqual([]);
     expect(steps.map(step => step.done)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(model.bulk).toBeNull();
@@ -369,7 +468,9 @@ describe('HubModel.forAll', () => {
     await model.refresh();
     const result = await model.forAll(targets(['a', 'c']), 'start');
 
-    expect(result.failed).toEqual([{ user: 'c', server: '', message: 'Spawn failed' }]);
+    expect(result.failed).toEqual([
+      { user: 'c', server: '', message: 'Spawn failed' }
+    ]);
     expect(result.succeeded).toEqual([{ user: 'a', server: '' }]);
   });
 
@@ -400,7 +501,10 @@ describe('HubModel.forAll', () => {
         offset === 0
           ? [user('admin', ['', 'gpu']), user('alice', [''])]
           : [user('bob', ['', 'big'])];
-      return json(200, { items, _pagination: { offset, limit: 200, total: 201, next: null } });
+      return json(200, {
+        items,
+        _pagination: { offset, limit: 200, total: 201, next: null }
+      });
     });
     const model = modelOf(hub);
     await model.refresh();

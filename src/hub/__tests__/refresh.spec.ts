@@ -1,7 +1,17 @@
+import { ServerConnection } from '@jupyterlab/services';
 import { Hub } from '../api';
 import { IProcessesReply } from '../../common/types';
 import { HubModel } from '../model';
-import { ADMIN_SCOPES, after, empty, FakeHub, json, processes, tick, user } from './hubFake';
+import {
+  ADMIN_SCOPES,
+  after,
+  empty,
+  FakeHub,
+  json,
+  processes,
+  tick,
+  user
+} from './hubFake';
 
 /**
  * The Hub section keeps itself current: a poll while someone watches it,
@@ -10,7 +20,10 @@ import { ADMIN_SCOPES, after, empty, FakeHub, json, processes, tick, user } from
  */
 
 function pageOf(items: ReturnType<typeof user>[]) {
-  return json(200, { items, _pagination: { offset: 0, limit: 50, total: items.length, next: null } });
+  return json(200, {
+    items,
+    _pagination: { offset: 0, limit: 50, total: items.length, next: null }
+  });
 }
 
 /** An admin's hub whose users are whatever `users()` says at the time. */
@@ -35,8 +48,19 @@ function machine(aliceCount: () => number): () => Promise<IProcessesReply> {
     );
 }
 
-function account(name: string, hubUser: string, count: number): Hub.IAccountProcesses {
-  return { user: name, hub_user: hubUser, count, cpu_percent: 7, rss_bytes: 52e6, processes: [] };
+function account(
+  name: string,
+  hubUser: string,
+  count: number
+): Hub.IAccountProcesses {
+  return {
+    user: name,
+    hub_user: hubUser,
+    count,
+    cpu_percent: 7,
+    rss_bytes: 52e6,
+    processes: []
+  };
 }
 
 /** Waits until `condition` holds, for `ms` at most. */
@@ -61,6 +85,7 @@ describe('HubModel poll', () => {
     const hub = adminHub(() => [user('admin', ['']), user('alice')]);
     const pages = () => hub.called('GET', /^\/hub\/api\/users$/).length;
     model = new HubModel({
+      serverSettings: ServerConnection.makeSettings(),
       client: hub.client(),
       user: 'admin',
       server: '',
@@ -86,6 +111,7 @@ describe('HubModel poll', () => {
     let alice = user('alice');
     const hub = adminHub(() => [user('admin', ['']), alice]);
     model = new HubModel({
+      serverSettings: ServerConnection.makeSettings(),
       client: hub.client(),
       user: 'admin',
       server: '',
@@ -98,7 +124,11 @@ describe('HubModel poll', () => {
 
     alice = user('alice', ['']);
     await until(() => model!.usage('alice')?.count === 2);
-    expect(model.usage('alice')).toMatchObject({ state: 'ok', source: 'machine', rssBytes: 52e6 });
+    expect(model.usage('alice')).toMatchObject({
+      state: 'ok',
+      source: 'machine',
+      rssBytes: 52e6
+    });
   });
 
   it('backs off while the hub fails, and a refresh that works ends the back-off', async () => {
@@ -107,11 +137,16 @@ describe('HubModel poll', () => {
       .on('GET', /^\/hub\/api\/user$/, () =>
         down
           ? json(502, { status: 502, message: 'Bad Gateway' })
-          : json(200, { ...user('admin', ['']), admin: true, scopes: ADMIN_SCOPES })
+          : json(200, {
+              ...user('admin', ['']),
+              admin: true,
+              scopes: ADMIN_SCOPES
+            })
       )
       .on('GET', /^\/hub\/api\/users$/, () => pageOf([user('admin', [''])]));
     const asked = () => hub.called('GET', /^\/hub\/api\/user$/).length;
     model = new HubModel({
+      serverSettings: ServerConnection.makeSettings(),
       client: hub.client(),
       user: 'admin',
       server: '',
@@ -161,10 +196,15 @@ describe('HubModel at page load', () => {
       /^\/hub\/api\/user$/,
       (_, init) =>
         after(answerAfter, init, () =>
-          json(200, { ...user('admin', ['']), admin: true, scopes: ADMIN_SCOPES })
+          json(200, {
+            ...user('admin', ['']),
+            admin: true,
+            scopes: ADMIN_SCOPES
+          })
         )
     );
     model = new HubModel({
+      serverSettings: ServerConnection.makeSettings(),
       client: hub.client(),
       user: 'admin',
       server: '',
@@ -264,6 +304,7 @@ describe('HubModel after a start or stop', () => {
     const hub = stoppingHub(1);
     const pages = () => hub.called('GET', /^\/hub\/api\/users$/).length;
     model = new HubModel({
+      serverSettings: ServerConnection.makeSettings(),
       client: hub.client(),
       user: 'admin',
       server: '',
@@ -292,6 +333,7 @@ describe('HubModel after a start or stop', () => {
   it('drops the figures of a stopped server at once, whatever its account still runs', async () => {
     const hub = stoppingHub(0);
     model = new HubModel({
+      serverSettings: ServerConnection.makeSettings(),
       client: hub.client(),
       user: 'admin',
       server: '',
@@ -313,6 +355,7 @@ describe('HubModel after a start or stop', () => {
     const hub = adminHub(() => [user('admin', ['']), user('alice', [''])]);
     const view = machine(() => 3);
     model = new HubModel({
+      serverSettings: ServerConnection.makeSettings(),
       client: hub.client(),
       user: 'admin',
       server: '',
@@ -340,14 +383,22 @@ describe('HubModel after a start or stop', () => {
 
   it('refreshes once more after a start ends, and not while nobody watches', async () => {
     let running = false;
-    const hub = adminHub(() => [user('admin', ['']), user('alice', running ? [''] : [])])
+    const hub = adminHub(() => [
+      user('admin', ['']),
+      user('alice', running ? [''] : [])
+    ])
       .on('POST', /^\/hub\/api\/users\/alice\/server$/, () => {
         running = true;
         return empty(201);
       })
-      .on('GET', /^\/hub\/api\/users\/alice\/server\/progress$/, () => new Response('', { status: 200 }));
+      .on(
+        'GET',
+        /^\/hub\/api\/users\/alice\/server\/progress$/,
+        () => new Response('', { status: 200 })
+      );
     const pages = () => hub.called('GET', /^\/hub\/api\/users$/).length;
     model = new HubModel({
+      serverSettings: ServerConnection.makeSettings(),
       client: hub.client(),
       user: 'admin',
       server: '',

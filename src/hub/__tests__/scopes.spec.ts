@@ -100,7 +100,15 @@ describe('checkServerName', () => {
     for (const good of ['gpu', 'gpu-2', 'a', 'x'.repeat(30)]) {
       expect(checkServerName(good, '6.1.1')).toBeNull();
     }
-    for (const bad of ['GPU', 'big 1', '2gpu', 'gpu-', 'a--b', 'ünï', 'x'.repeat(31)]) {
+    for (const bad of [
+      'GPU',
+      'big 1',
+      '2gpu',
+      'gpu-',
+      'a--b',
+      'ünï',
+      'x'.repeat(31)
+    ]) {
       expect(checkServerName(bad, '6.1.1')).toBe('not-slug');
     }
     expect(checkServerName('a/b', '6.1.1')).toBe('slash');
@@ -125,7 +133,10 @@ describe('SCOPES_CONFIG', () => {
     const fs = require('fs') as typeof import('fs');
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const path = require('path') as typeof import('path');
-    const file = path.resolve(__dirname, '../../../tests/hub/kernel_manager_scopes.py');
+    const file = path.resolve(
+      __dirname,
+      '../../../tests/hub/kernel_manager_scopes.py'
+    );
     expect(SCOPES_CONFIG).toBe(fs.readFileSync(file, 'utf8'));
     // Never the plain list that lends a visiting admin's scopes to any server.
     expect(SCOPES_CONFIG).not.toMatch(/oauth_client_allowed_scopes = \[/);

@@ -8,21 +8,29 @@ const PROCESSES = /^\/user\/([^/]+)\/(?:([^/]+)\/)?kernel-manager\/processes$/;
  * A hub whose users' servers answer their process list after `ms` (by
  * user name), or never for the users in `stopped`.
  */
-function serversHub(options: { ms?: (name: string) => number; stopped?: string[] }): FakeHub {
+function serversHub(options: {
+  ms?: (name: string) => number;
+  stopped?: string[];
+}): FakeHub {
   return new FakeHub().on('GET', PROCESSES, (url, init) => {
     const name = PROCESSES.exec(url.pathname)![1];
     if (options.stopped?.includes(name)) {
       return hanging(init);
     }
     const count = Number(name.replace(/\D/g, '')) || 1;
-    return after(options.ms?.(name) ?? 5, init, () => json(200, processes(count)));
+    return after(options.ms?.(name) ?? 5, init, () =>
+      json(200, processes(count))
+    );
   });
 }
 
 const users = (count: number) =>
   Array.from({ length: count }, (_, i) => user(`u${i + 1}`, ['']));
 
-function machineReply(groups: Array<{ user: string; hub_user: string | null; count: number }>, own: Partial<IProcessInfo>[] = []) {
+function machineReply(
+  groups: Array<{ user: string; hub_user: string | null; count: number }>,
+  own: Partial<IProcessInfo>[] = []
+) {
   return processes(2, 2048, {
     is_admin: true,
     processes: own as IProcessInfo[],
@@ -35,7 +43,10 @@ function machineReply(groups: Array<{ user: string; hub_user: string | null; cou
   });
 }
 
-const singleUser = (pid: number, kind: 'server' | 'other'): Partial<IProcessInfo> => ({
+const singleUser = (
+  pid: number,
+  kind: 'server' | 'other'
+): Partial<IProcessInfo> => ({
   pid,
   kind,
   cmdline: ['/usr/bin/python3', '-m', 'jupyterhub.singleuser']
@@ -43,8 +54,16 @@ const singleUser = (pid: number, kind: 'server' | 'other'): Partial<IProcessInfo
 
 describe('HubUsage fan-out', () => {
   it('shows each figure as it arrives and marks a stopped server after the deadline', async () => {
-    const hub = serversHub({ stopped: ['u7'], ms: name => (name === 'u1' ? 5 : 20) });
-    const usage = new HubUsage({ client: hub.client(), concurrency: 4, deadline: 150, timeout: 600 });
+    const hub = serversHub({
+      stopped: ['u7'],
+      ms: name => (name === 'u1' ? 5 : 20)
+    });
+    const usage = new HubUsage({
+      client: hub.client(),
+      concurrency: 4,
+      deadline: 150,
+      timeout: 600
+    });
     const page = users(20);
     const firstFigure: number[] = [];
     const started = Date.now();
@@ -59,7 +78,11 @@ describe('HubUsage fan-out', () => {
         marked = Date.now() - started;
       }
     });
-    const run = usage.update(page, { owner: 'admin', ownServers: 1, machine: false });
+    const run = usage.update(page, {
+      owner: 'admin',
+      ownServers: 1,
+      machine: false
+    });
 
     // Everything but the stopped server is in by the time it is marked.
     await new Promise(resolve => setTimeout(resolve, 450));
@@ -70,7 +93,12 @@ describe('HubUsage fan-out', () => {
       const state = usage.usage(name)?.state;
       expect([name, state]).toEqual([name, name === 'u7' ? 'slow' : 'ok']);
     }
-    expect(usage.usage('u3')).toMatchObject({ count: 3, answered: 1, servers: 1, source: 'servers' });
+    expect(usage.usage('u3')).toMatchObject({
+      count: 3,
+      answered: 1,
+      servers: 1,
+      source: 'servers'
+    });
 
     await run;
     expect(usage.usage('u7')?.state).toBe('timeout');
@@ -89,15 +117,27 @@ describe('HubUsage fan-out', () => {
       });
     });
     const usage = new HubUsage({ client: hub.client(), concurrency: 3 });
-    await usage.update(users(10), { owner: 'admin', ownServers: 1, machine: false });
+    await usage.update(users(10), {
+      owner: 'admin',
+      ownServers: 1,
+      machine: false
+    });
 
     expect(most).toBe(3);
   });
 
   it('lets a figure that arrives late replace the mark', async () => {
     const hub = serversHub({ ms: name => (name === 'u2' ? 120 : 5) });
-    const usage = new HubUsage({ client: hub.client(), deadline: 60, timeout: 1000 });
-    await usage.update(users(2), { owner: 'admin', ownServers: 1, machine: false });
+    const usage = new HubUsage({
+      client: hub.client(),
+      deadline: 60,
+      timeout: 1000
+    });
+    await usage.update(users(2), {
+      owner: 'admin',
+      ownServers: 1,
+      machine: false
+    });
 
     expect(usage.usage('u2')).toMatchObject({ state: 'ok', count: 2 });
   });
@@ -105,11 +145,25 @@ describe('HubUsage fan-out', () => {
   it('sums a user’s servers and says how many answered', async () => {
     const hub = serversHub({});
     const usage = new HubUsage({ client: hub.client() });
-    await usage.update([user('u1', ['', 'gpu'])], { owner: 'admin', ownServers: 1, machine: false });
+    await usage.update([user('u1', ['', 'gpu'])], {
+      owner: 'admin',
+      ownServers: 1,
+      machine: false
+    });
 
-    expect(usage.usage('u1')).toMatchObject({ state: 'ok', count: 2, servers: 2, answered: 2 });
-    expect(usage.serverUsage('u1', 'gpu')).toMatchObject({ state: 'ok', count: 1 });
-    expect(hub.called('GET', /\/user\/u1\/gpu\/kernel-manager\/processes$/)).toHaveLength(1);
+    expect(usage.usage('u1')).toMatchObject({
+      state: 'ok',
+      count: 2,
+      servers: 2,
+      answered: 2
+    });
+    expect(usage.serverUsage('u1', 'gpu')).toMatchObject({
+      state: 'ok',
+      count: 1
+    });
+    expect(
+      hub.called('GET', /\/user\/u1\/gpu\/kernel-manager\/processes$/)
+    ).toHaveLength(1);
   });
 
   it('keeps a server’s refusal as its message', async () => {
@@ -117,16 +171,31 @@ describe('HubUsage fan-out', () => {
       json(403, { status: 403, message: 'Forbidden' })
     );
     const usage = new HubUsage({ client: hub.client() });
-    await usage.update(users(1), { owner: 'admin', ownServers: 1, machine: false });
+    await usage.update(users(1), {
+      owner: 'admin',
+      ownServers: 1,
+      machine: false
+    });
 
-    expect(usage.usage('u1')).toMatchObject({ state: 'error', message: 'Forbidden' });
+    expect(usage.usage('u1')).toMatchObject({
+      state: 'error',
+      message: 'Forbidden'
+    });
   });
 
   it('drops the figures of a page left behind', async () => {
     const hub = serversHub({ ms: () => 30 });
     const usage = new HubUsage({ client: hub.client() });
-    const first = usage.update(users(3), { owner: 'admin', ownServers: 1, machine: false });
-    const second = usage.update([user('other', [''])], { owner: 'admin', ownServers: 1, machine: false });
+    const first = usage.update(users(3), {
+      owner: 'admin',
+      ownServers: 1,
+      machine: false
+    });
+    const second = usage.update([user('other', [''])], {
+      owner: 'admin',
+      ownServers: 1,
+      machine: false
+    });
     await Promise.all([first, second]);
 
     expect(usage.usage('u1')).toBeUndefined();
@@ -177,15 +246,33 @@ describe('HubUsage on one machine', () => {
       )
     );
     const usage = new HubUsage({ client: hub.client(), localProcesses: local });
-    const page = [user('admin', ['']), user('u1', ['']), user('u2', ['']), user('u3')];
+    const page = [
+      user('admin', ['']),
+      user('u1', ['']),
+      user('u2', ['']),
+      user('u3')
+    ];
     await usage.update(page, { owner: 'admin', ownServers: 1, machine: true });
 
     expect(local).toHaveBeenCalledTimes(1);
     // u3 has no server running: what its account still runs is not shown here.
     expect(usage.usage('u3')).toBeUndefined();
-    expect(usage.usage('u1')).toMatchObject({ state: 'ok', count: 5, rssBytes: 5120, source: 'machine' });
-    expect(usage.usage('admin')).toMatchObject({ count: 2, rssBytes: 2048, source: 'machine' });
-    expect(usage.usage('u2')).toMatchObject({ state: 'ok', count: 2, source: 'servers' });
+    expect(usage.usage('u1')).toMatchObject({
+      state: 'ok',
+      count: 5,
+      rssBytes: 5120,
+      source: 'machine'
+    });
+    expect(usage.usage('admin')).toMatchObject({
+      count: 2,
+      rssBytes: 2048,
+      source: 'machine'
+    });
+    expect(usage.usage('u2')).toMatchObject({
+      state: 'ok',
+      count: 2,
+      source: 'servers'
+    });
     expect(hub.called('GET', PROCESSES).map(url => url.pathname)).toEqual([
       '/user/u2/kernel-manager/processes'
     ]);
@@ -196,7 +283,14 @@ describe('HubUsage on one machine', () => {
     const hub = serversHub({});
     const local = () =>
       Promise.resolve(
-        machineReply([], [singleUser(10, 'server'), singleUser(11, 'other'), singleUser(12, 'other')])
+        machineReply(
+          [],
+          [
+            singleUser(10, 'server'),
+            singleUser(11, 'other'),
+            singleUser(12, 'other')
+          ]
+        )
       );
     const usage = new HubUsage({ client: hub.client(), localProcesses: local });
     const page = [user('admin', ['']), user('u1', ['']), user('u2', [''])];
@@ -211,10 +305,10 @@ describe('HubUsage on one machine', () => {
     const hub = serversHub({});
     const local = () =>
       Promise.resolve(
-        machineReply([{ user: 'jupyter-u1', hub_user: 'u1', count: 1 }], [
-          singleUser(10, 'server'),
-          singleUser(11, 'other')
-        ])
+        machineReply(
+          [{ user: 'jupyter-u1', hub_user: 'u1', count: 1 }],
+          [singleUser(10, 'server'), singleUser(11, 'other')]
+        )
       );
     const usage = new HubUsage({ client: hub.client(), localProcesses: local });
     await usage.update([user('admin', ['', 'gpu']), user('u1', [''])], {
@@ -229,12 +323,18 @@ describe('HubUsage on one machine', () => {
 
   it('falls back to the servers when the all-users view is refused', async () => {
     const hub = serversHub({});
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const warn = jest
+      .spyOn(console, 'warn')
+      .mockImplementation(() => undefined);
     const usage = new HubUsage({
       client: hub.client(),
       localProcesses: () => Promise.reject(new Error('403 not-admin'))
     });
-    await usage.update(users(2), { owner: 'admin', ownServers: 1, machine: true });
+    await usage.update(users(2), {
+      owner: 'admin',
+      ownServers: 1,
+      machine: true
+    });
     warn.mockRestore();
 
     expect(hub.called('GET', PROCESSES)).toHaveLength(2);

@@ -1,3 +1,4 @@
+import { ServerConnection } from '@jupyterlab/services';
 import { HubModel } from '../model';
 import { ADMIN_SCOPES, FakeHub, json, processes, user } from './hubFake';
 
@@ -30,12 +31,16 @@ function visitedHub(
     )
     .on('GET', /^\/hub\/api\/users\/alice$/, () => json(200, alice))
     .on('GET', /^\/hub\/api\/users$/, () =>
-      json(200, { items: [alice], _pagination: { offset: 0, limit: 50, total: 1 } })
+      json(200, {
+        items: [alice],
+        _pagination: { offset: 0, limit: 50, total: 1 }
+      })
     );
 }
 
 function aliceModel(hub: FakeHub): HubModel {
   return new HubModel({
+    serverSettings: ServerConnection.makeSettings(),
     client: hub.client(),
     user: 'alice',
     server: '',
@@ -95,19 +100,34 @@ describe('HubModel on a server someone else opened', () => {
   });
 
   it('sends nothing it does not offer, whoever asks', async () => {
-    const hub = visitedHub({ name: 'admin', admin: true }, [...ADMIN_SCOPES, ...ALICE_ONLY]);
+    const hub = visitedHub({ name: 'admin', admin: true }, [
+      ...ADMIN_SCOPES,
+      ...ALICE_ONLY
+    ]);
     const model = aliceModel(hub);
     await model.refresh();
     const before = hub.calls.length;
 
-    await expect(model.deleteUser('bob')).rejects.toMatchObject({ status: 403 });
-    await expect(model.addUsers('mallory', true)).rejects.toMatchObject({ status: 403 });
-    await expect(model.bulkTargets('stop')).rejects.toMatchObject({ status: 403 });
-    await expect(model.forAll([{ user: 'bob', server: '' }], 'stop')).rejects.toMatchObject({
+    await expect(model.deleteUser('bob')).rejects.toMatchObject({
       status: 403
     });
-    await expect(model.startServer('bob')).rejects.toMatchObject({ status: 403 });
-    await expect(model.stopServer('bob')).rejects.toMatchObject({ status: 403 });
+    await expect(model.addUsers('mallory', true)).rejects.toMatchObject({
+      status: 403
+    });
+    await expect(model.bulkTargets('stop')).rejects.toMatchObject({
+      status: 403
+    });
+    await expect(
+      model.forAll([{ user: 'bob', server: '' }], 'stop')
+    ).rejects.toMatchObject({
+      status: 403
+    });
+    await expect(model.startServer('bob')).rejects.toMatchObject({
+      status: 403
+    });
+    await expect(model.stopServer('bob')).rejects.toMatchObject({
+      status: 403
+    });
     expect(hub.calls.length).toBe(before);
   });
 
@@ -160,6 +180,8 @@ describe('HubModel on a server someone else opened', () => {
     await model.refresh();
     await model.deleteServer('alice', 'gpu');
 
-    expect(hub.called('DELETE', /^\/hub\/api\/users\/alice\/servers\/gpu$/)).toHaveLength(1);
+    expect(
+      hub.called('DELETE', /^\/hub\/api\/users\/alice\/servers\/gpu$/)
+    ).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
 import { Kernel, KernelSpec } from '@jupyterlab/services';
 import { Signal } from '@lumino/signaling';
-import { KernelSpecsClient } from '../../common/server';
+import { KernelSpecsClient } from '../api';
 import { IKernelSpecDetails, IKernelSpecsReply } from '../../common/types';
 import { filterKernelSpecs, KernelSpecsModel } from '../model';
 
@@ -55,7 +55,11 @@ class FakeClient {
   }
 }
 
-function spec(name: string, display: string, language = 'python'): KernelSpec.ISpecModel {
+function spec(
+  name: string,
+  display: string,
+  language = 'python'
+): KernelSpec.ISpecModel {
   return {
     name,
     display_name: display,
@@ -65,7 +69,10 @@ function spec(name: string, display: string, language = 'python'): KernelSpec.IS
   };
 }
 
-function details(name: string, extra: Partial<IKernelSpecDetails> = {}): IKernelSpecDetails {
+function details(
+  name: string,
+  extra: Partial<IKernelSpecDetails> = {}
+): IKernelSpecDetails {
   return {
     name,
     resource_dir: `/u/k/${name}`,
@@ -80,7 +87,9 @@ function details(name: string, extra: Partial<IKernelSpecDetails> = {}): IKernel
   };
 }
 
-function specModels(...models: KernelSpec.ISpecModel[]): KernelSpec.ISpecModels {
+function specModels(
+  ...models: KernelSpec.ISpecModel[]
+): KernelSpec.ISpecModels {
   const kernelspecs: { [name: string]: KernelSpec.ISpecModel } = {};
   for (const model of models) {
     kernelspecs[model.name] = model;
@@ -95,7 +104,11 @@ function setup() {
   const specs = new FakeSpecs();
   const kernels = new FakeKernels();
   const client = new FakeClient();
-  specs.specs = specModels(spec('b', 'Beta'), spec('a', 'alpha'), spec('r', 'R', 'R'));
+  specs.specs = specModels(
+    spec('b', 'Beta'),
+    spec('a', 'alpha'),
+    spec('r', 'R', 'R')
+  );
   client.reply.kernelspecs = {
     a: details('a'),
     b: details('b', { writable: false, source: 'system', location: 'system' }),
@@ -159,12 +172,20 @@ describe('KernelSpecsModel', () => {
   it('after a rename, refreshes the application specs and the details', async () => {
     const { model, specs, client } = setup();
     await settle();
-    specs.next = specModels(spec('b', 'Beta'), spec('a', 'Zed'), spec('r', 'R', 'R'));
+    specs.next = specModels(
+      spec('b', 'Beta'),
+      spec('a', 'Zed'),
+      spec('r', 'R', 'R')
+    );
     await model.rename('a', 'Zed');
     await settle();
     expect(client.calls).toContain('rename a Zed');
     expect(specs.refreshes).toBe(1);
-    expect(model.items.map(item => item.displayName)).toEqual(['Beta', 'R', 'Zed']);
+    expect(model.items.map(item => item.displayName)).toEqual([
+      'Beta',
+      'R',
+      'Zed'
+    ]);
   });
 
   it('after a remove, the spec is gone from the items', async () => {
@@ -182,7 +203,9 @@ describe('KernelSpecsModel', () => {
   it('reports a failed details request and recovers on refresh', async () => {
     const { model, client } = setup();
     client.fail = new Error('Server unreachable');
-    const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const spy = jest
+      .spyOn(console, 'error')
+      .mockImplementation(() => undefined);
     await model.refresh();
     await settle();
     expect(model.status).toBe('error');
@@ -234,10 +257,20 @@ describe('filterKernelSpecs', () => {
   it('matches every word against display name, name and language', async () => {
     const { model } = setup();
     await settle();
-    expect(filterKernelSpecs(model.items, '').map(i => i.name)).toEqual(['a', 'b', 'r']);
-    expect(filterKernelSpecs(model.items, 'ALPHA').map(i => i.name)).toEqual(['a']);
-    expect(filterKernelSpecs(model.items, 'python b').map(i => i.name)).toEqual(['b']);
-    expect(filterKernelSpecs(model.items, ' r ').map(i => i.name)).toEqual(['r']);
+    expect(filterKernelSpecs(model.items, '').map(i => i.name)).toEqual([
+      'a',
+      'b',
+      'r'
+    ]);
+    expect(filterKernelSpecs(model.items, 'ALPHA').map(i => i.name)).toEqual([
+      'a'
+    ]);
+    expect(filterKernelSpecs(model.items, 'python b').map(i => i.name)).toEqual(
+      ['b']
+    );
+    expect(filterKernelSpecs(model.items, ' r ').map(i => i.name)).toEqual([
+      'r'
+    ]);
     expect(filterKernelSpecs(model.items, 'nothing')).toEqual([]);
   });
 });

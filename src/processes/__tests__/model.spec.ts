@@ -1,4 +1,4 @@
-import { ProcessesClient } from '../../common/server';
+import { ProcessesClient } from '../api';
 import { IProcessesReply } from '../../common/types';
 import { ProcessesModel } from '../model';
 

@@ -3,11 +3,15 @@ import {
   buildProcessTree,
   flattenProcessTree,
   kernelMemory,
-  parentRowIndex,
-  processLabel
+  parentRowIndex
 } from '../processTree';
+import { processLabel } from '../../common/format';
 
-function proc(pid: number, ppid: number, extra: Partial<IProcessInfo> = {}): IProcessInfo {
+function proc(
+  pid: number,
+  ppid: number,
+  extra: Partial<IProcessInfo> = {}
+): IProcessInfo {
   return {
     pid,
     ppid,
@@ -29,7 +33,12 @@ function proc(pid: number, ppid: number, extra: Partial<IProcessInfo> = {}): IPr
   };
 }
 
-function kernel(pid: number, id: string, path: string, extra: Partial<IProcessInfo> = {}) {
+function kernel(
+  pid: number,
+  id: string,
+  path: string,
+  extra: Partial<IProcessInfo> = {}
+) {
   return proc(pid, 100, {
     kind: 'kernel',
     name: 'python',
@@ -51,20 +60,35 @@ const processes = [
   proc(100, 1, { kind: 'server', name: 'jupyter-lab', rss_bytes: 100 }),
   kernel(200, 'k-a', 'a.ipynb', { rss_bytes: 50, cpu_percent: 90 }),
   kernel(300, 'k-b', 'b.ipynb', { rss_bytes: 80, cpu_percent: 1 }),
-  proc(201, 200, { kind: 'child', name: 'sleep', rss_bytes: 40, cpu_percent: 5 }),
-  proc(400, 100, { kind: 'terminal', name: 'bash', terminal: { name: '1' }, rss_bytes: 3 }),
+  proc(201, 200, {
+    kind: 'child',
+    name: 'sleep',
+    rss_bytes: 40,
+    cpu_percent: 5
+  }),
+  proc(400, 100, {
+    kind: 'terminal',
+    name: 'bash',
+    terminal: { name: '1' },
+    rss_bytes: 3
+  }),
   proc(401, 400, { kind: 'child', name: 'top', rss_bytes: 2 })
 ];
 
 describe('buildProcessTree', () => {
   it('nests processes under their parents, whatever the order of the list', () => {
-    const roots = buildProcessTree([...processes].reverse(), { key: 'memory', descending: true });
+    const roots = buildProcessTree([...processes].reverse(), {
+      key: 'memory',
+      descending: true
+    });
     // The server heads the first tree although the user's shell started it.
     expect(roots.map(node => node.process.pid)).toEqual([100, 1]);
     expect(roots[1].children).toEqual([]);
     const server = roots[0];
     expect(server.process.kind).toBe('server');
-    expect(server.children.map(node => node.process.pid).sort()).toEqual([200, 300, 400]);
+    expect(server.children.map(node => node.process.pid).sort()).toEqual([
+      200, 300, 400
+    ]);
     const a = server.children.find(node => node.process.pid === 200)!;
     expect(a.children.map(node => node.process.pid)).toEqual([201]);
   });
@@ -80,7 +104,10 @@ describe('buildProcessTree', () => {
   });
 
   it('sorts siblings by CPU, memory with children, name or age, both ways', () => {
-    const children = (key: 'cpu' | 'memory' | 'name' | 'age', descending: boolean) =>
+    const children = (
+      key: 'cpu' | 'memory' | 'name' | 'age',
+      descending: boolean
+    ) =>
       buildProcessTree(processes, { key, descending })[0].children.map(
         node => node.process.pid
       );
@@ -119,9 +146,15 @@ describe('flattenProcessTree', () => {
       [1, 0]
     ]);
     const folded = flattenProcessTree(roots, new Set([200, 400]));
-    expect(folded.map(row => row.node.process.pid)).toEqual([100, 200, 300, 400, 1]);
-    expect(folded.find(row => row.node.process.pid === 200)!.expanded).toBe(false);
-    expect(folded.find(row => row.node.process.pid === 1)!.expanded).toBe(false);
+    expect(folded.map(row => row.node.process.pid)).toEqual([
+      100, 200, 300, 400, 1
+    ]);
+    expect(folded.find(row => row.node.process.pid === 200)!.expanded).toBe(
+      false
+    );
+    expect(folded.find(row => row.node.process.pid === 1)!.expanded).toBe(
+      false
+    );
   });
 });
 
@@ -133,7 +166,10 @@ describe('parentRowIndex', () => {
     );
     const parents = rows.map((row, index) => {
       const parent = parentRowIndex(rows, index);
-      return [row.node.process.pid, parent < 0 ? null : rows[parent].node.process.pid];
+      return [
+        row.node.process.pid,
+        parent < 0 ? null : rows[parent].node.process.pid
+      ];
     });
     expect(parents).toEqual([
       [100, null],
@@ -150,7 +186,9 @@ describe('parentRowIndex', () => {
 
 describe('kernelMemory and processLabel', () => {
   it('gives each kernel its memory with children', () => {
-    const memory = kernelMemory(buildProcessTree(processes, { key: 'cpu', descending: true }));
+    const memory = kernelMemory(
+      buildProcessTree(processes, { key: 'cpu', descending: true })
+    );
     expect(memory.get('k-a')).toBe(90);
     expect(memory.get('k-b')).toBe(80);
   });

@@ -1,0 +1,69 @@
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { CommandIDs } from '../common/commandIds';
+import { addToMenus } from '../common/palette';
+import { IKernelManagerPanel } from '../common/tokens';
+import { EnvironmentsClient } from './api';
+import {
+  addEnvironmentCommands,
+  ENVIRONMENT_PALETTE_COMMANDS,
+  ENVIRONMENT_ROW_SELECTOR
+} from './commands';
+import { EnvironmentsSection } from './EnvironmentsSection';
+import { EnvironmentsModel } from './model';
+
+/**
+ * The Environments section: the user's own ipykernel environments, with a
+ * live log of each job, packages, and removal.
+ */
+export const environmentsPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-kernel-manager:environments',
+  description:
+    'The Environments section: create, fill and remove your own environments.',
+  autoStart: true,
+  requires: [IKernelManagerPanel],
+  optional: [ICommandPalette, ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    panel: IKernelManagerPanel,
+    palette: ICommandPalette | null,
+    translator: ITranslator | null
+  ): void => {
+    const trans = (translator ?? nullTranslator).load(
+      'jupyterlab_kernel_manager'
+    );
+    const { serviceManager } = app;
+    const model = new EnvironmentsModel({
+      kernelspecs: serviceManager.kernelspecs,
+      client: new EnvironmentsClient({
+        serverSettings: serviceManager.serverSettings
+      })
+    });
+    panel.addSection(
+      new EnvironmentsSection({ model, commands: app.commands, trans }),
+      200
+    );
+    addEnvironmentCommands({
+      app,
+      model,
+      kernels: serviceManager.kernels,
+      trans
+    });
+    addToMenus({
+      app,
+      palette,
+      trans,
+      paletteCommands: ENVIRONMENT_PALETTE_COMMANDS,
+      rowCommands: [
+        CommandIDs.listPackages,
+        CommandIDs.addPackages,
+        CommandIDs.deleteEnvironment
+      ],
+      rowSelector: ENVIRONMENT_ROW_SELECTOR
+    });
+  }
+};
