@@ -32,3 +32,11 @@ export function processLabel(process: IProcessInfo): string {
   }
   return process.name;
 }
+
+/**
+ * What an error says (a server's or the hub's own message); the UI adds
+ * what to do about it.
+ */
+export function describeError(error: unknown): string {
+  return (error as Error)?.message ?? String(error);
+}

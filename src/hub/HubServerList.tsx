@@ -5,7 +5,7 @@ import * as React from 'react';
 import { Hub } from './api';
 import { CommandIDs } from '../common/commandIds';
 import { HubModel } from './model';
-import { checkServerName, ServerNameProblem } from './scopes';
+import { checkServerName, ServerNameProblem } from './names';
 
 /**
  * A user's servers, the default one first, each with its state, last

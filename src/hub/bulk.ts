@@ -1,5 +1,6 @@
 import { Hub, HubClient, HubError } from './api';
-import { describeError, mapLimited } from './scopes';
+import { describeError } from '../common/format';
+import { mapLimited } from '../common/async';
 
 /** The hub's largest page, which bulk actions read users with. */
 const MAX_PAGE = 200;

@@ -4,13 +4,10 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Hub, HubClient, HubError, listServerProcesses } from './api';
 import { IProcessesReply } from '../common/types';
-import {
-  checkServerName,
-  describeError,
-  HubAction,
-  ServerNameProblem,
-  sleep
-} from './scopes';
+import { checkServerName, ServerNameProblem } from './names';
+import { describeError } from '../common/format';
+import { HubAction } from './scopes';
+import { sleep } from '../common/async';
 import { HubIdentity } from './identity';
 import { bulkTargets, IBulkProgress, IServerRef, runBulk } from './bulk';
 import { WatchedPoll } from '../common/watchedPoll';

@@ -2,7 +2,8 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Hub, HubClient } from './api';
 import { IProcessesReply } from '../common/types';
-import { describeError, mapLimited } from './scopes';
+import { describeError } from '../common/format';
+import { mapLimited } from '../common/async';
 
 /**
  * Where a figure is: asked, known, late (past the deadline, asked again with

@@ -1,6 +1,7 @@
 import { IDisposable } from '@lumino/disposable';
 import { Hub, HubClient, HubError } from './api';
-import { describeError, parseUsernames } from './scopes';
+import { describeError } from '../common/format';
+import { parseUsernames } from './names';
 
 /**
  * The outcome of "add users", line by line.

@@ -1,13 +1,6 @@
-import {
-  checkServerName,
-  hasScope,
-  mapLimited,
-  may,
-  parseUsernames,
-  scopesBeyondOwner,
-  SCOPES_CONFIG,
-  sleep
-} from '../scopes';
+import { checkServerName, parseUsernames } from '../names';
+import { hasScope, may, scopesBeyondOwner, SCOPES_CONFIG } from '../scopes';
+import { mapLimited, sleep } from '../../common/async';
 
 describe('parseUsernames', () => {
   it('drops blank lines and spaces, lower-cases and collapses repeats', () => {
