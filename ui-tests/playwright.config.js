@@ -1,9 +1,13 @@
 /**
  * Playwright configuration for the Galata browser tests.
  *
- * Playwright starts its own `jupyter lab` (webServer below) from the project's
- * .venv, on a dedicated port so that a development server on 8888 is never
- * mistaken for the test server. Run scripts/setup.sh (or scripts/test.sh) first.
+ * Playwright starts its own `jupyter lab` servers (webServer below) from the
+ * project's .venv, on dedicated ports so that a development server on 8888 is
+ * never mistaken for a test server: the `lab` project (tests/) runs against
+ * the first, on 8899, and the `plugins-off` project (tests-plugins-off/)
+ * against the second, on 8900, whose configuration disables some of the
+ * extension's plugins and server routes. Run scripts/setup.sh (or
+ * scripts/test.sh) first.
  */
 const fs = require('fs');
 const os = require('os');
@@ -12,6 +16,8 @@ const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 const { browserUse, reporters } = require('./playwright-shared');
 
 const port = Number(process.env.KM_UI_TEST_PORT || 8899);
+// The second server (tests-plugins-off/): some plugins and routes turned off.
+const pluginsOffPort = Number(process.env.KM_UI_TEST_PLUGINS_OFF_PORT || port + 1);
 const venvBin = path.resolve(__dirname, '..', '.venv', 'bin');
 const jupyter = path.join(venvBin, 'jupyter');
 if (!fs.existsSync(jupyter)) {
@@ -27,41 +33,92 @@ if (!process.env.KM_TEST_DATA_DIR) {
   );
 }
 const dataDir = process.env.KM_TEST_DATA_DIR;
-// The server's own temporary files (Galata's root_dir and workspaces, kernels'
-// files) go there too, so that deleting the directory cleans everything up.
-const serverTmp = path.join(dataDir, 'tmp');
-fs.mkdirSync(serverTmp, { recursive: true });
-// A home of its own: Jupyter Server deletes files to the trash of $HOME
-// (~/.local/share/Trash), and nothing may reach the real home. Package caches
-// stay the user's own, warm, as they are for a real user.
-const serverHome = path.join(dataDir, 'home');
-fs.mkdirSync(serverHome, { recursive: true });
+// The servers' own temporary files (Galata's root_dir and workspaces,
+// kernels' files) go there too, so that deleting the directory cleans
+// everything up. A home of their own: Jupyter Server deletes files to the
+// trash of $HOME (~/.local/share/Trash), and nothing may reach the real home.
+// Package caches stay the user's own, warm, as they are for a real user.
 const cacheHome =
   process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
 
-module.exports = {
-  ...baseConfig,
-  // The specs of this run only: tests-hub/ needs the hub of its own config.
-  testDir: 'tests',
-  forbidOnly: !!process.env.CI,
-  outputDir: 'test-results',
-  reporter: reporters('playwright-report', 'KM_PLAYWRIGHT_JSON'),
-  use: browserUse(baseConfig.use, { baseURL: `http://localhost:${port}` }),
-  webServer: {
-    command: `"${jupyter}" lab --config jupyter_server_test_config.py --ServerApp.port=${port}`,
-    url: `http://localhost:${port}/lab`,
+/**
+ * A `jupyter lab` of the test configuration on `serverPort`, whose per-user
+ * data, temporary files and home are under `dir` (created here), with the
+ * Jupyter configuration directory `configDir`.
+ */
+function labServer(serverPort, dir, configDir) {
+  const tmp = path.join(dir, 'tmp');
+  const home = path.join(dir, 'home');
+  fs.mkdirSync(tmp, { recursive: true });
+  fs.mkdirSync(home, { recursive: true });
+  return {
+    command: `"${jupyter}" lab --config jupyter_server_test_config.py --ServerApp.port=${serverPort}`,
+    url: `http://localhost:${serverPort}/lab`,
     timeout: 120 * 1000,
     reuseExistingServer: false,
     env: {
       PATH: `${venvBin}${path.delimiter}${process.env.PATH}`,
-      JUPYTER_DATA_DIR: dataDir,
-      JUPYTER_CONFIG_DIR: path.join(dataDir, 'config'),
-      KM_TEST_DATA_DIR: dataDir,
-      TMPDIR: serverTmp,
-      HOME: serverHome,
+      JUPYTER_DATA_DIR: dir,
+      JUPYTER_CONFIG_DIR: configDir,
+      KM_TEST_DATA_DIR: dir,
+      TMPDIR: tmp,
+      HOME: home,
       UV_CACHE_DIR: process.env.UV_CACHE_DIR || path.join(cacheHome, 'uv'),
       PIP_CACHE_DIR: process.env.PIP_CACHE_DIR || path.join(cacheHome, 'pip'),
-      KM_UI_TEST_PORT: String(port)
+      KM_UI_TEST_PORT: String(serverPort)
     }
-  }
+  };
+}
+
+/**
+ * The plugins-off server's configuration, as an administrator would write it
+ * in the user's Jupyter configuration directory: two frontend plugins
+ * disabled (what `jupyter labextension disable --level=user ...` writes to
+ * <config dir>/labconfig/page_config.json), and a server route switched off.
+ */
+const pluginsOffDir = path.join(dataDir, 'plugins-off');
+const pluginsOffConfig = path.join(pluginsOffDir, 'config');
+fs.mkdirSync(path.join(pluginsOffConfig, 'labconfig'), { recursive: true });
+fs.writeFileSync(
+  path.join(pluginsOffConfig, 'labconfig', 'page_config.json'),
+  JSON.stringify(
+    {
+      disabledExtensions: {
+        'jupyterlab-kernel-manager:hub': true,
+        'jupyterlab-kernel-manager:environments': true
+      }
+    },
+    null,
+    2
+  )
+);
+fs.writeFileSync(
+  path.join(pluginsOffConfig, 'jupyter_server_config.json'),
+  JSON.stringify({ KernelManagerConfig: { disabled_routes: ['processes'] } }, null, 2)
+);
+
+module.exports = {
+  ...baseConfig,
+  forbidOnly: !!process.env.CI,
+  outputDir: 'test-results',
+  reporter: reporters('playwright-report', 'KM_PLAYWRIGHT_JSON'),
+  // The specs share their server (its kernels, its kernelspecs directory, the
+  // processes it counts): one at a time.
+  workers: 1,
+  use: browserUse(baseConfig.use, { baseURL: `http://localhost:${port}` }),
+  // Each project has its own testDir: tests-hub/ needs the hub of its own
+  // configuration (playwright.hub.config.js).
+  projects: [
+    { name: 'lab', testDir: 'tests' },
+    {
+      name: 'plugins-off',
+      testDir: 'tests-plugins-off',
+      use: { baseURL: `http://localhost:${pluginsOffPort}` }
+    }
+  ],
+  // Both start before the first test, in parallel, and stop after the last.
+  webServer: [
+    labServer(port, dataDir, path.join(dataDir, 'config')),
+    labServer(pluginsOffPort, pluginsOffDir, pluginsOffConfig)
+  ]
 };
