@@ -2,30 +2,22 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import {
   Dialog,
   InputDialog,
-  MainAreaWidget,
   Notification,
   showDialog,
-  showErrorMessage,
-  WidgetTracker
+  showErrorMessage
 } from '@jupyterlab/apputils';
 import { Kernel } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { confirmWarning } from '../common/confirm';
-import {
-  addIcon,
-  deleteIcon,
-  listIcon,
-  refreshIcon
-} from '@jupyterlab/ui-components';
+import { addIcon, deleteIcon, refreshIcon } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import * as React from 'react';
 import { KernelManagerAPIError } from '../common/request';
 import { IEnvironment } from '../common/types';
 import { CommandIDs } from '../common/commandIds';
 import { EnvironmentsModel } from './model';
-import { JobModel } from './jobs';
 import { EnvironmentForm } from './EnvironmentForm';
-import { JobLogPanel } from './JobLogPanel';
+import { addJobCommands } from './jobCommands';
 import { PackagesForm, PackageTable } from './PackagesForm';
 
 /**
@@ -60,10 +52,6 @@ export function addEnvironmentCommands(
 ): void {
   const { app, model, kernels, trans } = options;
   const { commands } = app;
-  const logs = new WidgetTracker<MainAreaWidget<JobLogPanel>>({
-    namespace: 'jupyterlab-kernel-manager-job-logs'
-  });
-
   /** The environment named by the arguments or the context menu. */
   const targetOf = (
     args: ReadonlyPartialJSONObject
@@ -117,29 +105,7 @@ export function addEnvironmentCommands(
     return target ? target.job === null : typeof args.name !== 'string';
   };
 
-  const showLog = (job: JobModel) => {
-    const open = logs.find(widget => widget.content.job === job);
-    if (open) {
-      app.shell.activateById(open.id);
-      return;
-    }
-    const content = new JobLogPanel({
-      job,
-      trans,
-      onCancel: () =>
-        void commands.execute(CommandIDs.cancelJob, { id: job.id })
-    });
-    const widget = new MainAreaWidget({ content });
-    widget.id = `jp-KernelManager-job-${job.id}`;
-    widget.title.label = trans.__('Log: %1', job.environment);
-    widget.title.icon = listIcon;
-    widget.title.closable = true;
-    void logs.add(widget);
-    app.shell.add(widget, 'main');
-    app.shell.activateById(widget.id);
-  };
-
-  announceJobs(model, commands, trans);
+  addJobCommands({ app, model, trans });
 
   commands.addCommand(CommandIDs.newEnvironment, {
     label: trans.__('New Environment…'),
@@ -337,31 +303,6 @@ export function addEnvironmentCommands(
       );
     }
   });
-
-  commands.addCommand(CommandIDs.showJobLog, {
-    label: trans.__('Show Log'),
-    execute: args => {
-      const job = typeof args.id === 'string' ? model.job(args.id) : undefined;
-      if (job) {
-        showLog(job);
-      }
-    }
-  });
-
-  commands.addCommand(CommandIDs.cancelJob, {
-    label: trans.__('Cancel Job'),
-    execute: async args => {
-      const job = typeof args.id === 'string' ? model.job(args.id) : undefined;
-      if (!job || job.isFinished) {
-        return;
-      }
-      try {
-        await job.cancel();
-      } catch (error) {
-        await showErrorMessage(trans.__('Could not cancel'), error as Error);
-      }
-    }
-  });
 }
 
 /**
@@ -404,94 +345,4 @@ async function confirmDelete(
     },
     trans
   );
-}
-
-/**
- * A notification per job: in progress with "Show log" and "Cancel", then
- * success or the error, still with the log one click away.
- */
-function announceJobs(
-  model: EnvironmentsModel,
-  commands: JupyterFrontEnd['commands'],
-  trans: TranslationBundle
-): void {
-  const showLog = (job: JobModel) => ({
-    label: trans.__('Show log'),
-    callback: (event: MouseEvent) => {
-      event.preventDefault();
-      void commands.execute(CommandIDs.showJobLog, { id: job.id });
-    }
-  });
-  model.jobStarted.connect((_, job) => {
-    const message =
-      job.kind === 'create'
-        ? trans.__('Creating environment “%1”…', job.environment)
-        : trans.__('Adding packages to “%1”…', job.environment);
-    const id = Notification.emit(message, 'in-progress', {
-      autoClose: false,
-      actions: [
-        showLog(job),
-        {
-          label: trans.__('Cancel'),
-          callback: () =>
-            void commands.execute(CommandIDs.cancelJob, { id: job.id }),
-          displayType: 'warn'
-        }
-      ]
-    });
-    void job.done.then(() => {
-      const done = finishedMessage(job, trans);
-      Notification.update({
-        id,
-        message: done.message,
-        type: done.type,
-        autoClose: job.state === 'succeeded' ? 5000 : false,
-        actions: [showLog(job)]
-      });
-    });
-  });
-}
-
-function finishedMessage(
-  job: JobModel,
-  trans: TranslationBundle
-): { message: string; type: 'success' | 'error' | 'warning' } {
-  const create = job.kind === 'create';
-  switch (job.state) {
-    case 'succeeded':
-      return {
-        type: 'success',
-        message: create
-          ? trans.__(
-              'Environment “%1” is ready: its kernel is in the launcher.',
-              job.environment
-            )
-          : trans.__('Packages added to “%1”.', job.environment)
-      };
-    case 'cancelled':
-      return {
-        type: 'warning',
-        message: create
-          ? trans.__(
-              'Creating “%1” was cancelled; nothing was left behind.',
-              job.environment
-            )
-          : trans.__('Adding packages to “%1” was cancelled.', job.environment)
-      };
-    default:
-      return {
-        type: 'error',
-        message: create
-          ? trans.__(
-              'Could not create “%1”: %2',
-              job.environment,
-              job.error ?? ''
-            )
-          : trans.__(
-              'Could not add packages to “%1”: %2',
-              job.environment,
-              job.error ?? ''
-            )
-      };
-  }
 }

@@ -2,19 +2,18 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
-import { Hub, HubClient, HubError, listServerProcesses } from './api';
+import { Hub, HubClient, listServerProcesses } from './api';
 import { IProcessesReply } from '../common/types';
-import { checkServerName, ServerNameProblem } from './names';
-import { describeError } from '../common/format';
 import { HubAction } from './scopes';
 import { sleep } from '../common/async';
 import { HubIdentity } from './identity';
-import { bulkTargets, IBulkProgress, IServerRef, runBulk } from './bulk';
-import { WatchedPoll } from '../common/watchedPoll';
+import { IBulkProgress, IServerRef } from './bulk';
+import { HubServers } from './servers';
 import { HubSpawns } from './spawns';
 import { HubUsage, IServerUsage, IUserUsage } from './usage';
 import { HubUsersPage, IAddUsersResult } from './usersPage';
 import { LoadStatus } from '../common/pollingModel';
+import { HubRefresh } from './refresh';
 
 /**
  * Default seconds between two refreshes of the Hub section while it is shown.
@@ -30,6 +29,7 @@ export const DEFAULT_FOLLOW_UP_DELAY = 3000;
 export type { IBulkProgress, IServerRef } from './bulk';
 export type { IServerUsage, IUserUsage } from './usage';
 export type { IAddUsersResult } from './usersPage';
+export { ServerNameError } from './servers';
 
 /**
  * State of the Hub section: the server's owner and who is looking (not the
@@ -41,9 +41,7 @@ export class HubModel implements IDisposable {
     this.client = options.client;
     this.userName = options.user;
     this.serverName = options.server ?? PageConfig.getOption('hubServerName');
-    this.bulkLimit = options.bulkLimit ?? 2;
     this._identity = new HubIdentity(this.client, this.userName);
-    this._sleep = options.sleep ?? sleep;
     const { serverSettings } = options;
     const local =
       options.localProcesses ?? (() => listServerProcesses(serverSettings));
@@ -58,23 +56,31 @@ export class HubModel implements IDisposable {
     this._users = new HubUsersPage({
       client: this.client,
       changed: () => this._emit(),
-      seen: users => this._noteNamedServers(users),
+      seen: users => this._servers.noteNamedServers(users),
       loaded: page => this._updateUsage(page)
     });
     this._spawns = new HubSpawns({
       client: this.client,
       changed: () => this._emit()
     });
-    const interval = (options.interval ?? DEFAULT_HUB_INTERVAL) * 1000;
-    this._refresh = new WatchedPoll({
-      name: 'jupyterlab-kernel-manager:hub',
-      load: () => this._load(),
-      failure: () =>
-        this._status === 'error'
-          ? (this._error ?? 'the hub cannot be used')
-          : this._users.error,
-      interval,
-      maxBackoff: 5 * 60 * 1000,
+    this._servers = new HubServers({
+      client: this.client,
+      identity: this._identity,
+      spawns: this._spawns,
+      users: this._users,
+      own: { user: this.userName, server: this.serverName },
+      bulkLimit: options.bulkLimit ?? 2,
+      sleep: options.sleep ?? sleep,
+      changed: () => this._emit(),
+      refresh: () => this.refresh(),
+      followUp: () => this._refresh.followUp()
+    });
+    this._refresh = new HubRefresh({
+      identity: this._identity,
+      users: this._users,
+      identified: owner => this._servers.noteNamedServers([owner]),
+      changed: () => this._emit(),
+      interval: (options.interval ?? DEFAULT_HUB_INTERVAL) * 1000,
       followUpDelay: options.followUpDelay ?? DEFAULT_FOLLOW_UP_DELAY
     });
   }
@@ -91,7 +97,12 @@ export class HubModel implements IDisposable {
    * Servers "start all" starts (and "stop all" stops) at once: below the
    * hub's `concurrent_spawn_limit` (100 by default, often far lower).
    */
-  bulkLimit: number;
+  get bulkLimit(): number {
+    return this._servers.bulkLimit;
+  }
+  set bulkLimit(limit: number) {
+    this._servers.bulkLimit = limit;
+  }
 
   /**
    * Milliseconds after a start or stop ends before the section is refreshed
@@ -116,14 +127,12 @@ export class HubModel implements IDisposable {
   }
 
   get status(): LoadStatus {
-    return this._status;
+    return this._refresh.status;
   }
 
-  /**
-   * Why the hub cannot be used now (unreachable, token refused), or null.
-   */
+  /** Why the hub cannot be used now (unreachable, token refused), or null. */
   get error(): string | null {
-    return this._error;
+    return this._refresh.error;
   }
 
   /** See `HubIdentity`: whose server this is, who is looking, what they may. */
@@ -169,7 +178,7 @@ export class HubModel implements IDisposable {
    * hub say.
    */
   get namedServers(): 'unknown' | 'enabled' | 'disabled' {
-    return this._named;
+    return this._servers.namedServers;
   }
 
   get usersQuery(): Hub.IUsersQuery {
@@ -232,7 +241,7 @@ export class HubModel implements IDisposable {
 
   /** The "start all" or "stop all" under way, or null. */
   get bulk(): IBulkProgress | null {
-    return this._bulk;
+    return this._servers.bulk;
   }
 
   get isDisposed(): boolean {
@@ -242,7 +251,7 @@ export class HubModel implements IDisposable {
   /**
    * Keep the section current while the returned handle is not disposed (the
    * section is shown): the hub is asked again every `interval`, backing off
-   * while it fails (see `HubRefresh.watch`).
+   * while it fails.
    */
   watch(): IDisposable {
     return this._refresh.watch();
@@ -264,9 +273,7 @@ export class HubModel implements IDisposable {
    * asking again.
    */
   identify(): Promise<void> {
-    const identified = this._loadMe();
-    this._identified = identified;
-    return identified;
+    return this._refresh.identify();
   }
 
   /**
@@ -309,72 +316,40 @@ export class HubModel implements IDisposable {
    * Start a server and follow its spawn progress until it is ready; throws
    * when the hub refuses or the spawn fails.
    */
-  async startServer(user: string, server = ''): Promise<void> {
-    this._identity.requireServers(user);
-    this._spawns.begin(user, server);
-    try {
-      await this.client.startServer(user, server);
-      await this._reloadServers(user);
-      await this._spawns.follow(user, server);
-    } catch (error) {
-      this._noteRefusal(error);
-      throw error;
-    } finally {
-      this._spawns.end(user, server);
-      await this._refreshAfterChange(user);
-    }
+  startServer(user: string, server = ''): Promise<void> {
+    return this._servers.start(user, server);
   }
 
   /**
    * Create (by starting it) a named server, after checking its name as the
    * hub would; an invalid name throws a `ServerNameError` and sends nothing.
    */
-  async createServer(user: string, name: string): Promise<void> {
-    const problem = checkServerName(name, this.client.version);
-    if (problem) {
-      throw new ServerNameError(problem);
-    }
-    await this.startServer(user, name);
+  createServer(user: string, name: string): Promise<void> {
+    return this._servers.create(user, name);
   }
 
-  async stopServer(user: string, server = ''): Promise<void> {
-    this._identity.requireServers(user);
-    try {
-      await this.client.stopServer(user, server);
-    } finally {
-      await this._refreshAfterChange(user);
-    }
+  stopServer(user: string, server = ''): Promise<void> {
+    return this._servers.stop(user, server);
   }
 
-  /**
-   * Stop a named server and have the hub forget it.
-   */
-  async deleteServer(user: string, server: string): Promise<void> {
-    this._identity.requireServers(user);
-    try {
-      await this.client.deleteServer(user, server);
-    } finally {
-      await this._refreshAfterChange(user);
-    }
+  /** Stop a named server and have the hub forget it. */
+  deleteServer(user: string, server: string): Promise<void> {
+    return this._servers.remove(user, server);
   }
 
   /**
    * The servers "start all" or "stop all" would act on, over every page of
    * the current filter (see `bulkTargets`); never this page's own.
    */
-  async bulkTargets(action: 'start' | 'stop'): Promise<IServerRef[]> {
-    this._identity.require('user-servers');
-    return bulkTargets(this.client, action, {
-      nameFilter: this._users.query.nameFilter,
-      own: { user: this.userName, server: this.serverName }
-    });
+  bulkTargets(action: 'start' | 'stop'): Promise<IServerRef[]> {
+    return this._servers.bulkTargets(action);
   }
 
   /**
    * Start or stop `targets`, at most `bulkLimit` at a time, waiting out
    * 429s (see `runBulk`); `bulk` shows the progress meanwhile.
    */
-  async forAll(
+  forAll(
     targets: ReadonlyArray<IServerRef>,
     action: 'start' | 'stop',
     options: {
@@ -382,29 +357,7 @@ export class HubModel implements IDisposable {
       onProgress?: (progress: IBulkProgress) => void;
     } = {}
   ): Promise<IBulkProgress> {
-    this._identity.require('user-servers');
-    let result: IBulkProgress;
-    try {
-      result = await runBulk(targets, action, {
-        client: this.client,
-        limit: this.bulkLimit,
-        follow: (target, signal) =>
-          this._spawns.follow(target.user, target.server, signal),
-        sleep: this._sleep,
-        signal: options.signal,
-        onProgress: progress => {
-          this._bulk = progress;
-          this._emit();
-          options.onProgress?.(progress);
-        }
-      });
-    } finally {
-      this._bulk = null;
-      this._emit();
-    }
-    await this.refresh();
-    this._refresh.followUp();
-    return result;
+    return this._servers.forAll(targets, action, options);
   }
 
   dispose(): void {
@@ -416,33 +369,6 @@ export class HubModel implements IDisposable {
     this._users.dispose();
     this._usage.dispose();
     Signal.clearData(this);
-  }
-
-  private async _load(): Promise<void> {
-    // The page's identify() answers this load's first question, once, if it
-    // worked (a failure is asked again).
-    const identified = this._identified;
-    this._identified = null;
-    await identified;
-    if (!identified || this._status !== 'ready') {
-      await this._loadMe();
-    }
-    if (this._status === 'ready' && this.may('list-users')) {
-      await this.refreshUsers();
-    }
-  }
-
-  private async _loadMe(): Promise<void> {
-    try {
-      const owner = await this._identity.load();
-      this._status = 'ready';
-      this._error = null;
-      this._noteNamedServers([owner]);
-    } catch (error) {
-      this._status = 'error';
-      this._error = describeError(error);
-    }
-    this._emit();
   }
 
   /**
@@ -467,79 +393,15 @@ export class HubModel implements IDisposable {
     }
   }
 
-  private _noteNamedServers(users: ReadonlyArray<Hub.IUser>): void {
-    const seen = users.some(user =>
-      Object.keys(user.servers ?? {}).some(name => name !== '')
-    );
-    if (seen) {
-      this._named = 'enabled';
-    }
-  }
-
-  private _noteRefusal(error: unknown): void {
-    if (
-      error instanceof HubError &&
-      error.status === 400 &&
-      /named servers are not enabled/i.test(error.message)
-    ) {
-      this._named = 'disabled';
-      this._emit();
-    }
-  }
-
-  /** Read again the servers of `user` as shown now (theirs or this page's). */
-  private async _reloadServers(user: string): Promise<void> {
-    if (user === this.userName && this._identity.owner) {
-      try {
-        await this._identity.reloadOwner();
-        this._emit();
-      } catch (error) {
-        console.warn('Kernel manager: could not read your servers', error);
-      }
-    } else if (this._users.isExpanded(user)) {
-      await this._users.reloadDetails(user);
-    }
-  }
-
-  /**
-   * Show the effect of a start or stop now, and once more shortly after
-   * (see `followUpDelay`).
-   */
-  private async _refreshAfterChange(user: string): Promise<void> {
-    if (user === this.userName) {
-      await this.refresh();
-    } else if (this._users.isExpanded(user)) {
-      await Promise.all([this.refreshUsers(), this._users.reloadDetails(user)]);
-    } else {
-      await this.refreshUsers();
-    }
-    this._refresh.followUp();
-  }
-
   private _identity: HubIdentity;
-  private _status: LoadStatus = 'loading';
-  private _error: string | null = null;
-  private _named: 'unknown' | 'enabled' | 'disabled' = 'unknown';
   private _users: HubUsersPage;
   private _usage: HubUsage;
   private _spawns: HubSpawns;
-  private _bulk: IBulkProgress | null = null;
+  private _servers: HubServers;
   private _usageRun: Promise<void> = Promise.resolve();
-  private _identified: Promise<void> | null = null;
-  private _sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  private _refresh: WatchedPoll;
+  private _refresh: HubRefresh;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
-}
-
-/**
- * A server name the hub would refuse; `reason` says why.
- */
-export class ServerNameError extends Error {
-  constructor(readonly reason: ServerNameProblem) {
-    super(`Invalid server name (${reason})`);
-    this.name = 'ServerNameError';
-  }
 }
 
 export namespace HubModel {
