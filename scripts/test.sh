@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Sets the environment up (scripts/setup.sh), then runs every test suite:
+#   lint   (scripts/lint.sh)                eslint, prettier, stylelint, import
+#                                           cycles, file length, ruff, mypy: one
+#                                           test per check, a warning fails it
 #   jest   (jlpm test)                      TypeScript models and API clients
 #   pytest (.venv/bin/python -m pytest)     the server extension
 #   galata (scripts/ui-tests.sh)           the browser tests, in Debian's Chromium
@@ -16,10 +19,11 @@ cd "$KM_ROOT"
 
 # Time limits (seconds) per step; the defaults add up to 29 minutes, while a
 # cold run takes a few minutes. Galata's two runs (lab, hub) share theirs.
-SETUP_TIMEOUT="${KM_SETUP_TIMEOUT:-360}"
+SETUP_TIMEOUT="${KM_SETUP_TIMEOUT:-330}"
+LINT_TIMEOUT="${KM_LINT_TIMEOUT:-120}"
 JEST_TIMEOUT="${KM_JEST_TIMEOUT:-240}"
-PYTEST_TIMEOUT="${KM_PYTEST_TIMEOUT:-540}"
-GALATA_TIMEOUT="${KM_GALATA_TIMEOUT:-600}"
+PYTEST_TIMEOUT="${KM_PYTEST_TIMEOUT:-510}"
+GALATA_TIMEOUT="${KM_GALATA_TIMEOUT:-540}"
 
 # What the tests must not leave behind: entries of the machine's temporary
 # directory and of the real home's trash (Jupyter Server deletes to the trash).
@@ -157,6 +161,11 @@ else
   record setup "$setup_rc" 0 0 "$((SECONDS - t0))" "see the [setup] messages above"
 fi
 export PATH="$KM_VENV/bin:$PATH"
+
+# --- lint ----------------------------------------------------------------------
+counts_lint() { cat "$1" 2>/dev/null; }
+run_suite lint "$LINT_TIMEOUT" counts_lint "$work/lint.counts" \
+  "$KM_ROOT/scripts/lint.sh" "$work/lint.counts"
 
 # --- jest ----------------------------------------------------------------------
 if command -v jlpm >/dev/null 2>&1; then
