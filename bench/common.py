@@ -24,6 +24,7 @@ import time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 BENCH = Path(__file__).resolve().parent
@@ -97,23 +98,27 @@ def _on_term(signum, frame):
 
 class Scratch:
     """A directory for one run (``$BENCH_TMP``, default /var/tmp): Jupyter's data, config
-    and runtime directories, the servers' root and logs. As a context manager it stops
-    every server and runs every clean-up on exit, Ctrl-C and SIGTERM included, then
-    removes the directory. ``home=True`` also points HOME there (caches included)."""
+    and runtime directories (unless ``jupyter=False``), the servers' root and logs;
+    ``home=True`` points HOME there too (the installers' caches included). As a context
+    manager it stops every server and runs every clean-up on exit, Ctrl-C and SIGTERM
+    included, then removes the directory."""
 
-    def __init__(self, name: str, home: bool = False) -> None:
+    def __init__(self, name: str, home: bool = False, jupyter: bool = True) -> None:
         base = os.environ.get("BENCH_TMP", "/var/tmp")
         self.path = Path(tempfile.mkdtemp(prefix=f"km-bench-{name}-", dir=base))
         self.servers: list[Server] = []
         self.cleanups: list = []
+        if not jupyter:
+            return
         env = {
             "JUPYTER_DATA_DIR": self.path / "data",
             "JUPYTER_CONFIG_DIR": self.path / "config",
             "JUPYTER_RUNTIME_DIR": self.path / "runtime",
             "IPYTHONDIR": self.path / "ipython",
+            "HOME": self.path / "home",
         }
-        if home:
-            env["HOME"] = self.path / "home"
+        if not home:
+            del env["HOME"]
         for key, value in env.items():
             value.mkdir(parents=True)
             os.environ[key] = str(value)
@@ -235,7 +240,10 @@ class Server:
             if self.proc.poll() is not None:
                 raise SystemExit(f"server {self.name} exited:\n{self.tail()}")
             with contextlib.suppress(OSError, http.client.HTTPException):
-                if Client(self.base, self.token, timeout=5).call("GET", "api/status")[0] == 200:
+                if (
+                    Client(self.base, self.token, 5).call("GET", "api/status", check=False).status
+                    == 200
+                ):
                     break
             if time.monotonic() - start > timeout:
                 raise SystemExit(
@@ -270,6 +278,13 @@ class Server:
 # --- HTTP ---------------------------------------------------------------------------
 
 
+class Reply(NamedTuple):
+    status: int
+    data: Any  # the decoded JSON, else the bytes
+    seconds: float  # from sending the request to having read the whole body
+    size: int
+
+
 class Client:
     """One keep-alive HTTP/1.1 connection to a Jupyter server, with its token."""
 
@@ -281,8 +296,8 @@ class Client:
         self.headers = {"Authorization": f"token {token}", "Accept": "application/json"}
         self.conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
 
-    def call(self, method: str, path: str, body=None) -> tuple[int, object, float, int]:
-        """(status, decoded JSON, seconds from sending to the whole body read, bytes)."""
+    def call(self, method: str, path: str, body=None, check: bool = True) -> Reply:
+        """A request; with ``check``, anything but 2xx ends the bench."""
         headers = dict(self.headers)
         data = None
         if body is not None:
@@ -301,14 +316,13 @@ class Client:
                 if attempt == 2 or method == "POST":
                     raise
         took = time.perf_counter() - start
-        decoded = json.loads(raw) if raw and raw[:1] in b"[{" else raw
-        return response.status, decoded, took, len(raw)
+        decoded = json.loads(raw) if raw[:1] in (b"[", b"{") else raw
+        if check and not 200 <= response.status < 300:
+            raise SystemExit(f"{method} {path}: {response.status} {raw[:300]!r}")
+        return Reply(response.status, decoded, took, len(raw))
 
-    def get(self, path: str):
-        status, data, _, _ = self.call("GET", path)
-        if status != 200:
-            raise SystemExit(f"GET {path}: {status} {str(data)[:300]}")
-        return data
+    def get(self, path: str) -> Any:
+        return self.call("GET", path).data
 
     def ws_url(self, path: str) -> str:
         return f"ws://{self.host}:{self.port}{self.prefix}{path}"
