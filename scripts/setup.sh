@@ -6,7 +6,8 @@
 #   the labextension linked into .venv (jupyter-builder develop),
 #   configurable-http-proxy in hub/node_modules (for the hub tests and demo),
 #   and a check that JupyterLab sees both halves of the extension.
-# Re-runs skip the installs whose inputs have not changed.
+# Re-runs skip the installs whose inputs have not changed, and the build when
+# the built labextension is newer than everything it is built from.
 # Exits non-zero if any step failed; it still does every step it can, so the
 # Python half is installed even when the frontend does not build.
 set -euo pipefail
@@ -27,6 +28,8 @@ start=$SECONDS
 
 step() { km_say "[setup] $*"; }
 fail() { km_warn "[setup] $1"; failed+=("$1"); }
+# took NAME T0: says how long NAME took since SECONDS was T0.
+took() { step "$1 took $((SECONDS - $2)) s"; }
 
 # --- prerequisites -----------------------------------------------------------
 command -v python3 >/dev/null 2>&1 || { km_warn "python3 not found (Python >= 3.9 is needed)"; exit 1; }
@@ -62,6 +65,7 @@ export VIRTUAL_ENV="$KM_VENV"
 tools_key="$(km_hash pyproject.toml "$JUPYTERLAB_REQ" "$(python3 --version 2>&1)")"
 if ! km_stamp_ok tools "$tools_key"; then
   step "installing build requirements and $JUPYTERLAB_REQ into .venv"
+  t0=$SECONDS
   mapfile -t build_reqs < <("$PY" -c '
 import tomllib
 with open("pyproject.toml", "rb") as f:
@@ -76,29 +80,60 @@ print("\n".join(importlib.import_module(backend).get_requires_for_build_editable
     "$PY" -m pip install -q "${editable_reqs[@]}"
   fi
   km_stamp_set tools "$tools_key"
+  took "installing the build requirements and JupyterLab" "$t0"
 fi
 command -v jlpm >/dev/null 2>&1 || { km_warn "jlpm is missing from .venv (it comes with jupyter-builder)"; exit 1; }
 
 # --- node modules and frontend build -----------------------------------------
 frontend_ok=1
+node_installed=0
 node_key() { km_hash package.json yarn.lock .yarnrc.yml "$(node --version)"; }
 if [ -f node_modules/.yarn-state.yml ] && km_stamp_ok node "$(node_key)"; then
   : # node_modules are current
 else
   step "jlpm install"
+  t0=$SECONDS
   if jlpm install; then
     # jlpm install may rewrite yarn.lock: stamp what it left behind.
     km_stamp_set node "$(node_key)"
+    node_installed=1
+    took "jlpm install" "$t0"
   else
     fail "jlpm install failed"
     frontend_ok=0
   fi
 fi
+# jlpm build runs tsc (src/ into lib/), then jupyter-builder (lib/, style/,
+# schema/ and package.json, with node_modules, into the labextension). Its
+# last write is the labextension's package.json: when that is newer than every
+# input file and directory (a directory's time changes when a file is added,
+# removed or renamed in it), the build is current. lib/ is the build's own
+# output, made from src/.
+build_stamp=jupyterlab_kernel_manager/labextension/package.json
+build_inputs=(src style schema package.json tsconfig.json node_modules/.yarn-state.yml)
+build_current() {
+  local f
+  [ -f "$build_stamp" ] || return 1
+  for f in "${build_inputs[@]}"; do
+    [ -e "$f" ] || return 1
+  done
+  [ -z "$(find "${build_inputs[@]}" -newer "$build_stamp" -print -quit)" ]
+}
 if [ "$frontend_ok" = 1 ]; then
-  step "jlpm build"
-  if ! jlpm build; then
-    fail "jlpm build failed (see the TypeScript / jupyter-builder output above)"
-    frontend_ok=0
+  if [ "$node_installed" = 0 ] && build_current; then
+    step "jlpm build skipped: the labextension is newer than src/, style/, schema/ and package.json"
+  else
+    step "jlpm build"
+    t0=$SECONDS
+    build_start="$(date +%s)"
+    if jlpm build; then
+      # Dated from its start, so that a file saved while it ran counts as newer.
+      touch -d "@$build_start" "$build_stamp"
+      took "jlpm build" "$t0"
+    else
+      fail "jlpm build failed (see the TypeScript / jupyter-builder output above)"
+      frontend_ok=0
+    fi
   fi
 fi
 
@@ -110,8 +145,10 @@ if [ -x hub/node_modules/.bin/configurable-http-proxy ] && km_stamp_ok hub "$(hu
   : # hub/node_modules are current
 else
   step "jlpm install in hub/ (configurable-http-proxy)"
+  t0=$SECONDS
   if (cd hub && jlpm install); then
     km_stamp_set hub "$(hub_key)"
+    took "jlpm install in hub/" "$t0"
   else
     fail "jlpm install in hub/ failed (configurable-http-proxy, for the hub tests)"
   fi
@@ -139,8 +176,10 @@ else
   [ -L "$labext_link" ] && rm -f "$labext_link"
   # This script has just run jlpm install and jlpm build itself, so the
   # hatch-jupyter-builder hook would only repeat them (or repeat a failure).
+  t0=$SECONDS
   if SKIP_JUPYTER_BUILDER=1 "$PY" -m pip install -q --no-build-isolation -e ".[test]"; then
     km_stamp_set python "$py_key"
+    took 'pip install -e ".[test]"' "$t0"
   else
     fail 'pip install -e ".[test]" failed'
   fi
@@ -157,6 +196,14 @@ elif [ "$frontend_ok" = 1 ]; then
 fi
 
 # --- check that JupyterLab sees both halves ----------------------------------
+# The two listings take about 3 s each (starting Python and importing
+# JupyterLab): run them side by side.
+lab_list_file="$(mktemp "$KM_VENV/.km-labextension-list.XXXXXX")"
+trap 'rm -f "$lab_list_file"' EXIT
+if [ "$frontend_ok" = 1 ]; then
+  jupyter labextension list >"$lab_list_file" 2>&1 &
+  lab_list_pid=$!
+fi
 server_list="$(jupyter server extension list 2>&1 | km_strip_ansi || true)"
 if ! grep -Eq '^\s*jupyterlab_kernel_manager\s+enabled' <<<"$server_list"; then
   fail "the server extension jupyterlab_kernel_manager is not enabled (jupyter server extension list)"
@@ -165,7 +212,8 @@ elif ! grep -Eq '^\s*jupyterlab_kernel_manager\s.*\sOK\s*$' <<<"$server_list"; t
   grep -A3 'Validating jupyterlab_kernel_manager' <<<"$server_list" >&2 || true
 fi
 if [ "$frontend_ok" = 1 ]; then
-  lab_list="$(jupyter labextension list 2>&1 | km_strip_ansi || true)"
+  wait "$lab_list_pid" || true
+  lab_list="$(km_strip_ansi <"$lab_list_file")"
   grep -Eq '^\s*jupyterlab-kernel-manager\s.*enabled.*OK' <<<"$lab_list" \
     || fail "the labextension jupyterlab-kernel-manager is not listed as enabled and OK (jupyter labextension list)"
 fi
