@@ -74,6 +74,9 @@ function hubProbe() {
     if (allUsers && bench.stripHubUsers) {
       // What the server answers with hub_unix_user_template = "".
       reply = reply.then(async response => {
+        if (!response.ok) {
+          return response;
+        }
         const data = await response.json();
         for (const group of data.users || []) {
           group.hub_user = null;

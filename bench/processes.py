@@ -226,7 +226,13 @@ def main() -> None:
             clients[name] = Client(server.base, server.token)
         default = servers["default"]
         setting = {"raw": json.dumps({"processRefreshInterval": env_int("BENCH_INTERVAL", 1)})}
-        clients["default"].call("PUT", "lab/api/settings/jupyterlab-kernel-manager:plugin", setting)
+        # The setting's plugin: ":processes" since the folder-per-feature layout, ":plugin" before.
+        for plugin in ("processes", "plugin"):
+            path = f"lab/api/settings/jupyterlab-kernel-manager:{plugin}"
+            if clients["default"].call("PUT", path, setting, check=False).status < 300:
+                break
+        else:
+            raise SystemExit("processRefreshInterval could not be set (settings API)")
         kernel_id, pid = start_kernel(clients["default"], tracker, "bench-processes.ipynb")
         took = spawn_sleeps(kernel_id, sleeps, tracker)
         spawned_at = int(time.time() * 1000)
