@@ -10,7 +10,7 @@ import { HubIdentity } from './identity';
 import { IBulkProgress, IServerRef } from './bulk';
 import { HubServers } from './servers';
 import { HubSpawns } from './spawns';
-import { HubUsage, IServerUsage, IUserUsage } from './usage';
+import { HubUsage, IUserUsage } from './usage';
 import { HubUsersPage, IAddUsersResult } from './usersPage';
 import { LoadStatus } from '../common/pollingModel';
 import { HubRefresh } from './refresh';
@@ -35,6 +35,11 @@ export { ServerNameError } from './servers';
  * State of the Hub section: the server's owner and who is looking (not the
  * same when an admin opens alice's server), and for an admin on their own
  * server one page of the hub's users with what each runs.
+ *
+ * The work is done by the parts it composes, which it hands each call on to:
+ * `HubIdentity` (who, and what they may), `HubRefresh` (when to ask the hub
+ * again), `HubUsersPage`, `HubUsage` (what users run), `HubSpawns` and
+ * `HubServers` (start, stop, create, delete, start or stop all).
  */
 export class HubModel implements IDisposable {
   constructor(options: HubModel.IOptions) {
@@ -115,9 +120,7 @@ export class HubModel implements IDisposable {
     this._refresh.followUpDelay = ms;
   }
 
-  /**
-   * Seconds between two refreshes while the section is shown.
-   */
+  /** Seconds between two refreshes while the section is shown. */
   set interval(seconds: number) {
     this._refresh.interval = seconds * 1000;
   }
@@ -152,18 +155,11 @@ export class HubModel implements IDisposable {
     return this._identity.isAdmin;
   }
 
-  get scopes(): ReadonlyArray<string> {
-    return this._identity.scopes;
-  }
-
   may(action: HubAction): boolean {
     return this._identity.may(action);
   }
 
-  /**
-   * The actions the section offers this user that the token's scopes do not
-   * allow; the view names them with the config that grants them.
-   */
+  /** What the section offers this user but the token's scopes do not allow. */
   missingActions(): HubAction[] {
     return this._identity.missingActions();
   }
@@ -172,11 +168,7 @@ export class HubModel implements IDisposable {
     return this._identity.scopesBeyondOwner();
   }
 
-  /**
-   * Whether the hub lets users have named servers: known once a named server
-   * is seen or the hub refuses one; 'unknown' offers the form and lets the
-   * hub say.
-   */
+  /** Whether the hub allows named servers ('unknown': let the hub say). */
   get namedServers(): 'unknown' | 'enabled' | 'disabled' {
     return this._servers.namedServers;
   }
@@ -198,10 +190,6 @@ export class HubModel implements IDisposable {
     return this._usage.usage(user);
   }
 
-  serverUsage(user: string, server: string): IServerUsage | undefined {
-    return this._usage.serverUsage(user, server);
-  }
-
   /** The fan-out and all-users view behind `usage()`. */
   get usageSource(): HubUsage {
     return this._usage;
@@ -215,9 +203,7 @@ export class HubModel implements IDisposable {
     return this._usageRun;
   }
 
-  /**
-   * Spawn progress of a pending server: percent and last message.
-   */
+  /** Spawn progress of a pending server: percent and last message. */
   progress(user: string, server = ''): Hub.IProgressEvent | undefined {
     return this._spawns.progress(user, server);
   }
@@ -227,10 +213,7 @@ export class HubModel implements IDisposable {
     return this._spawns.starting(user);
   }
 
-  /**
-   * A user's full model (stopped named servers too) once their row is
-   * expanded; null while it loads.
-   */
+  /** A user's servers (stopped ones too) once expanded; null while loading. */
   details(user: string): Hub.IUser | null | undefined {
     return this._users.details(user);
   }
@@ -248,19 +231,12 @@ export class HubModel implements IDisposable {
     return this._isDisposed;
   }
 
-  /**
-   * Keep the section current while the returned handle is not disposed (the
-   * section is shown): the hub is asked again every `interval`, backing off
-   * while it fails.
-   */
+  /** Keep the section current while the returned handle is not disposed. */
   watch(): IDisposable {
     return this._refresh.watch();
   }
 
-  /**
-   * Ask the hub who we are and what the token may do, then (admins) the
-   * current page of users and what they run.
-   */
+  /** Ask who we are and what the token may do, then (admins) the users page. */
   refresh(): Promise<void> {
     return this._refresh.refresh();
   }
@@ -276,32 +252,17 @@ export class HubModel implements IDisposable {
     return this._refresh.identify();
   }
 
-  /**
-   * Change the users query (page, filter, sort, state) and fetch it.
-   */
+  /** Change the users query (page, filter, sort, state) and fetch it. */
   setUsersQuery(change: Partial<Hub.IUsersQuery>): Promise<void> {
     return this._users.setQuery(change);
   }
 
-  /**
-   * Ask the hub for the current page of users, then what they run and the
-   * servers of the expanded ones.
-   */
-  refreshUsers(): Promise<void> {
-    return this._users.refresh();
-  }
-
-  /**
-   * Show or hide a user's servers (stopped named ones included).
-   */
+  /** Show or hide a user's servers (stopped named ones included). */
   toggleUser(name: string): Promise<void> {
     return this._users.toggle(name);
   }
 
-  /**
-   * Create the users named in `text`, one per line; invalid lines are
-   * reported and nothing is sent for them.
-   */
+  /** Create the users named in `text`, one per line; see `HubUsersPage`. */
   async addUsers(text: string, admin: boolean): Promise<IAddUsersResult> {
     this._identity.require('add-users');
     return this._users.add(text, admin);
@@ -312,18 +273,12 @@ export class HubModel implements IDisposable {
     return this._users.remove(name);
   }
 
-  /**
-   * Start a server and follow its spawn progress until it is ready; throws
-   * when the hub refuses or the spawn fails.
-   */
+  /** Start a server and follow its spawn until it is ready, or throw. */
   startServer(user: string, server = ''): Promise<void> {
     return this._servers.start(user, server);
   }
 
-  /**
-   * Create (by starting it) a named server, after checking its name as the
-   * hub would; an invalid name throws a `ServerNameError` and sends nothing.
-   */
+  /** Create and start a named server; a bad name throws `ServerNameError`. */
   createServer(user: string, name: string): Promise<void> {
     return this._servers.create(user, name);
   }
@@ -337,18 +292,12 @@ export class HubModel implements IDisposable {
     return this._servers.remove(user, server);
   }
 
-  /**
-   * The servers "start all" or "stop all" would act on, over every page of
-   * the current filter (see `bulkTargets`); never this page's own.
-   */
+  /** The servers "start all" or "stop all" would act on; never this page's. */
   bulkTargets(action: 'start' | 'stop'): Promise<IServerRef[]> {
     return this._servers.bulkTargets(action);
   }
 
-  /**
-   * Start or stop `targets`, at most `bulkLimit` at a time, waiting out
-   * 429s (see `runBulk`); `bulk` shows the progress meanwhile.
-   */
+  /** Start or stop `targets`, `bulkLimit` at a time; `bulk` shows how far. */
   forAll(
     targets: ReadonlyArray<IServerRef>,
     action: 'start' | 'stop',

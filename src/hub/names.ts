@@ -20,6 +20,10 @@ export interface IParsedUsernames {
 
 const MAX_USERNAME = 255;
 
+/** What a username in a URL path cannot hold: spaces, URL syntax, controls. */
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
+const UNSAFE_IN_USERNAME = /[\s/\\?#%"'<>`]|[\u0000-\u001f\u007f]/;
+
 /**
  * One name per line, as in the hub's own admin page: surrounding spaces and
  * blank lines are dropped, names are lower-cased as the hub does, repeats
@@ -38,7 +42,7 @@ export function parseUsernames(text: string): IParsedUsernames {
         text: raw.trim(),
         reason: 'too-long'
       });
-    } else if (/[\s/\\?#%"'<>`]|[\u0000-\u001f\u007f]/.test(name)) {
+    } else if (UNSAFE_IN_USERNAME.test(name)) {
       result.invalid.push({
         line: index + 1,
         text: raw.trim(),

@@ -2,43 +2,11 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Hub, HubClient } from './api';
 import { IProcessesReply } from '../common/types';
-import { describeError } from '../common/format';
-import { mapLimited } from '../common/async';
+import { fanOut, IRunningServer } from './usageFanOut';
+import { IServerUsage, IUserUsage, loading, summarise } from './usageFigures';
 
-/**
- * Where a figure is: asked, known, late (past the deadline, asked again with
- * the longer timeout), given up on, or refused.
- */
-export type UsageState = 'loading' | 'ok' | 'slow' | 'timeout' | 'error';
+export type { IServerUsage, IUserUsage, UsageState } from './usageFigures';
 
-/**
- * What one server (or Unix account) runs, or why it is unknown.
- */
-export interface IServerUsage {
-  state: UsageState;
-  count: number;
-  cpuPercent: number;
-  rssBytes: number;
-  message?: string;
-}
-
-/**
- * What one user runs, summed over the servers that answered so far.
- */
-export interface IUserUsage extends IServerUsage {
-  /**
-   * `machine`: from one all-users scan of this machine by Unix account;
-   * `servers`: each running server asked through the hub's proxy.
-   */
-  source: 'machine' | 'servers';
-  /** Servers asked, and how many of them answered. */
-  servers: number;
-  answered: number;
-}
-
-/**
- * A command line of a JupyterHub single-user server (as spawners start it).
- */
 /**
  * Milliseconds before a server that has not answered is marked as not
  * responding and its turn passes on: healthy servers answered within 0.42 s
@@ -47,6 +15,9 @@ export interface IUserUsage extends IServerUsage {
  */
 const DEFAULT_DEADLINE_MS = 700;
 
+/**
+ * A command line of a JupyterHub single-user server (as spawners start it).
+ */
 const SINGLE_USER =
   /(^|[\s/])(jupyterhub[-.]singleuser|jupyter-labhub|batchspawner-singleuser)(\s|$)/;
 
@@ -57,11 +28,9 @@ const SINGLE_USER =
  * processes, and names the hub user of each (`hub_unix_user_template`): one
  * request covers everybody there. Users not found there (their servers run
  * elsewhere, e.g. a pod each on Kubernetes) are asked server by server
- * through the hub's proxy, a few at a time. A server that has not answered
- * by `deadline` is shown as not responding and its slot goes to the next
- * one, so a stopped server costs the table `deadline`, not `timeout`; once
- * the others are done the late ones are asked again with `timeout`, and a
- * figure that then arrives replaces the mark.
+ * through the hub's proxy, a few at a time (see `fanOut`: one that has not
+ * answered by `deadline` is shown as not responding and asked again later
+ * with `timeout`).
  */
 export class HubUsage implements IDisposable {
   constructor(options: HubUsage.IOptions) {
@@ -138,7 +107,7 @@ export class HubUsage implements IDisposable {
     const servers = this._servers;
     this._machine = new Map();
     this._servers = new Map();
-    const running: IServerRef[] = [];
+    const running: IRunningServer[] = [];
     for (const user of users) {
       for (const server of Object.values(user.servers ?? {})) {
         if (server.ready && server.url) {
@@ -178,7 +147,14 @@ export class HubUsage implements IDisposable {
       remaining = [];
     }
     this._changed.emit();
-    await this._fanOut(remaining, run.signal);
+    await fanOut(remaining, {
+      client: this._client,
+      concurrency: this._concurrency,
+      deadline: this.deadline,
+      timeout: this.timeout,
+      signal: run.signal,
+      onUsage: (server, usage) => this._update(server, usage)
+    });
   }
 
   /** Stop asking (the page changed, or the section is going away). */
@@ -270,81 +246,7 @@ export class HubUsage implements IDisposable {
     return covered;
   }
 
-  private async _fanOut(
-    refs: IServerRef[],
-    signal: AbortSignal
-  ): Promise<void> {
-    const late: IServerRef[] = [];
-    await mapLimited(refs, this._concurrency, async ref => {
-      if ((await this._ask(ref, this.deadline, signal)) === 'late') {
-        late.push(ref);
-        this._update(ref, { ...loading(), state: 'slow' });
-      }
-    });
-    // A second chance, fewer at a time so that late servers never hold
-    // every browser connection to the hub's host.
-    await mapLimited(late, 2, async ref => {
-      if ((await this._ask(ref, this.timeout, signal)) === 'late') {
-        this._update(ref, { ...loading(), state: 'timeout' });
-      }
-    });
-  }
-
-  /**
-   * One server's processes within `limit` ms; the figure or error is set
-   * here, 'late' is left to the caller.
-   */
-  private async _ask(
-    ref: IServerRef,
-    limit: number,
-    signal: AbortSignal
-  ): Promise<'done' | 'late' | 'abandoned'> {
-    if (signal.aborted) {
-      return 'abandoned';
-    }
-    const controller = new AbortController();
-    const abandon = () => controller.abort();
-    signal.addEventListener('abort', abandon);
-    let late = false;
-    const timer = setTimeout(() => {
-      late = true;
-      controller.abort();
-    }, limit);
-    try {
-      const reply = await this._client.serverProcesses(
-        ref.url,
-        controller.signal
-      );
-      if (signal.aborted) {
-        return 'abandoned';
-      }
-      this._update(ref, {
-        state: 'ok',
-        count: reply.totals.count,
-        cpuPercent: reply.totals.cpu_percent,
-        rssBytes: reply.totals.rss_bytes
-      });
-      return 'done';
-    } catch (error) {
-      if (signal.aborted) {
-        return 'abandoned';
-      }
-      if (late) {
-        return 'late';
-      }
-      this._update(ref, {
-        ...loading(),
-        state: 'error',
-        message: describeError(error)
-      });
-      return 'done';
-    } finally {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', abandon);
-    }
-  }
-
-  private _update(ref: IServerRef, usage: IServerUsage): void {
+  private _update(ref: IRunningServer, usage: IServerUsage): void {
     if (this._isDisposed || !this._servers.has(ref.user)) {
       return;
     }
@@ -384,37 +286,6 @@ export namespace HubUsage {
     /** Milliseconds a late server gets when asked again (default 5000). */
     timeout?: number;
   }
-}
-
-interface IServerRef {
-  user: string;
-  server: string;
-  url: string;
-}
-
-function loading(): IServerUsage {
-  return { state: 'loading', count: 0, cpuPercent: 0, rssBytes: 0 };
-}
-
-/**
- * A user's servers as one figure: the sums of those that answered, and the
- * state of the least settled one.
- */
-function summarise(servers: IServerUsage[]): IUserUsage {
-  const answered = servers.filter(server => server.state === 'ok');
-  const order: UsageState[] = ['loading', 'slow', 'timeout', 'error', 'ok'];
-  const state =
-    order.find(s => servers.some(server => server.state === s)) ?? 'ok';
-  return {
-    state,
-    count: answered.reduce((sum, server) => sum + server.count, 0),
-    cpuPercent: answered.reduce((sum, server) => sum + server.cpuPercent, 0),
-    rssBytes: answered.reduce((sum, server) => sum + server.rssBytes, 0),
-    message: servers.find(server => server.message)?.message,
-    source: 'servers',
-    servers: servers.length,
-    answered: answered.length
-  };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
