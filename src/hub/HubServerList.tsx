@@ -5,7 +5,7 @@ import * as React from 'react';
 import { Hub } from './api';
 import { CommandIDs } from '../common/commandIds';
 import { HubModel } from './model';
-import { checkServerName, ServerNameProblem } from './names';
+import { checkServerName, describeNameProblem } from './names';
 
 /**
  * A user's servers, the default one first, each with its state, last
@@ -221,27 +221,6 @@ export function HubNewServerForm(props: {
       )}
     </form>
   );
-}
-
-/**
- * Why a server name is refused, in words.
- */
-export function describeNameProblem(
-  reason: ServerNameProblem,
-  trans: TranslationBundle
-): string {
-  switch (reason) {
-    case 'empty':
-      return trans.__('Give the server a name.');
-    case 'slash':
-      return trans.__('A server name cannot contain “/”.');
-    case 'too-long':
-      return trans.__('A server name has at most 255 characters.');
-    case 'not-slug':
-      return trans.__(
-        'This hub takes server names of 1 to 30 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen.'
-      );
-  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { CommandIDs } from '../common/commandIds';
-import { describeNameProblem } from './HubServerList';
+import { describeNameProblem } from './names';
 import { HubModel, ServerNameError } from './model';
 import { confirmWarning } from '../common/confirm';
 import { addAdminCommands } from './adminCommands';

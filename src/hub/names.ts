@@ -1,3 +1,5 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+
 /**
  * Names the hub takes: users one per line, server names per hub version.
  */
@@ -91,4 +93,25 @@ const SAFE_SLUG = /^[a-z](?:[a-z0-9-]{0,28}[a-z0-9])?$/;
 function majorVersion(version: string | null): number {
   const major = Number.parseInt(version ?? '', 10);
   return Number.isFinite(major) ? major : 0;
+}
+
+/**
+ * Why a server name is refused, in words.
+ */
+export function describeNameProblem(
+  reason: ServerNameProblem,
+  trans: TranslationBundle
+): string {
+  switch (reason) {
+    case 'empty':
+      return trans.__('Give the server a name.');
+    case 'slash':
+      return trans.__('A server name cannot contain “/”.');
+    case 'too-long':
+      return trans.__('A server name has at most 255 characters.');
+    case 'not-slug':
+      return trans.__(
+        'This hub takes server names of 1 to 30 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen.'
+      );
+  }
 }

@@ -2,6 +2,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Hub, HubClient } from './api';
 import { IProcessesReply } from '../common/types';
+import { withTimeout } from '../common/async';
 import { fanOut, IRunningServer } from './usageFanOut';
 import { IServerUsage, IUserUsage, loading, summarise } from './usageFigures';
 
@@ -286,23 +287,4 @@ export namespace HubUsage {
     /** Milliseconds a late server gets when asked again (default 5000). */
     timeout?: number;
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no answer in ${ms} ms`)),
-      ms
-    );
-    promise.then(
-      value => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      error => {
-        clearTimeout(timer);
-        reject(error);
-      }
-    );
-  });
 }

@@ -1,7 +1,7 @@
-import { mapLimited, sleep } from '../../common/async';
+import { mapLimited, sleep } from '../async';
 
 /**
- * Tests of common/async.ts, which the hub's fan-outs and bulk runs use.
+ * Tests of common/async.ts (the hub's fan-outs and bulk runs use it).
  */
 
 describe('mapLimited', () => {
