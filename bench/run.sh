@@ -41,6 +41,7 @@ if [[ " $* " =~ \ (kernelspecs|processes|hub|panel)\  ]] && [ "${BENCH_SKIP_BROW
 fi
 
 cd "$ROOT"
+export PYTHONUNBUFFERED=1  # the figures as they come
 for name in "$@"; do
   say "bench $name ($PY); machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   start=$SECONDS
