@@ -42,17 +42,17 @@ const cacheHome =
   process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
 
 /**
- * A `jupyter lab` of the test configuration on `serverPort`, whose per-user
- * data, temporary files and home are under `dir` (created here), with the
- * Jupyter configuration directory `configDir`.
+ * A `jupyter lab` of the server configuration `configFile` on `serverPort`,
+ * whose per-user data, temporary files and home are under `dir` (created
+ * here), with the Jupyter configuration directory `configDir`.
  */
-function labServer(serverPort, dir, configDir) {
+function labServer(serverPort, dir, configDir, configFile) {
   const tmp = path.join(dir, 'tmp');
   const home = path.join(dir, 'home');
   fs.mkdirSync(tmp, { recursive: true });
   fs.mkdirSync(home, { recursive: true });
   return {
-    command: `"${jupyter}" lab --config jupyter_server_test_config.py --ServerApp.port=${serverPort}`,
+    command: `"${jupyter}" lab --config ${configFile} --ServerApp.port=${serverPort}`,
     url: `http://localhost:${serverPort}/lab`,
     timeout: 120 * 1000,
     reuseExistingServer: false,
@@ -71,10 +71,10 @@ function labServer(serverPort, dir, configDir) {
 }
 
 /**
- * The plugins-off server's configuration, as an administrator would write it
- * in the user's Jupyter configuration directory: two frontend plugins
- * disabled (what `jupyter labextension disable --level=user ...` writes to
- * <config dir>/labconfig/page_config.json), and a server route switched off.
+ * The plugins-off server: two frontend plugins disabled as an administrator
+ * would, in <config dir>/labconfig/page_config.json (what `jupyter
+ * labextension disable --level=user ...` writes there), and a part of the
+ * REST API switched off by its server configuration file.
  */
 const pluginsOffDir = path.join(dataDir, 'plugins-off');
 const pluginsOffConfig = path.join(pluginsOffDir, 'config');
@@ -91,10 +91,6 @@ fs.writeFileSync(
     null,
     2
   )
-);
-fs.writeFileSync(
-  path.join(pluginsOffConfig, 'jupyter_server_config.json'),
-  JSON.stringify({ KernelManagerConfig: { disabled_routes: ['processes'] } }, null, 2)
 );
 
 module.exports = {
@@ -118,7 +114,12 @@ module.exports = {
   ],
   // Both start before the first test, in parallel, and stop after the last.
   webServer: [
-    labServer(port, dataDir, path.join(dataDir, 'config')),
-    labServer(pluginsOffPort, pluginsOffDir, pluginsOffConfig)
+    labServer(port, dataDir, path.join(dataDir, 'config'), 'jupyter_server_test_config.py'),
+    labServer(
+      pluginsOffPort,
+      pluginsOffDir,
+      pluginsOffConfig,
+      'jupyter_server_plugins_off_config.py'
+    )
   ]
 };

@@ -15,6 +15,8 @@ type Result = Awaited<ReturnType<AxeBuilder['analyze']>>['violations'][number];
 
 export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
+const AXE_STYLE_ID = 'km-axe-full-height';
+
 /** The Kernel Manager sidebar panel. */
 export const PANEL = '#jp-kernel-manager';
 /** The open JupyterLab dialog (attached to the body, outside the panel). */
@@ -101,10 +103,30 @@ export async function axeViolations(
   for (const selector of [include].flat()) {
     builder = builder.include(selector);
   }
-  const results = await builder.analyze();
+  // JupyterLab's <html> and <body> are 0 px high (everything in them is
+  // absolutely positioned) and the body is `overflow: hidden`; axe takes that
+  // for an ancestor that clips everything, counts every text as off screen,
+  // and then checks no colour contrast at all. At the viewport's height they
+  // lay out the same (the body's overflow applies to the viewport either way).
+  await raw.evaluate(id => {
+    if (!document.getElementById(id)) {
+      const style = document.createElement('style');
+      style.id = id;
+      style.textContent = 'html, body { height: 100%; }';
+      document.head.appendChild(style);
+    }
+  }, AXE_STYLE_ID);
+  let results: Awaited<ReturnType<AxeBuilder['analyze']>>;
+  const start = Date.now();
+  try {
+    results = await builder.analyze();
+  } finally {
+    await raw.evaluate(id => document.getElementById(id)?.remove(), AXE_STYLE_ID);
+  }
   await test.info().attach(`axe ${label}.json`, {
     body: JSON.stringify(
       {
+        durationMs: Date.now() - start,
         violations: results.violations,
         incomplete: results.incomplete,
         // What was checked, and on how many nodes.

@@ -7,8 +7,8 @@ import { expect, test } from '@jupyterlab/galata';
  * - <config dir>/labconfig/page_config.json disables the frontend plugins
  *   `jupyterlab-kernel-manager:hub` and `jupyterlab-kernel-manager:environments`
  *   (what `jupyter labextension disable --level=user` writes);
- * - <config dir>/jupyter_server_config.json sets
- *   `KernelManagerConfig.disabled_routes = ["processes"]`.
+ * - its server configuration (jupyter_server_plugins_off_config.py) sets
+ *   `c.KernelManagerConfig.disabled_routes = ["processes"]`.
  * What is left works, what is off is absent or says so, and nothing logs an
  * error.
  */
@@ -36,6 +36,7 @@ test('without the hub and environments plugins and the processes route, the rest
     }
     const url = message.location().url;
     if (/^Failed to load resource: .* 404/.test(message.text()) && switchedOffRoute.test(url)) {
+      test.info().annotations.push({ type: 'expected 404', description: url });
       return;
     }
     errors.push(`console.error: ${message.text()} (${url})`);

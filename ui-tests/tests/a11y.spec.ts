@@ -113,97 +113,106 @@ async function closeDialog(page: IJupyterLabPageFixture) {
   await expect(page.locator(DIALOG)).toHaveCount(0);
 }
 
-for (const theme of [LIGHT, DARK]) {
-  test(`WCAG 2.1 A/AA: sections, forms and dialogs in ${theme}`, async ({ page }) => {
-    const scan = (what: string, include: string | string[]) =>
-      expectAccessible(page, `${what} (${theme})`, include);
+/**
+ * Scans `include` in the current theme, then in the other one, and stays
+ * there: one theme switch per view, whatever the order of the views.
+ */
+async function scanBothThemes(
+  page: IJupyterLabPageFixture,
+  what: string,
+  include: string
+): Promise<void> {
+  const current = await page.locator('body').getAttribute('data-jp-theme-name');
+  for (const theme of current === DARK ? [DARK, LIGHT] : [LIGHT, DARK]) {
     await changeTheme(page, theme);
-    await page.keyboard.press('Alt+Shift+K');
-    const panel = page.locator(PANEL);
-    await expect(panel).toBeVisible();
-
-    // A running kernel, for the Processes section and the Kernels badge.
-    await page.evaluate(async () => {
-      await (window as any).jupyterapp.serviceManager.kernels.startNew({ name: 'python3' });
-    });
-
-    try {
-      // Kernels: a few specs, one broken, one expanded to its details.
-      const kernels = await expandOnly(panel, 'Kernels');
-      await panel.getByRole('button', { name: 'Refresh Kernels' }).click();
-      const list = kernels.getByRole('listbox', { name: 'Kernels' });
-      await expect(list.getByRole('option', { name: 'A11y Broken (broken)' })).toBeVisible();
-      const row = list.getByRole('option', { name: 'A11y Kernel', exact: true });
-      await row.click();
-      await list.press('ArrowRight');
-      await expect(row).toContainText('Healthy');
-      await expect(list.getByRole('option', { name: /Python 3/ })).toContainText('1 running');
-      await scan('Kernels section', PANEL);
-
-      await clickRowButton(row, 'Rename A11y Kernel');
-      await expect(page.locator(DIALOG).getByRole('textbox')).toBeVisible();
-      await scan('Rename kernel dialog', DIALOG);
-      await closeDialog(page);
-
-      await clickRowButton(row, 'Remove A11y Kernel');
-      await expect(page.locator(DIALOG)).toContainText('km-a11y-one');
-      await scan('Remove kernel dialog', DIALOG);
-      await closeDialog(page);
-
-      // Environments: none yet, then a healthy one and a broken one.
-      const environments = await expandOnly(panel, 'Environments');
-      await expect(environments).toContainText('No environments yet');
-      await scan('Environments section, empty', PANEL);
-
-      await environments.getByRole('button', { name: 'New Environment…' }).click();
-      const form = page.locator(DIALOG);
-      await expect(form.getByRole('textbox', { name: 'Name', exact: true })).toBeVisible();
-      await scan('New environment form', DIALOG);
-      // With the inline error a bad name shows.
-      await form.getByRole('textbox', { name: 'Name', exact: true }).fill('bad name');
-      await expect(form).toContainText('Use only letters, digits');
-      await scan('New environment form, invalid name', DIALOG);
-      await closeDialog(page);
-
-      makeEnvironments();
-      await panel.getByRole('button', { name: 'Refresh Environments' }).click();
-      const healthy = environments.locator(`[data-environment-name="${ENVIRONMENTS[0]}"]`);
-      const broken = environments.locator(`[data-environment-name="${ENVIRONMENTS[1]}"]`);
-      await expect(healthy).toContainText('Python 3');
-      await expect(broken).toContainText(/ipykernel/i);
-      await scan('Environments section, two environments', PANEL);
-
-      await healthy.getByRole('button', { name: `Add packages to ${ENVIRONMENTS[0]}` }).click();
-      await expect(page.locator(DIALOG).getByRole('textbox', { name: 'Packages' })).toBeVisible();
-      await scan('Add packages form', DIALOG);
-      await closeDialog(page);
-
-      await healthy.getByRole('button', { name: `Delete ${ENVIRONMENTS[0]}` }).click();
-      await expect(page.locator(DIALOG)).toContainText(ENVIRONMENTS[0]);
-      await scan('Delete environment dialog', DIALOG);
-      await closeDialog(page);
-
-      // Processes: the server and the kernel under it.
-      const processes = await expandOnly(panel, 'Processes');
-      const table = processes.getByRole('treegrid', { name: 'Processes' });
-      const kernelRow = table.locator('[role="row"][data-kind="kernel"]');
-      await expect(kernelRow).toHaveCount(1, { timeout: 20000 });
-      await expect(processes.getByRole('meter', { name: 'Memory' })).toBeVisible();
-      await scan('Processes section', PANEL);
-
-      await kernelRow.hover();
-      await kernelRow.getByRole('button', { name: /^Shut down / }).click();
-      await expect(page.locator(DIALOG)).toBeVisible();
-      await scan('Shut down kernel dialog', DIALOG);
-      await closeDialog(page);
-
-      // The memory item of the status bar.
-      await expect(page.locator(MEMORY_STATUS)).toContainText(/Mem: /);
-      await scan('Memory status item', MEMORY_STATUS);
-    } finally {
-      await page.evaluate(() =>
-        (window as any).jupyterapp.serviceManager.kernels.shutdownAll()
-      );
-    }
-  });
+    await expectAccessible(page, `${what} (${theme})`, include);
+  }
 }
+
+test('WCAG 2.1 A/AA in the light and dark themes: sections, forms, dialogs, status item', async ({
+  page
+}) => {
+  await page.sidebar.openTab('jp-kernel-manager');
+  const panel = page.locator(PANEL);
+  await expect(panel).toBeVisible();
+
+  // A running kernel, for the Processes section and the Kernels badge.
+  await page.evaluate(async () => {
+    await (window as any).jupyterapp.serviceManager.kernels.startNew({ name: 'python3' });
+  });
+
+  try {
+    // Kernels: a few specs, one broken, one expanded to its details.
+    const kernels = await expandOnly(panel, 'Kernels');
+    await panel.getByRole('button', { name: 'Refresh Kernels' }).click();
+    const list = kernels.getByRole('listbox', { name: 'Kernels' });
+    await expect(list.getByRole('option', { name: 'A11y Broken (broken)' })).toBeVisible();
+    const row = list.getByRole('option', { name: 'A11y Kernel', exact: true });
+    await row.click();
+    await list.press('ArrowRight');
+    await expect(row).toContainText('Healthy');
+    await expect(list.getByRole('option', { name: /Python 3/ })).toContainText('1 running');
+    await scanBothThemes(page, 'Kernels section, list focused', PANEL);
+    // The selected row is styled apart when the list has no focus.
+    await kernels.getByRole('searchbox', { name: 'Filter kernels' }).focus();
+    await expect(row).toHaveAttribute('aria-selected', 'true');
+    await scanBothThemes(page, 'Kernels section, list not focused', PANEL);
+
+    await clickRowButton(row, 'Rename A11y Kernel');
+    await expect(page.locator(DIALOG).getByRole('textbox')).toBeVisible();
+    await scanBothThemes(page, 'Rename kernel dialog', DIALOG);
+    await closeDialog(page);
+
+    await clickRowButton(row, 'Remove A11y Kernel');
+    await expect(page.locator(DIALOG)).toContainText('km-a11y-one');
+    await scanBothThemes(page, 'Remove kernel dialog', DIALOG);
+    await closeDialog(page);
+
+    // Environments: none yet, then a healthy one and a broken one.
+    const environments = await expandOnly(panel, 'Environments');
+    await expect(environments).toContainText('No environments yet');
+    await scanBothThemes(page, 'Environments section, empty', PANEL);
+
+    await environments.getByRole('button', { name: 'New Environment…' }).click();
+    const form = page.locator(DIALOG);
+    await expect(form.getByRole('textbox', { name: 'Name', exact: true })).toBeVisible();
+    // With the inline error that a bad name shows.
+    await form.getByRole('textbox', { name: 'Name', exact: true }).fill('bad name');
+    await expect(form).toContainText('Use only letters, digits');
+    await scanBothThemes(page, 'New environment form', DIALOG);
+    await closeDialog(page);
+
+    makeEnvironments();
+    await panel.getByRole('button', { name: 'Refresh Environments' }).click();
+    const healthy = environments.locator(`[data-environment-name="${ENVIRONMENTS[0]}"]`);
+    const broken = environments.locator(`[data-environment-name="${ENVIRONMENTS[1]}"]`);
+    await expect(healthy).toContainText('Python 3');
+    await expect(broken).toContainText(/ipykernel/i);
+    await scanBothThemes(page, 'Environments section, two environments', PANEL);
+
+    await healthy.getByRole('button', { name: `Add packages to ${ENVIRONMENTS[0]}` }).click();
+    await expect(page.locator(DIALOG).getByRole('textbox', { name: 'Packages' })).toBeVisible();
+    await scanBothThemes(page, 'Add packages form', DIALOG);
+    await closeDialog(page);
+
+    await healthy.getByRole('button', { name: `Delete ${ENVIRONMENTS[0]}` }).click();
+    await expect(page.locator(DIALOG)).toContainText(ENVIRONMENTS[0]);
+    await scanBothThemes(page, 'Delete environment dialog', DIALOG);
+    await closeDialog(page);
+
+    // Processes: the server and the kernel under it.
+    const processes = await expandOnly(panel, 'Processes');
+    const table = processes.getByRole('treegrid', { name: 'Processes' });
+    await expect(table.locator('[role="row"][data-kind="kernel"]')).toHaveCount(1, {
+      timeout: 20000
+    });
+    await expect(processes.getByRole('meter', { name: 'Memory' })).toBeVisible();
+    await scanBothThemes(page, 'Processes section', PANEL);
+
+    // The memory item of the status bar.
+    await expect(page.locator(MEMORY_STATUS)).toContainText(/Mem: /);
+    await scanBothThemes(page, 'Memory status item', MEMORY_STATUS);
+  } finally {
+    await page.evaluate(() => (window as any).jupyterapp.serviceManager.kernels.shutdownAll());
+  }
+});
