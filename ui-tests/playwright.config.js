@@ -17,7 +17,9 @@ const { browserUse, reporters } = require('./playwright-shared');
 
 const port = Number(process.env.KM_UI_TEST_PORT || 8899);
 // The second server (tests-plugins-off/): some plugins and routes turned off.
-const pluginsOffPort = Number(process.env.KM_UI_TEST_PLUGINS_OFF_PORT || port + 1);
+const pluginsOffPort = Number(
+  process.env.KM_UI_TEST_PLUGINS_OFF_PORT || port + 1
+);
 const venvBin = path.resolve(__dirname, '..', '.venv', 'bin');
 const jupyter = path.join(venvBin, 'jupyter');
 if (!fs.existsSync(jupyter)) {
@@ -114,7 +116,12 @@ module.exports = {
   ],
   // Both start before the first test, in parallel, and stop after the last.
   webServer: [
-    labServer(port, dataDir, path.join(dataDir, 'config'), 'jupyter_server_test_config.py'),
+    labServer(
+      port,
+      dataDir,
+      path.join(dataDir, 'config'),
+      'jupyter_server_test_config.py'
+    ),
     labServer(
       pluginsOffPort,
       pluginsOffDir,

@@ -63,14 +63,18 @@ export async function changeTheme(page: Page, theme: string): Promise<void> {
   await expect(body).toHaveAttribute('data-jp-theme-name', theme);
   // The theme's stylesheet is in; let the page restyle before measuring.
   await raw.evaluate(
-    () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))
+    () =>
+      new Promise(resolve =>
+        requestAnimationFrame(() => requestAnimationFrame(resolve))
+      )
   );
 }
 
 /** One offending node: where, what, and axe's explanation. */
 function describeNode(node: Result['nodes'][number]): string {
   const target = node.target.map(part => JSON.stringify(part)).join(' > ');
-  const html = node.html.length > 300 ? `${node.html.slice(0, 300)}…` : node.html;
+  const html =
+    node.html.length > 300 ? `${node.html.slice(0, 300)}…` : node.html;
   const why = (node.failureSummary ?? '').replace(/\s*\n\s*/g, ' ');
   return `    at ${target}\n       ${html}\n       ${why}`;
 }
@@ -94,12 +98,17 @@ export async function axeViolations(
 ): Promise<Result[]> {
   const raw = rawPage(page);
   for (const selector of [include].flat()) {
-    await expect(raw.locator(selector).first(), `${label}: ${selector} is shown`).toBeVisible();
+    await expect(
+      raw.locator(selector).first(),
+      `${label}: ${selector} is shown`
+    ).toBeVisible();
   }
   // Legacy mode: axe.run() in the page itself, not runPartial() in each frame
   // and finishRun() in a new blank page, which takes a second more per scan;
   // nothing the extension shows is in an iframe.
-  let builder = new AxeBuilder({ page: raw }).withTags(WCAG_TAGS).setLegacyMode();
+  let builder = new AxeBuilder({ page: raw })
+    .withTags(WCAG_TAGS)
+    .setLegacyMode();
   for (const selector of [include].flat()) {
     builder = builder.include(selector);
   }
@@ -121,7 +130,10 @@ export async function axeViolations(
   try {
     results = await builder.analyze();
   } finally {
-    await raw.evaluate(id => document.getElementById(id)?.remove(), AXE_STYLE_ID);
+    await raw.evaluate(
+      id => document.getElementById(id)?.remove(),
+      AXE_STYLE_ID
+    );
   }
   await test.info().attach(`axe ${label}.json`, {
     body: JSON.stringify(

@@ -1,6 +1,13 @@
 import { expect } from '@jupyterlab/galata';
 import type { APIRequestContext, Locator } from '@playwright/test';
-import { changeTheme, DARK, DIALOG, expectAccessible, LIGHT, PANEL } from '../helpers/a11y';
+import {
+  changeTheme,
+  DARK,
+  DIALOG,
+  expectAccessible,
+  LIGHT,
+  PANEL
+} from '../helpers/a11y';
 import {
   ensureRunning,
   hub,
@@ -32,10 +39,13 @@ test.skip(!!process.env.KM_HUB_SKIP, process.env.KM_HUB_SKIP);
  */
 async function deleteUser(request: APIRequestContext, name: string) {
   await expect
-    .poll(async () => (await hubApi(request, 'DELETE', `users/${name}`)).status(), {
-      timeout: SPAWN_TIMEOUT,
-      intervals: [500]
-    })
+    .poll(
+      async () => (await hubApi(request, 'DELETE', `users/${name}`)).status(),
+      {
+        timeout: SPAWN_TIMEOUT,
+        intervals: [500]
+      }
+    )
     .toBe(404);
 }
 
@@ -61,17 +71,24 @@ async function cancelDialog(control: Locator) {
   await expect(dialog).toHaveCount(0);
 }
 
-test('WCAG 2.1 A/AA: the Hub section as an admin, light and dark', async ({ page, request }) => {
+test('WCAG 2.1 A/AA: the Hub section as an admin, light and dark', async ({
+  page,
+  request
+}) => {
   // A user whose server runs: a row with figures and every action.
   await ensureRunning(request, 'alice');
   await logIn(page, hub().admin);
   const section = await openHubSection(page);
-  await expect(section.getByRole('list', { name: 'Servers of admin' })).toContainText(READY);
+  await expect(
+    section.getByRole('list', { name: 'Servers of admin' })
+  ).toContainText(READY);
   const table = section.getByRole('table', { name: 'Hub users' });
   const alice = table
     .getByRole('row')
     .filter({ has: page.getByRole('rowheader', { name: /^alice/ }) });
-  await expect(alice.getByRole('rowheader')).toHaveAccessibleName(/Server state: running$/);
+  await expect(alice.getByRole('rowheader')).toHaveAccessibleName(
+    /Server state: running$/
+  );
 
   for (const theme of [LIGHT, DARK]) {
     await changeTheme(page, theme);
@@ -89,7 +106,9 @@ test('WCAG 2.1 A/AA: the Hub section as an admin, light and dark', async ({ page
   }
 });
 
-test('WCAG 2.1 A/AA: the Hub section as a plain user, light and dark', async ({ page }) => {
+test('WCAG 2.1 A/AA: the Hub section as a plain user, light and dark', async ({
+  page
+}) => {
   await logIn(page, 'alice');
   const section = await openHubSection(page);
   const servers = section.getByRole('list', { name: 'Servers of alice' });
@@ -99,7 +118,9 @@ test('WCAG 2.1 A/AA: the Hub section as a plain user, light and dark', async ({ 
     await changeTheme(page, theme);
     await expectAccessible(page, `Hub section as a user (${theme})`, PANEL);
 
-    const stop = servers.getByRole('button', { name: 'Stop default server of alice' });
+    const stop = servers.getByRole('button', {
+      name: 'Stop default server of alice'
+    });
     await openDialog(stop);
     await expectAccessible(page, `Stop own server dialog (${theme})`, DIALOG);
     await cancelDialog(stop);

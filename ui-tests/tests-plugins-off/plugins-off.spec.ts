@@ -35,13 +35,18 @@ test('without the hub and environments plugins and the processes route, the rest
       return;
     }
     const url = message.location().url;
-    if (/^Failed to load resource: .* 404/.test(message.text()) && switchedOffRoute.test(url)) {
+    if (
+      /^Failed to load resource: .* 404/.test(message.text()) &&
+      switchedOffRoute.test(url)
+    ) {
       test.info().annotations.push({ type: 'expected 404', description: url });
       return;
     }
     errors.push(`console.error: ${message.text()} (${url})`);
   });
-  page.on('pageerror', error => errors.push(`pageerror: ${error.stack ?? error.message}`));
+  page.on('pageerror', error =>
+    errors.push(`pageerror: ${error.stack ?? error.message}`)
+  );
 
   await page.goto();
 
@@ -49,7 +54,9 @@ test('without the hub and environments plugins and the processes route, the rest
   const pageConfig = await page.evaluate(() =>
     JSON.parse(document.getElementById('jupyter-config-data')!.textContent!)
   );
-  expect(pageConfig.disabledExtensions).toEqual(expect.arrayContaining(DISABLED_PLUGINS));
+  expect(pageConfig.disabledExtensions).toEqual(
+    expect.arrayContaining(DISABLED_PLUGINS)
+  );
   const processes = await page.request.get('kernel-manager/processes');
   expect(processes.status()).toBe(404);
   expect(await processes.json()).toMatchObject({ reason: 'switched-off' });
@@ -65,16 +72,24 @@ test('without the hub and environments plugins and the processes route, the rest
   await expect(python).toHaveAttribute('aria-selected', 'true');
 
   // No Environments section (nor a Hub one: this is no hub anyway).
-  await expect(panel.getByRole('heading', { name: 'Kernels Section' })).toBeVisible();
-  await expect(panel.getByRole('heading', { name: 'Environments Section' })).toHaveCount(0);
-  await expect(panel.getByRole('heading', { name: 'Hub Section' })).toHaveCount(0);
+  await expect(
+    panel.getByRole('heading', { name: 'Kernels Section' })
+  ).toBeVisible();
+  await expect(
+    panel.getByRole('heading', { name: 'Environments Section' })
+  ).toHaveCount(0);
+  await expect(panel.getByRole('heading', { name: 'Hub Section' })).toHaveCount(
+    0
+  );
 
   // The Processes section says its route is switched off, as no error.
   const header = panel.getByRole('heading', { name: 'Processes Section' });
   if ((await header.getAttribute('aria-expanded')) !== 'true') {
     await header.click();
   }
-  const section = panel.locator(`#${await header.getAttribute('aria-controls')}`);
+  const section = panel.locator(
+    `#${await header.getAttribute('aria-controls')}`
+  );
   await expect(section).toContainText(SWITCHED_OFF);
   await expect(section.getByRole('alert')).toHaveCount(0);
 

@@ -23,17 +23,34 @@ import {
 
 const dataDir = process.env.KM_TEST_DATA_DIR;
 if (!dataDir) {
-  throw new Error('KM_TEST_DATA_DIR is not set: run through playwright.config.js');
+  throw new Error(
+    'KM_TEST_DATA_DIR is not set: run through playwright.config.js'
+  );
 }
-const venvPython = path.resolve(__dirname, '..', '..', '.venv', 'bin', 'python');
+const venvPython = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  '.venv',
+  'bin',
+  'python'
+);
 const kernelsDir = path.join(dataDir, 'kernels');
 // The server's default environments_dir (<jupyter data dir>/kernel-manager/envs).
 const envsDir = path.join(dataDir, 'kernel-manager', 'envs');
 
 const SPECS = [
   { name: 'km-a11y-one', displayName: 'A11y Kernel', argv0: venvPython },
-  { name: 'km-a11y-two', displayName: 'Another A11y Kernel', argv0: venvPython },
-  { name: 'km-a11y-broken', displayName: 'A11y Broken', argv0: '/nonexistent/env/bin/python' }
+  {
+    name: 'km-a11y-two',
+    displayName: 'Another A11y Kernel',
+    argv0: venvPython
+  },
+  {
+    name: 'km-a11y-broken',
+    displayName: 'A11y Broken',
+    argv0: '/nonexistent/env/bin/python'
+  }
 ];
 const ENVIRONMENTS = ['a11y-env', 'a11y-broken-env'];
 
@@ -44,7 +61,13 @@ function writeSpecs() {
     fs.writeFileSync(
       path.join(dir, 'kernel.json'),
       JSON.stringify({
-        argv: [spec.argv0, '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
+        argv: [
+          spec.argv0,
+          '-m',
+          'ipykernel_launcher',
+          '-f',
+          '{connection_file}'
+        ],
         display_name: spec.displayName,
         language: 'python'
       })
@@ -64,18 +87,28 @@ function makeEnvironments() {
     execFileSync(venvPython, ['-m', 'venv', '--without-pip', dir]);
   }
   const site = (python: string) =>
-    execFileSync(python, ['-c', 'import sysconfig; print(sysconfig.get_path("purelib"))'], {
-      encoding: 'utf8'
-    }).trim();
+    execFileSync(
+      python,
+      ['-c', 'import sysconfig; print(sysconfig.get_path("purelib"))'],
+      {
+        encoding: 'utf8'
+      }
+    ).trim();
   fs.writeFileSync(
-    path.join(site(path.join(envsDir, ENVIRONMENTS[0], 'bin', 'python')), 'km-a11y.pth'),
+    path.join(
+      site(path.join(envsDir, ENVIRONMENTS[0], 'bin', 'python')),
+      'km-a11y.pth'
+    ),
     `${site(venvPython)}\n`
   );
 }
 
 function cleanUp() {
   for (const spec of SPECS) {
-    fs.rmSync(path.join(kernelsDir, spec.name), { recursive: true, force: true });
+    fs.rmSync(path.join(kernelsDir, spec.name), {
+      recursive: true,
+      force: true
+    });
   }
   for (const name of ENVIRONMENTS) {
     fs.rmSync(path.join(envsDir, name), { recursive: true, force: true });
@@ -138,7 +171,9 @@ test('WCAG 2.1 A/AA in the light and dark themes: sections, forms, dialogs, stat
 
   // A running kernel, for the Processes section and the Kernels badge.
   await page.evaluate(async () => {
-    await (window as any).jupyterapp.serviceManager.kernels.startNew({ name: 'python3' });
+    await (window as any).jupyterapp.serviceManager.kernels.startNew({
+      name: 'python3'
+    });
   });
 
   try {
@@ -146,12 +181,16 @@ test('WCAG 2.1 A/AA in the light and dark themes: sections, forms, dialogs, stat
     const kernels = await expandOnly(panel, 'Kernels');
     await panel.getByRole('button', { name: 'Refresh Kernels' }).click();
     const list = kernels.getByRole('listbox', { name: 'Kernels' });
-    await expect(list.getByRole('option', { name: 'A11y Broken (broken)' })).toBeVisible();
+    await expect(
+      list.getByRole('option', { name: 'A11y Broken (broken)' })
+    ).toBeVisible();
     const row = list.getByRole('option', { name: 'A11y Kernel', exact: true });
     await row.click();
     await list.press('ArrowRight');
     await expect(row).toContainText('Healthy');
-    await expect(list.getByRole('option', { name: /Python 3/ })).toContainText('1 running');
+    await expect(list.getByRole('option', { name: /Python 3/ })).toContainText(
+      '1 running'
+    );
     await scanBothThemes(page, 'Kernels section, list focused', PANEL);
     // The selected row is styled apart when the list has no focus.
     await kernels.getByRole('searchbox', { name: 'Filter kernels' }).focus();
@@ -173,29 +212,45 @@ test('WCAG 2.1 A/AA in the light and dark themes: sections, forms, dialogs, stat
     await expect(environments).toContainText('No environments yet');
     await scanBothThemes(page, 'Environments section, empty', PANEL);
 
-    await environments.getByRole('button', { name: 'New Environment…' }).click();
+    await environments
+      .getByRole('button', { name: 'New Environment…' })
+      .click();
     const form = page.locator(DIALOG);
-    await expect(form.getByRole('textbox', { name: 'Name', exact: true })).toBeVisible();
+    await expect(
+      form.getByRole('textbox', { name: 'Name', exact: true })
+    ).toBeVisible();
     // With the inline error that a bad name shows.
-    await form.getByRole('textbox', { name: 'Name', exact: true }).fill('bad name');
+    await form
+      .getByRole('textbox', { name: 'Name', exact: true })
+      .fill('bad name');
     await expect(form).toContainText('Use only letters, digits');
     await scanBothThemes(page, 'New environment form', DIALOG);
     await closeDialog(page);
 
     makeEnvironments();
     await panel.getByRole('button', { name: 'Refresh Environments' }).click();
-    const healthy = environments.locator(`[data-environment-name="${ENVIRONMENTS[0]}"]`);
-    const broken = environments.locator(`[data-environment-name="${ENVIRONMENTS[1]}"]`);
+    const healthy = environments.locator(
+      `[data-environment-name="${ENVIRONMENTS[0]}"]`
+    );
+    const broken = environments.locator(
+      `[data-environment-name="${ENVIRONMENTS[1]}"]`
+    );
     await expect(healthy).toContainText('Python 3');
     await expect(broken).toContainText(/ipykernel/i);
     await scanBothThemes(page, 'Environments section, two environments', PANEL);
 
-    await healthy.getByRole('button', { name: `Add packages to ${ENVIRONMENTS[0]}` }).click();
-    await expect(page.locator(DIALOG).getByRole('textbox', { name: 'Packages' })).toBeVisible();
+    await healthy
+      .getByRole('button', { name: `Add packages to ${ENVIRONMENTS[0]}` })
+      .click();
+    await expect(
+      page.locator(DIALOG).getByRole('textbox', { name: 'Packages' })
+    ).toBeVisible();
     await scanBothThemes(page, 'Add packages form', DIALOG);
     await closeDialog(page);
 
-    await healthy.getByRole('button', { name: `Delete ${ENVIRONMENTS[0]}` }).click();
+    await healthy
+      .getByRole('button', { name: `Delete ${ENVIRONMENTS[0]}` })
+      .click();
     await expect(page.locator(DIALOG)).toContainText(ENVIRONMENTS[0]);
     await scanBothThemes(page, 'Delete environment dialog', DIALOG);
     await closeDialog(page);
@@ -203,16 +258,23 @@ test('WCAG 2.1 A/AA in the light and dark themes: sections, forms, dialogs, stat
     // Processes: the server and the kernel under it.
     const processes = await expandOnly(panel, 'Processes');
     const table = processes.getByRole('treegrid', { name: 'Processes' });
-    await expect(table.locator('[role="row"][data-kind="kernel"]')).toHaveCount(1, {
-      timeout: 20000
-    });
-    await expect(processes.getByRole('meter', { name: 'Memory' })).toBeVisible();
+    await expect(table.locator('[role="row"][data-kind="kernel"]')).toHaveCount(
+      1,
+      {
+        timeout: 20000
+      }
+    );
+    await expect(
+      processes.getByRole('meter', { name: 'Memory' })
+    ).toBeVisible();
     await scanBothThemes(page, 'Processes section', PANEL);
 
     // The memory item of the status bar.
     await expect(page.locator(MEMORY_STATUS)).toContainText(/Mem: /);
     await scanBothThemes(page, 'Memory status item', MEMORY_STATUS);
   } finally {
-    await page.evaluate(() => (window as any).jupyterapp.serviceManager.kernels.shutdownAll());
+    await page.evaluate(() =>
+      (window as any).jupyterapp.serviceManager.kernels.shutdownAll()
+    );
   }
 });
