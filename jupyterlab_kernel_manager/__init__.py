@@ -16,14 +16,14 @@ except ImportError:
 
 import atexit
 
-from . import kernelspecs
+from .app import KernelManagerApp
 from .config import KernelManagerConfig
-from .environments import Environments
-from .handlers import setup_handlers
 from .jobs import kill_all_registries
-from .processes import Processes
 
-# Module extensions get no shutdown hook: stop running jobs when the process exits.
+__all__ = ["KernelManagerApp", "KernelManagerConfig", "__version__"]
+
+# Jobs still running when the process exits are killed; the next start sweeps
+# what they leave.
 atexit.register(kill_all_registries)
 
 
@@ -32,20 +32,4 @@ def _jupyter_labextension_paths():
 
 
 def _jupyter_server_extension_points():
-    return [{"module": "jupyterlab_kernel_manager"}]
-
-
-def _load_jupyter_server_extension(serverapp):
-    """Register the REST routes with the running Jupyter Server."""
-    config = KernelManagerConfig(parent=serverapp)
-    environments = Environments(config)
-    # No job runs yet: whatever a crashed or restarted server left is an orphan.
-    removed = environments.sweep()
-    if removed:
-        serverapp.log.info("Removed unfinished environments: %s", ", ".join(removed))
-    kernelspecs.sweep_trash(kernelspecs.user_kernels_dir())
-    serverapp.web_app.settings["kernel_manager_environments"] = environments
-    processes = Processes(config, serverapp)
-    serverapp.web_app.settings["kernel_manager_processes"] = processes
-    setup_handlers(serverapp.web_app, config, environments, processes)
-    serverapp.log.info("Registered jupyterlab_kernel_manager server extension")
+    return [{"module": "jupyterlab_kernel_manager", "app": KernelManagerApp}]

@@ -32,25 +32,36 @@ def requires(*permissions: Permission | PermissionsOf):
     def decorate(method):
         @functools.wraps(method)
         async def wrapper(self, *args, **kwargs):
-            user = self.current_user
-            if not user:
-                raise web.HTTPError(403, "Not authenticated.")
-            for item in permissions:
-                pairs = item(self) if callable(item) else (item,)
-                for action, resource in pairs:
-                    allowed = await ensure_async(
-                        self.authorizer.is_authorized(self, user, action, resource)
-                    )
-                    if not allowed:
-                        raise web.HTTPError(
-                            403,
-                            f"User is not authorized to {action} on resource: {resource}.",
-                            reason="Forbidden",
-                        )
+            await check(self, permissions)
             return await method(self, *args, **kwargs)
 
-        # Read by the route table (tests, OpenAPI) to say what each verb needs.
+        # Read by the route table (tests, OpenAPI, switched-off routes) to say what
+        # each verb needs.
         wrapper.__km_permissions__ = permissions  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
+
+
+def permissions_of(method) -> tuple[Permission | PermissionsOf, ...]:
+    """What ``requires`` checks before ``method`` (nothing for a verb without it)."""
+    return getattr(method, "__km_permissions__", ())
+
+
+async def check(handler: web.RequestHandler, permissions) -> None:
+    """403 unless the request's user holds every permission (see ``requires``)."""
+    user = handler.current_user
+    if not user:
+        raise web.HTTPError(403, "Not authenticated.")
+    for item in permissions:
+        pairs = item(handler) if callable(item) else (item,)
+        for action, resource in pairs:
+            allowed = await ensure_async(
+                handler.authorizer.is_authorized(handler, user, action, resource)  # type: ignore[attr-defined]
+            )
+            if not allowed:
+                raise web.HTTPError(
+                    403,
+                    f"User is not authorized to {action} on resource: {resource}.",
+                    reason="Forbidden",
+                )

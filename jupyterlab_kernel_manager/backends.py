@@ -1,30 +1,23 @@
 """The tools that build environments: what is installed, and their command lines.
 
-Detection runs subprocesses (interpreters, ``uv python list``): call it in a thread.
-Command lines are argv lists for ``jobs``; nothing here runs a shell.
-
-Every helper process reads nothing from where the server runs (on a hub, the
-user's home): Pythons run isolated (``-I``: neither the working directory nor
-PYTHON* variables nor the user's site-packages) and write no bytecode (``-B``,
-as PYTHONDONTWRITEBYTECODE, which ``-I`` ignores), every process in an empty
-working directory given by the caller, and with no config file of pip or uv
-(``child_environment``), which could redirect an install.
+Detection runs probes (``probes.run_probe``: interpreters, ``uv python list``), a
+coroutine. Command lines are argv lists for ``jobs``; nothing here runs a shell.
 """
 
 from __future__ import annotations
 
-import functools
+import asyncio
 import json
 import os
 import re
 import shutil
-import subprocess
 import sys
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from .jobs import Fallback, Step
+from .probes import ISOLATED, every, run_probe
 
 BACKENDS = ("uv", "venv", "conda")
 CONDA_EXECUTABLES = ("mamba", "micromamba", "conda")
@@ -33,9 +26,11 @@ CONDA_EXECUTABLES = ("mamba", "micromamba", "conda")
 CONDA_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
 PIP_FLAGS = ("--disable-pip-version-check", "--no-input", "--progress-bar", "off")
 PROBE_TIMEOUT = 15.0
+# Interpreters probed at once during detection.
+MAX_PROBES = 8
+T = TypeVar("T")
+R = TypeVar("R")
 _VERSIONED_PYTHON = re.compile(r"python3\.\d+")
-# Variables of the server's own Python that would leak into another interpreter.
-_PYTHON_VARIABLES = ("PYTHONPATH", "PYTHONHOME")
 SERVER_PYTHON = "{}.{}".format(*sys.version_info[:2])
 # Run by the environment's own interpreter with the kernelspec's name and display
 # name as arguments: what `python -m ipykernel install --user --name N
@@ -72,52 +67,34 @@ class Backend:
         }
 
 
-def child_environment(**extra: str) -> dict:
-    """The server's environment for a child that runs another Python or a tool.
-
-    No config file of pip (``os.devnull``: pip loads none, not even
-    ``<environment>/pip.conf``, which a package could plant) or of uv
-    (``uv.toml``, ``pyproject.toml`` of the working directory and its parents,
-    the user's and the system's); their environment variables (caches, indexes)
-    still apply.
-    """
-    env = {k: v for k, v in os.environ.items() if k not in _PYTHON_VARIABLES}
-    env.update(PIP_CONFIG_FILE=os.devnull, PIP_NO_INPUT="1", UV_NO_CONFIG="1")
-    env.update(extra)
-    return env
-
-
 def env_python(path: str) -> str:
     """The interpreter of an environment (POSIX layout: venv, uv and conda alike)."""
     return os.path.join(path, "bin", "python")
 
 
-def detect(allowed: Sequence[str], cwd: str | None = None) -> dict[str, Backend]:
+async def detect(allowed: Sequence[str], cwd: str | None = None) -> dict[str, Backend]:
     """Every backend, in the order of ``BACKENDS``; disallowed ones are not probed.
 
     ``cwd``: an empty directory, the probes' working directory.
     """
-    finders = {
-        "uv": functools.partial(_detect_uv, cwd),
-        "venv": functools.partial(_detect_venv, cwd),
-        "conda": _detect_conda,
+    finders: dict[str, Callable[[], Awaitable[Backend]]] = {
+        "uv": lambda: _detect_uv(cwd),
+        "venv": lambda: _detect_venv(cwd),
+        "conda": lambda: asyncio.to_thread(_detect_conda),
     }
-    with ThreadPoolExecutor(max_workers=len(finders)) as pool:
-        futures = {
-            name: pool.submit(_safely, name, finders[name]) for name in BACKENDS if name in allowed
-        }
-        return {
-            name: futures[name].result()
-            if name in futures
-            else Backend(name, False, reason="Not allowed by the administrator.")
-            for name in BACKENDS
-        }
+    names = [name for name in BACKENDS if name in allowed]
+    found = await every(*(_safely(name, finders[name]) for name in names))
+    detected = dict(zip(names, found))
+    return {
+        name: detected.get(name) or Backend(name, False, reason="Not allowed by the administrator.")
+        for name in BACKENDS
+    }
 
 
-def _safely(name: str, finder) -> Backend:
+async def _safely(name: str, finder: Callable[[], Awaitable[Backend]]) -> Backend:
     # Detection is cached for the server's lifetime: a surprise must not poison it.
     try:
-        return finder()
+        return await finder()
     except Exception as exc:
         return Backend(name, False, reason=f"Detection failed: {exc}")
 
@@ -144,10 +121,9 @@ def _pick_default(versions: Iterable[str]) -> str | None:
     return max(versions, key=_version_key) if versions else None
 
 
-def _detect_venv(cwd: str | None) -> Backend:
-    candidates = [sys.executable, *_versioned_pythons_on_path()]
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        versions = list(pool.map(functools.partial(_probe_venv_python, cwd=cwd), candidates))
+async def _detect_venv(cwd: str | None) -> Backend:
+    candidates = [sys.executable, *await asyncio.to_thread(_versioned_pythons_on_path)]
+    versions = await _each(candidates, lambda executable: _probe_venv_python(executable, cwd))
     pythons: dict[str, str] = {}
     # The server's own interpreter first, then PATH order: the first of a version wins.
     for executable, version in zip(candidates, versions):
@@ -192,29 +168,33 @@ def _versioned_pythons_on_path() -> list[str]:
     return found
 
 
-def _probe_venv_python(executable: str, cwd: str | None) -> str | None:
+async def _each(items: Sequence[T], probe: Callable[[T], Awaitable[R]]) -> list[R]:
+    """``probe`` of every item, at most MAX_PROBES at once, in the items' order."""
+    slots = asyncio.Semaphore(MAX_PROBES)
+
+    async def one(item: T) -> R:
+        async with slots:
+            return await probe(item)
+
+    return await every(*(one(item) for item in items))
+
+
+async def _probe_venv_python(executable: str, cwd: str | None) -> str | None:
     """``"3.X"`` when ``executable`` runs and can make a venv with pip, else None."""
     code = "import sys, venv, ensurepip; print('%d.%d' % sys.version_info[:2])"
-    version = _probe(executable, code, cwd)
+    version = await _python_says(executable, code, cwd)
     return version if version and re.fullmatch(r"3\.\d+", version) else None
 
 
-def _probe(executable: str, code: str, cwd: str | None) -> str | None:
+async def _python_says(executable: str, code: str, cwd: str | None) -> str | None:
     """What ``executable -I -B -c code`` prints, stripped; None when it fails."""
     try:
-        done = subprocess.run(
-            [executable, "-I", "-B", "-c", code],
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=PROBE_TIMEOUT,
-            env=child_environment(),
-            stdin=subprocess.DEVNULL,
-            cwd=cwd,
+        answer = await run_probe(
+            [executable, *ISOLATED, "-c", code], cwd=cwd, timeout=PROBE_TIMEOUT
         )
-    except (OSError, subprocess.SubprocessError):
+    except OSError:  # TimeoutError included
         return None
-    return done.stdout.strip() if done.returncode == 0 else None
+    return answer.stdout.strip() if answer.returncode == 0 else None
 
 
 def find_uv() -> str | None:
@@ -227,24 +207,19 @@ def find_uv() -> str | None:
         return shutil.which("uv")
 
 
-def _detect_uv(cwd: str | None) -> Backend:
-    uv = find_uv()
+async def _detect_uv(cwd: str | None) -> Backend:
+    uv = await asyncio.to_thread(find_uv)
     if uv is None:
         return Backend("uv", False, reason="uv is not installed.")
     try:
         # Installed interpreters only: uv may not download one here.
-        done = subprocess.run(
+        answer = await run_probe(
             [uv, "python", "list", "--only-installed", "--output-format", "json"],
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=PROBE_TIMEOUT * 2,
-            env=child_environment(),
-            stdin=subprocess.DEVNULL,
             cwd=cwd,
+            timeout=PROBE_TIMEOUT * 2,
         )
-        listing = json.loads(done.stdout) if done.returncode == 0 else None
-    except (OSError, subprocess.SubprocessError, ValueError):
+        listing = json.loads(answer.stdout) if answer.returncode == 0 else None
+    except (OSError, ValueError):
         listing = None
     # Version -> the first interpreter uv lists for it: the one `--python 3.X`
     # would find, uv's order being its discovery order.
@@ -277,13 +252,7 @@ def _detect_uv(cwd: str | None) -> Backend:
     # `uv venv --python 3.12` searches PATH on every creation (and runs every
     # pyenv-style shim it meets: ~0.1-0.3 s), a path costs nothing. A version uv
     # listed that cannot be resolved stays a version request (uv searches).
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        resolved = list(
-            pool.map(
-                functools.partial(_real_executable, cwd=cwd),
-                (found[v] for v in ordered),
-            )
-        )
+    resolved = await _each([found[v] for v in ordered], lambda path: _real_executable(path, cwd))
     return Backend(
         "uv",
         True,
@@ -293,16 +262,13 @@ def _detect_uv(cwd: str | None) -> Backend:
     )
 
 
-def _real_executable(path: str | None, cwd: str | None) -> str | None:
+async def _real_executable(path: str | None, cwd: str | None) -> str | None:
     """The interpreter behind ``path`` (a shim or symlink), as it reports itself."""
     if path is None:
         return None
-    executable = _probe(path, "import sys; print(sys.executable)", cwd)
-    return (
-        executable
-        if executable and os.path.isabs(executable) and os.access(executable, os.X_OK)
-        else None
-    )
+    executable = await _python_says(path, "import sys; print(sys.executable)", cwd)
+    usable = executable and os.path.isabs(executable) and os.access(executable, os.X_OK)
+    return executable if usable else None
 
 
 def _detect_conda() -> Backend:
@@ -337,6 +303,8 @@ def create_commands(
             [backend.pythons[python], "-m", "venv", *site, path],
             [interpreter, "-m", "pip", "install", *PIP_FLAGS, "ipykernel", *packages],
         ]
+    executable = backend.executable
+    assert executable is not None, f"{backend.name} is not available"
     if backend.name == "uv":
         interpreter_request = backend.pythons[python]
         if os.path.isabs(interpreter_request) and not os.path.exists(interpreter_request):
@@ -344,7 +312,7 @@ def create_commands(
             interpreter_request = python
         return [
             [
-                backend.executable,
+                executable,
                 "venv",
                 "--no-python-downloads",
                 *site,
@@ -354,14 +322,14 @@ def create_commands(
             ],
             # pip as a package, not `uv venv --seed`: one resolution instead of
             # two, and `%pip install` works in the new kernel all the same.
-            _uv_install(backend.executable, path, ["ipykernel", "pip", *packages], prefer_cache),
+            _uv_install(executable, path, ["ipykernel", "pip", *packages], prefer_cache),
         ]
     # conda: the channel gives Python, ipykernel and pip; the user's packages are
     # PEP 508 requirements, which the environment's pip reads exactly (conda's own
     # match specs and package names differ).
     commands: list[Step] = [
         [
-            backend.executable,
+            executable,
             "create",
             "-y",
             "-p",
@@ -383,7 +351,7 @@ def kernelspec_command(path: str, name: str, display_name: str) -> list[str]:
 
 
 def install_command(
-    backend_name: str,
+    backend_name: str | None,
     backends: Mapping[str, Backend],
     path: str,
     packages: Sequence[str],
@@ -408,7 +376,7 @@ def _uv_install(uv: str, path: str, packages: Sequence[str], prefer_cache: bool)
     return Fallback(offline, online, CACHE_MISS_NOTE)
 
 
-def list_command(backend_name: str, backends: Mapping[str, Backend], path: str) -> list[str]:
+def list_command(backend_name: str | None, backends: Mapping[str, Backend], path: str) -> list[str]:
     """What lists an environment's packages as JSON, from its own tooling."""
     uv, conda = backends.get("uv"), backends.get("conda")
     if backend_name == "uv" and uv is not None and uv.executable:
@@ -425,8 +393,7 @@ def list_command(backend_name: str, backends: Mapping[str, Backend], path: str) 
         return [conda.executable, "list", "--json", "-p", path]
     return [
         env_python(path),
-        "-I",
-        "-B",
+        *ISOLATED,
         "-m",
         "pip",
         "list",

@@ -12,9 +12,26 @@ from traitlets.config import Configurable
 from .backends import BACKENDS
 from .packages import check_requirement
 
+# The parts of the API an administrator may switch off (handlers.py says which
+# routes each covers).
+PARTS = ("kernelspecs", "environments", "processes")
+
 
 class KernelManagerConfig(Configurable):
     """Configuration of the kernel manager server extension."""
+
+    disabled_routes = List(
+        Unicode(),
+        default_value=[],
+        help=(
+            "Parts of the kernel manager's REST API switched off on this server, among "
+            "'kernelspecs' (kernelspecs/*), 'environments' (environments/*, backends, "
+            "jobs/*) and 'processes' (processes/*). Their routes still need an "
+            "authenticated and authorized user, then answer every request with 404 and "
+            '{"reason": "switched-off"}. With environments off, nothing of them runs: '
+            "no backend detection, no sweep of unfinished environments, no health check."
+        ),
+    ).tag(config=True)
 
     max_display_name_length = Int(
         256,
@@ -155,6 +172,19 @@ class KernelManagerConfig(Configurable):
             return None
         found = _account_pattern(self.hub_unix_user_template).fullmatch(account)
         return found.group(1) if found else None
+
+    @validate("disabled_routes")
+    def _check_disabled_routes(self, proposal):
+        unknown = [name for name in proposal["value"] if name not in PARTS]
+        if unknown:
+            raise TraitError(
+                f"disabled_routes: unknown parts {unknown}; choose among {list(PARTS)}."
+            )
+        return proposal["value"]
+
+    def enabled(self, part: str) -> bool:
+        """Whether the administrator left this part of the API on."""
+        return part not in self.disabled_routes
 
     @validate("allowed_backends")
     def _check_backends(self, proposal):

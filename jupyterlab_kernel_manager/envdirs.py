@@ -1,6 +1,7 @@
 """Environments on disk: names, claims, orphans, safe removal, health and size.
 
-Blocking file-system and subprocess work; callers run it in a thread.
+Blocking file-system work, which callers run in a thread; ``check_health``
+alone is a coroutine (a probe process, ``probes.run_probe``).
 
 A creation first claims its name with a marker file beside the environment,
 ``<environments_dir>/.<name>.kernel-manager-incomplete``, naming the server
@@ -22,6 +23,7 @@ listings, detection) run in ``jobs/empty/``, a directory kept empty.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import glob
 import json
@@ -30,18 +32,19 @@ import re
 import shutil
 import signal
 import socket
-import subprocess
 import tempfile
 import time
 import uuid
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from jupyter_core import paths
 
 from . import kernelspecs, smallfiles
-from .backends import child_environment, env_python
+from .backends import env_python
 from .errors import BadRequest, Conflict
+from .probes import ISOLATED, run_probe
 
 MARKER_SUFFIX = ".kernel-manager-incomplete"
 METADATA_FILE = ".kernel-manager.json"
@@ -132,7 +135,7 @@ def _marker(job_id: str, backend: str) -> dict:
 
 def sweep(root: str, live_jobs: Container[str], stale_after: float) -> list[str]:
     """Remove what crashed or restarted servers left: orphan claims and trash."""
-    removed = []
+    removed: list[str] = []
     try:
         entries = list(os.scandir(root))
     except OSError:
@@ -444,7 +447,7 @@ def fingerprint(path: str) -> tuple:
     """Cheap to read, and changes when packages or the interpreter change."""
     places = [path, os.path.join(path, "conda-meta"), env_python(path)]
     places += glob.glob(os.path.join(path, "lib", "python*", "site-packages"))
-    stamps = []
+    stamps: list[tuple[int, int] | None] = []
     for place in places:
         try:
             st = os.stat(place)
@@ -455,41 +458,41 @@ def fingerprint(path: str) -> tuple:
     return tuple(stamps)
 
 
-def check_health(path: str) -> dict:
+async def check_health(path: str) -> dict:
     """Does the interpreter run and import ipykernel? Also gives its version."""
     python = env_python(path)
-    if not os.path.exists(python):
-        return _health(None, f"The interpreter {python} is missing.")
+    cwd, problem = await asyncio.to_thread(_health_cwd, python)
+    if problem is not None:
+        return _health(None, problem)
     try:
-        cwd = empty_dir()
-    except OSError as exc:
-        return _health(None, f"Cannot make {jobs_dir()}: {exc.strerror or exc}.")
-    try:
-        done = subprocess.run(
-            # Isolated: ipykernel from the environment's site-packages, never
-            # from the server's working directory or PYTHONPATH. -B: writes no
-            # bytecode into the environment (which would move its fingerprint).
-            [python, "-I", "-B", "-c", _HEALTH_CODE],
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=HEALTH_TIMEOUT,
-            env=child_environment(),
-            stdin=subprocess.DEVNULL,
-            cwd=cwd,
+        # Isolated: ipykernel from the environment's site-packages, never from
+        # the server's working directory or PYTHONPATH. -B: writes no bytecode
+        # into the environment (which would move its fingerprint).
+        answer = await run_probe(
+            [python, *ISOLATED, "-c", _HEALTH_CODE], cwd=cwd, timeout=HEALTH_TIMEOUT
         )
-    except subprocess.TimeoutExpired:
+    except TimeoutError:
         return _health(None, f"The interpreter did not answer within {HEALTH_TIMEOUT:g} s.")
     except OSError as exc:
         return _health(None, f"The interpreter cannot run: {exc.strerror or exc}.")
-    version = done.stdout.strip() or None
-    if done.returncode == 0:
+    version = answer.stdout.strip() or None
+    if answer.returncode == 0:
         return {"python_version": version, "healthy": True, "problem": None}
-    errors = [line for line in done.stderr.splitlines() if line.strip()]
-    detail = errors[-1] if errors else f"exit status {done.returncode}"
+    errors = [line for line in answer.stderr.splitlines() if line.strip()]
+    detail = errors[-1] if errors else f"exit status {answer.returncode}"
     if version is None:
         return _health(None, f"The interpreter fails: {detail}")
     return _health(version, f"ipykernel cannot be imported: {detail}")
+
+
+def _health_cwd(python: str) -> tuple[str, str | None]:
+    """The health check's working directory, or why the check cannot run."""
+    if not os.path.exists(python):
+        return "", f"The interpreter {python} is missing."
+    try:
+        return empty_dir(), None
+    except OSError as exc:
+        return "", f"Cannot make {jobs_dir()}: {exc.strerror or exc}."
 
 
 def _health(version: str | None, problem: str) -> dict:
@@ -513,9 +516,9 @@ def disk_usage(path: str) -> int:
 
 def specs_by_environment(
     spec_dirs: Iterable[tuple[str, str]],
-) -> dict[str, tuple[str, str]]:
+) -> dict[str, tuple[str, Any]]:
     """Real environment path -> (kernelspec name, display name), from kernel.json metadata."""
-    found: dict[str, tuple[str, str]] = {}
+    found: dict[str, tuple[str, Any]] = {}
     for name, resource_dir in spec_dirs:
         spec, _ = kernelspecs.read_kernel_json(resource_dir)
         environment = kernelspecs.spec_environment(spec)

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import functools
 import os
-import signal
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -25,6 +24,7 @@ from .config import KernelManagerConfig
 from .errors import BadRequest, Conflict, Forbidden, NotFound
 from .jobs import Job, JobRegistry, StepFailed
 from .packages import parse_requirements
+from .probes import child_environment, every, run_probe
 
 CREATE_KEYS = frozenset(
     {"name", "display_name", "backend", "python", "packages", "system_site_packages"}
@@ -52,7 +52,9 @@ class Environments:
     def __init__(self, config: KernelManagerConfig) -> None:
         self.config = config
         self.jobs = JobRegistry()
-        self._backends: asyncio.Future | None = None
+        self._backends: asyncio.Future[dict[str, tools.Backend]] | None = None
+        # The health checks of the environments found at start, run before anyone asks.
+        self._warming: asyncio.Future | None = None
         self._lock: asyncio.Lock | None = None
         # Environment path -> (fingerprint, health and size).
         self._checks: dict[str, tuple[tuple, dict]] = {}
@@ -63,6 +65,23 @@ class Environments:
         # Keyed by environment path: its package listing, shared by requests.
         self._listings = _InFlight()
         self._listing_slots: asyncio.Semaphore | None = None
+
+    def start(self) -> None:
+        """On the server's event loop, once it runs: detect the backends and check
+        the environments in the background, so that the first requests find them."""
+        self.backends()
+        if self._warming is None:
+            self._warming = asyncio.ensure_future(self._warm_up())
+
+    async def close(self) -> None:
+        """At server stop: cancel the detection and the checks, and wait for them
+        and for the removals' deletions (threads, which cannot be cancelled)."""
+        tasks = [task for task in (self._backends, self._warming) if task is not None]
+        tasks += self._checking.tasks() + self._listings.tasks()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.removals_done()
 
     async def removals_done(self) -> None:
         """Until the files of every removed environment are deleted."""
@@ -80,37 +99,57 @@ class Environments:
         envdirs.sweep_jobs(envdirs.jobs_dir(), live, stale_after)
         return envdirs.sweep(self.root, live, stale_after)
 
-    async def backends(self) -> dict[str, tools.Backend]:
-        """Detected once, on first use, then kept for the server's lifetime."""
+    def backends(self) -> Awaitable[dict[str, tools.Backend]]:
+        """Detected once, from the server's start, then kept for its lifetime;
+        everyone who waits shares the one detection."""
         if self._backends is None:
-            allowed = list(self.config.allowed_backends)
-            self._backends = asyncio.ensure_future(
-                asyncio.to_thread(lambda: tools.detect(allowed, _helper_cwd()))
-            )
-        return await asyncio.shield(self._backends)
+            self._backends = asyncio.ensure_future(self._detect())
+        # A request that gives up does not cancel the detection.
+        return asyncio.shield(self._backends)
+
+    async def _detect(self) -> dict[str, tools.Backend]:
+        cwd = await asyncio.to_thread(_helper_cwd)
+        return await tools.detect(list(self.config.allowed_backends), cwd)
+
+    async def describe_backends(self) -> dict:
+        backends = await self.backends()
+        return {
+            "default_backend": tools.default_backend(
+                backends, self.config.default_backend, self.config.allowed_backends
+            ),
+            "backends": [backend.to_json() for backend in backends.values()],
+        }
 
     async def describe(self, find_specs: FindSpecs) -> dict:
-        backends = await self.backends()
-        async with self._claims():
-            await asyncio.to_thread(self.sweep)
+        """What is on disk now, with each environment's health and size (cached,
+        or the check already running). Neither waits for the backends nor sweeps."""
         root = self.root
 
-        def read() -> tuple:
-            return envdirs.scan(root), envdirs.specs_by_environment(find_specs().items())
+        def read() -> tuple[list[envdirs.EnvDir], dict[str, tuple]]:
+            found = envdirs.scan(root)
+            specs = envdirs.specs_by_environment(find_specs().items())
+            # Each environment's (kernelspec, display name), by its real path.
+            return found, {
+                env.path: specs.get(os.path.realpath(env.path), (None, None)) for env in found
+            }
 
         found, specs = await asyncio.to_thread(read)
         for path in set(self._checks) - {env.path for env in found}:
             del self._checks[path]
-        environments = await asyncio.gather(*(self._describe(env, specs) for env in found))
+        environments = await asyncio.gather(
+            *(self._describe(env, specs[env.path]) for env in found)
+        )
         return {
             "environments_dir": root,
-            "default_backend": tools.default_backend(
-                backends, self.config.default_backend, self.config.allowed_backends
-            ),
             "max_environments": self.config.max_environments,
-            "backends": [backend.to_json() for backend in backends.values()],
             "environments": list(environments),
         }
+
+    async def _warm_up(self) -> None:
+        found = await asyncio.to_thread(envdirs.scan, self.root)
+        checks = [self._check(env.path) for env in found if not env.being_created]
+        # A failed check is not kept: the first listing runs it again and reports it.
+        await asyncio.gather(*checks, return_exceptions=True)
 
     async def create(self, body: dict, find_specs: FindSpecs) -> Job:
         unknown = sorted(set(body) - CREATE_KEYS)
@@ -226,36 +265,19 @@ class Environments:
             raise Conflict(f"Cannot list the packages of {name}: {exc}", "broken") from None
 
     async def _list_packages(self, argv: list[str]) -> str:
-        """The listing's standard output; a process, not a thread, so that slow
-        listings never take the threads other routes need."""
+        """The listing's standard output."""
         if self._listing_slots is None:
             self._listing_slots = asyncio.Semaphore(MAX_LISTINGS)
         async with self._listing_slots:
             cwd = await asyncio.to_thread(_helper_cwd)
-            process = await asyncio.create_subprocess_exec(
-                *argv,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                env=tools.child_environment(),
-                cwd=cwd,
-                start_new_session=True,
-            )
             try:
-                stdout, stderr = await asyncio.wait_for(process.communicate(), LIST_TIMEOUT)
-            except asyncio.TimeoutError:
-                raise ValueError(f"no answer within {LIST_TIMEOUT:g} s") from None
-            finally:
-                if process.returncode is None:
-                    with contextlib.suppress(ProcessLookupError, PermissionError):
-                        os.killpg(process.pid, signal.SIGKILL)
-                    await process.wait()
-        if process.returncode != 0:
-            errors = stderr.decode(errors="replace").splitlines()
-            lines = [line for line in errors if line.strip()]
-            status = process.returncode
-            raise ValueError(lines[-1] if lines else f"exit status {status}")
-        return stdout.decode(errors="replace")
+                answer = await run_probe(argv, cwd=cwd, timeout=LIST_TIMEOUT)
+            except TimeoutError as error:
+                raise ValueError(str(error)) from None
+        if answer.returncode != 0:
+            lines = [line for line in answer.stderr.splitlines() if line.strip()]
+            raise ValueError(lines[-1] if lines else f"exit status {answer.returncode}")
+        return answer.stdout
 
     def _claims(self) -> asyncio.Lock:
         # Sweeping, claiming a name and registering its job happen under one lock,
@@ -350,7 +372,7 @@ class Environments:
         # this server reads, whatever jupyter_core version the environment has.
         # TMPDIR: what the tools leave there (ipykernel's install leaves an empty
         # tmp*_kernels) goes with the job's directory.
-        env = tools.child_environment(
+        env = child_environment(
             JUPYTER_DATA_DIR=paths.jupyter_data_dir(),
             PYTHONUNBUFFERED="1",
             TMPDIR=workdir.tmp,
@@ -406,7 +428,7 @@ class Environments:
         job.on_spawn = functools.partial(envdirs.note_process, root, name)
         job.cleanup = functools.partial(_undo_creation, root, name)
 
-    async def _describe(self, env: envdirs.EnvDir, specs: Mapping) -> dict:
+    async def _describe(self, env: envdirs.EnvDir, spec: tuple) -> dict:
         job = self.jobs.running_for(env.name)
         base = {
             "name": env.name,
@@ -425,7 +447,7 @@ class Environments:
                 "healthy": False,
                 "problem": BEING_CREATED,
             }
-        spec_name, display_name = specs.get(os.path.realpath(env.path), (None, None))
+        spec_name, display_name = spec
         return {
             **base,
             **await self._check(env.path),
@@ -443,8 +465,8 @@ class Environments:
         return await self._checking.run((path, key), lambda: self._run_check(path, key))
 
     async def _run_check(self, path: str, key: tuple) -> dict:
-        health, size = await asyncio.gather(
-            asyncio.to_thread(envdirs.check_health, path),
+        health, size = await every(
+            envdirs.check_health(path),
             asyncio.to_thread(envdirs.disk_usage, path),
         )
         result = {**health, "size_bytes": size}
@@ -466,6 +488,9 @@ class _InFlight:
             task.add_done_callback(functools.partial(self._done, key))
         # A request that gives up does not cancel the others' task.
         return asyncio.shield(task)
+
+    def tasks(self) -> list[asyncio.Future]:
+        return list(self._running.values())
 
     def _done(self, key: Any, task: asyncio.Future) -> None:
         if self._running.get(key) is task:
@@ -491,7 +516,9 @@ def _finish_creation(root: str, name: str, backend: str, python: str, job: Job) 
     spec, error = kernelspecs.read_kernel_json(spec_dir)
     if error:
         raise StepFailed(f"ipykernel did not write {kernel_json}: {error}")
-    metadata = spec.get("metadata") if isinstance(spec.get("metadata"), dict) else {}
+    metadata = spec.get("metadata")
+    if not isinstance(metadata, dict):
+        metadata = {}
     manager = metadata.get("kernel_manager")
     manager = manager if isinstance(manager, dict) else {}
     manager["environment"] = {"path": path, "backend": backend}
@@ -567,12 +594,12 @@ def _move_aside(root: str, name: str, spec_dirs: Iterable[str]) -> list[_Moved]:
             moved.append(_Moved(spec_dir, now, trash))
         path = os.path.join(root, name)
         try:
-            trash = envdirs.move_to_trash(root, name)
+            env_trash = envdirs.move_to_trash(root, name)
         except (OSError, RuntimeError) as error:
             reason = error.strerror if isinstance(error, OSError) else None
             raise Conflict(f"Cannot remove {name}: {reason or error}.", "not-removable") from None
-        if trash is not None:
-            moved.append(_Moved(path, trash, trash))
+        if env_trash is not None:
+            moved.append(_Moved(path, env_trash, env_trash))
     except BaseException:
         _put_back(moved)
         raise
@@ -591,10 +618,8 @@ def _put_back(moved: list[_Moved]) -> None:
 
 
 async def _shut_down(kernels: RunningKernels, kernel_id: str) -> None:
-    try:
+    with contextlib.suppress(KeyError):  # Gone already.
         await ensure_async(kernels.shutdown_kernel(kernel_id))
-    except KeyError:
-        pass  # Gone already.
 
 
 def _delete(trash: list[str]) -> None:

@@ -1,23 +1,31 @@
-"""Thin REST routes under ``<base_url>/kernel-manager/`` over the logic modules."""
+"""Thin REST routes under ``<base_url>/kernel-manager/`` over the logic modules.
+
+Each route belongs to a part of the API (``PARTS`` of config.py) that an
+administrator may switch off: its routes stay, and answer every verb with a 404
+once the request is authenticated and authorized as usual.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import functools
+from typing import Any
 
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
 from . import kernelspecs
-from .authz import requires
+from .authz import check, permissions_of, requires
 from .config import KernelManagerConfig
 from .environments import Environments
-from .errors import BadRequest, KernelManagerError, http_status
+from .errors import KernelManagerError, NotFound, http_status
 from .hub import is_hub_admin
 from .inputs import parse_flag, parse_json_object, parse_since
 from .processes import Processes
 
+# Every route is under <base_url>/<ROUTE_PREFIX>/.
+ROUTE_PREFIX = "kernel-manager"
 # DELETE on a job waits this long for the cancellation to finish before it replies.
 CANCEL_WAIT = 10.0
 
@@ -30,8 +38,7 @@ def _json_errors(method):
         try:
             return await method(self, *args, **kwargs)
         except KernelManagerError as error:
-            self.set_status(http_status(error))
-            self.finish({"message": error.message, "reason": error.reason})
+            self.reply_error(error)
 
     return wrapper
 
@@ -62,21 +69,41 @@ class _BaseHandler(APIHandler):
         km_config: KernelManagerConfig,
         environments: Environments,
         processes: Processes,
+        part: str,
     ) -> None:
         # Not "options": that would hide tornado's options() (CORS preflight).
         self.km_config = km_config
         self.environments = environments
         self.processes = processes
+        self.part = part
 
-    async def prepare(self):
+    async def prepare(self, *args: Any, **kwargs: Any) -> None:
         try:
-            await super().prepare()
+            await super().prepare(*args, **kwargs)
+            if not self.km_config.enabled(self.part):
+                await self._refuse_switched_off()
         except web.HTTPError as error:
             # Jupyter refuses with 403 whatever is wrong; a request that carries no
             # credentials at all gets 401 (RFC 9110) with the scheme to use.
             if error.status_code == 403 and self._carries_no_credentials():
                 raise web.HTTPError(401, "Authentication is required.") from None
             raise
+
+    async def _refuse_switched_off(self) -> None:
+        """Every verb of a switched-off part: a 404 for whoever may use the verb
+        (nothing but authentication for a verb the route does not have)."""
+        verb = getattr(type(self), self.request.method.lower(), None)
+        await check(self, permissions_of(verb))
+        self.reply_error(
+            NotFound(
+                f"An administrator has switched {self.part} off on this server.",
+                "switched-off",
+            )
+        )
+
+    def reply_error(self, error: KernelManagerError) -> None:
+        self.set_status(http_status(error))
+        self.finish({"message": error.message, "reason": error.reason})
 
     def _carries_no_credentials(self) -> bool:
         return (
@@ -119,7 +146,7 @@ class _BaseHandler(APIHandler):
 
     def _accepted_job(self, job) -> None:
         self.set_status(202)
-        self.set_header("Location", url_path_join(self.base_url, "kernel-manager", "jobs", job.id))
+        self.set_header("Location", url_path_join(self.base_url, ROUTE_PREFIX, "jobs", job.id))
         self.finish({"job": job.id, "environment": job.environment})
 
 
@@ -139,13 +166,10 @@ class KernelspecHandler(_BaseHandler):
     @requires(WRITE_SPECS)
     @_json_errors
     async def patch(self, name: str):
-        changes = self._json_object()
-        if set(changes) != {"display_name"}:
-            raise BadRequest('The body must be exactly {"display_name": ...}.', "invalid-body")
         spec = await self._with_specs(
             kernelspecs.rename_kernelspec,
             name,
-            changes["display_name"],
+            self._json_object(),
             protected=self.km_config.protected_kernelspecs,
             max_length=self.km_config.max_display_name_length,
         )
@@ -182,6 +206,15 @@ class EnvironmentsHandler(_BaseHandler):
             self._json_object(), self.kernel_spec_manager.find_kernel_specs
         )
         self._accepted_job(job)
+
+
+class BackendsHandler(_BaseHandler):
+    @web.authenticated
+    @requires(READ_SPECS)
+    @_json_errors
+    async def get(self):
+        # Waits for the detection started with the server.
+        self.finish(await self.environments.describe_backends())
 
 
 class EnvironmentHandler(_BaseHandler):
@@ -264,28 +297,35 @@ class ProcessSignalHandler(_BaseHandler):
         self.finish(self.processes.send_signal(pid, self._json_object()))
 
 
+# (path under ROUTE_PREFIX, handler, the part of the API it belongs to). Any
+# segment is accepted so a bad name gets a 400 JSON reply, not a bare 404 page.
+# Tornado percent-decodes it once before the handler sees it ("a%2Fb" gives "a/b").
+ROUTES = [
+    ("kernelspecs", KernelspecsHandler, "kernelspecs"),
+    ("kernelspecs/([^/]+)", KernelspecHandler, "kernelspecs"),
+    ("environments", EnvironmentsHandler, "environments"),
+    ("environments/([^/]+)", EnvironmentHandler, "environments"),
+    ("environments/([^/]+)/packages", PackagesHandler, "environments"),
+    ("backends", BackendsHandler, "environments"),
+    ("jobs", JobsHandler, "environments"),
+    ("jobs/([^/]+)", JobHandler, "environments"),
+    ("processes", ProcessesHandler, "processes"),
+    ("processes/([^/]+)/signal", ProcessSignalHandler, "processes"),
+]
+
+
 def setup_handlers(
     web_app,
     options: KernelManagerConfig,
     environments: Environments,
     processes: Processes,
 ) -> None:
-    base = url_path_join(web_app.settings["base_url"], "kernel-manager")
+    base = url_path_join(web_app.settings["base_url"], ROUTE_PREFIX)
     kwargs = {"km_config": options, "environments": environments, "processes": processes}
-    # Any segment is accepted so a bad name gets a 400 JSON reply, not a bare 404 page.
-    # Tornado percent-decodes it once before the handler sees it ("a%2Fb" gives "a/b").
-    routes = [
-        ("kernelspecs", KernelspecsHandler),
-        ("kernelspecs/([^/]+)", KernelspecHandler),
-        ("environments", EnvironmentsHandler),
-        ("environments/([^/]+)", EnvironmentHandler),
-        ("environments/([^/]+)/packages", PackagesHandler),
-        ("jobs", JobsHandler),
-        ("jobs/([^/]+)", JobHandler),
-        ("processes", ProcessesHandler),
-        ("processes/([^/]+)/signal", ProcessSignalHandler),
-    ]
     web_app.add_handlers(
         ".*$",
-        [(url_path_join(base, path), handler, kwargs) for path, handler in routes],
+        [
+            (url_path_join(base, path), handler, {**kwargs, "part": part})
+            for path, handler, part in ROUTES
+        ],
     )

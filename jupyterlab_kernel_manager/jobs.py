@@ -377,10 +377,8 @@ class _Unfinished:
 
 async def _drain(reader: asyncio.Future) -> None:
     # A grandchild that keeps the pipe open must not hold the job forever.
-    try:
+    with contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(reader, KILL_GRACE)
-    except asyncio.TimeoutError:
-        pass
 
 
 def _signal_group(pgid: int, signum: int) -> None:
@@ -391,10 +389,8 @@ def _signal_group(pgid: int, signum: int) -> None:
 async def _terminate(process: asyncio.subprocess.Process) -> None:
     """SIGTERM to the whole group, SIGKILL after a grace period."""
     _signal_group(process.pid, signal.SIGTERM)
-    try:
+    with contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(process.wait(), KILL_GRACE)
-    except asyncio.TimeoutError:
-        pass
     # Also whatever the leader left behind in its group.
     _signal_group(process.pid, signal.SIGKILL)
     await process.wait()

@@ -19,11 +19,15 @@ import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from jupyter_core import paths
 
 from . import smallfiles
 from .errors import BadRequest, Conflict, Forbidden, NotFound
+
+if TYPE_CHECKING:
+    from typing import TypeGuard  # Python >= 3.10; annotations only
 
 KERNEL_JSON = "kernel.json"
 KERNEL_JSON_LIMIT = smallfiles.MIB
@@ -88,16 +92,22 @@ def list_kernelspecs(spec_dirs: Mapping[str, str], protected: Iterable[str] = ()
     }
 
 
+RENAME_KEYS = frozenset({"display_name"})
+
+
 def rename_kernelspec(
     spec_dirs: Mapping[str, str],
     name: str,
-    display_name: object,
+    body: Mapping[str, object],
     *,
     protected: Iterable[str] = (),
     max_length: int = 256,
 ) -> dict:
-    """Set a user kernelspec's display name, keeping every other kernel.json field."""
-    display_name = clean_display_name(display_name, max_length)
+    """Set a user kernelspec's display name (``body``: ``{"display_name": ...}``),
+    keeping every other kernel.json field."""
+    if set(body) != RENAME_KEYS:
+        raise BadRequest('The body must be exactly {"display_name": ...}.', "invalid-body")
+    display_name = clean_display_name(body["display_name"], max_length)
     name, resource_dir = _find(spec_dirs, name)
     places = _Places.current(protected)
     _require_writable(name, resource_dir, places)
@@ -110,10 +120,8 @@ def rename_kernelspec(
     except FileNotFoundError:
         # Removed (moved to the trash) while being renamed.
         raise NotFound(f"No kernelspec named {name}.", "not-found") from None
-    except OSError as error:
-        raise Conflict(
-            f"Cannot rename {name}: {error.strerror or error}.", "not-writable"
-        ) from None
+    except OSError as exc:
+        raise Conflict(f"Cannot rename {name}: {exc.strerror or exc}.", "not-writable") from None
     description = _describe(name, resource_dir, places, _resolve_interpreter)
     return {**description, "display_name": display_name}
 
@@ -342,7 +350,7 @@ def spec_environment(spec: dict) -> dict | None:
     return None
 
 
-def usable_path(value: object) -> bool:
+def usable_path(value: object) -> TypeGuard[str]:
     """A string the file system can take as a path: no NUL, encodable."""
     if not isinstance(value, str) or "\0" in value:
         return False

@@ -309,6 +309,11 @@ class Processes:
             self._pending = (generation, asyncio.ensure_future(self._scan(generation)))
         return await asyncio.shield(self._pending[1])
 
+    async def close(self) -> None:
+        """At server stop: wait for a scan still running (a thread)."""
+        if self._pending is not None:
+            await asyncio.gather(self._pending[1], return_exceptions=True)
+
     def invalidate(self) -> None:
         self._generation += 1
         self._latest = None

@@ -256,6 +256,7 @@ class ProcfsReader:
         """USS and PSS, as psutil's ``memory_full_info()`` computes them."""
         try:
             data = _read(f"{self.procfs}/{pid}/smaps_rollup", STATUS_SIZE, missing_ok=False)
+            assert data is not None  # missing_ok=False raises instead
         except PermissionError:
             return None, None
         except OSError:

@@ -30,7 +30,7 @@ def test_failed_rename_keeps_the_original(user_kernels, monkeypatch, target, fai
 
     # Refused as a 409 the user can read, the file as it was.
     with pytest.raises(Conflict, match=r"disk full|replace failed"):
-        kernelspecs.rename_kernelspec({"mine": str(spec_dir)}, "mine", "New name")
+        kernelspecs.rename_kernelspec({"mine": str(spec_dir)}, "mine", {"display_name": "New name"})
 
     assert (spec_dir / "kernel.json").read_bytes() == original
     assert os.listdir(spec_dir) == ["kernel.json"]
@@ -39,6 +39,6 @@ def test_failed_rename_keeps_the_original(user_kernels, monkeypatch, target, fai
 def test_rename_without_failure_writes_the_new_name(user_kernels):
     spec_dir = install_spec(user_kernels, "mine")
 
-    kernelspecs.rename_kernelspec({"mine": str(spec_dir)}, "mine", "New name")
+    kernelspecs.rename_kernelspec({"mine": str(spec_dir)}, "mine", {"display_name": "New name"})
 
     assert json.loads((spec_dir / "kernel.json").read_text())["display_name"] == "New name"

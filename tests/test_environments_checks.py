@@ -2,7 +2,6 @@
 
 import asyncio
 import sys
-import time
 
 from jupyterlab_kernel_manager import envdirs
 
@@ -46,9 +45,9 @@ async def test_a_failed_check_is_not_kept(km, envs_dir, monkeypatch):
     calls = []
     check_health = envdirs.check_health
 
-    def broken(path):
+    async def broken(path):
         calls.append(path)
-        time.sleep(1)
+        await asyncio.sleep(1)
         raise OSError("disk on fire")
 
     monkeypatch.setattr(envdirs, "check_health", broken)

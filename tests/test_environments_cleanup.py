@@ -137,31 +137,58 @@ async def test_failed_install_into_an_existing_environment_keeps_it(
     assert [j["id"] for j in jobs["jobs"]] == [job["id"], created["id"]]
 
 
-@pytest.mark.parametrize(
-    "marker",
-    [
-        pytest.param(lambda: {"job": "gone", "pid": dead_pid()}, id="dead-server"),
-        pytest.param(lambda: {"job": "unknown-job", "pid": os.getpid()}, id="restarted"),
-        pytest.param(
-            lambda: {"job": "x", "pid": os.getpid(), "host": "elsewhere"},
-            id="old-remote",
-        ),
-    ],
-)
-async def test_orphans_are_swept_before_a_listing(km, environments, envs_dir, marker):
+ORPHAN_MARKERS = [
+    pytest.param(lambda: {"job": "gone", "pid": dead_pid()}, id="dead-server"),
+    pytest.param(lambda: {"job": "unknown-job", "pid": os.getpid()}, id="restarted"),
+    pytest.param(
+        lambda: {"job": "x", "pid": os.getpid(), "host": "elsewhere"},
+        id="old-remote",
+    ),
+]
+
+
+def plant_orphan(envs_dir, marker):
+    """An orphan claim of ``marker`` and the trash of an unfinished removal."""
     data = {"host": socket.gethostname(), "backend": "venv", **marker()}
     env, marker_file = plant(envs_dir, "orphan", **data)
     trash = envs_dir / f"{envdirs.TRASH_PREFIX}old-1234"
     (trash / "lib").mkdir(parents=True)
     if data["host"] == "elsewhere":
-        old = time.time() - environments.config.creation_timeout - 120
+        # Older than any creation may last (creation_timeout is 900 s).
+        old = time.time() - 900 - 120
         os.utime(marker_file, (old, old))
+    return env, marker_file, trash
+
+
+@pytest.mark.parametrize("marker", ORPHAN_MARKERS)
+async def test_orphans_are_swept_when_the_server_starts(request, envs_dir, marker):
+    env, marker_file, trash = plant_orphan(envs_dir, marker)
+
+    request.getfixturevalue("jp_serverapp")
+
+    assert not env.exists() and not marker_file.exists() and not trash.exists()
+
+
+@pytest.mark.parametrize("marker", ORPHAN_MARKERS)
+async def test_a_listing_does_not_sweep_and_a_creation_does(km, envs_dir, marker):
+    env, marker_file, trash = plant_orphan(envs_dir, marker)
 
     status, listing, _ = await km("environments")
 
+    # The listing reads the disk as it is: the sweep belongs to the server's start
+    # and to creations.
     assert status == 200
-    assert listing["environments"] == []
+    (entry,) = listing["environments"]
+    assert (entry["name"], entry["problem"]) == ("orphan", "being created")
+    assert env.exists() and marker_file.exists() and trash.exists()
+
+    status, reply, _ = await km(
+        "environments", method="POST", body={"name": "after", "backend": "venv"}
+    )
+    assert status == 202, reply
     assert not env.exists() and not marker_file.exists() and not trash.exists()
+    status, _, _ = await km("jobs", reply["job"], method="DELETE")
+    assert status == 202
 
 
 async def test_an_orphan_does_not_block_its_name(km, environments, envs_dir, user_kernels):
@@ -197,7 +224,7 @@ def stray(envs_dir):
     process.wait()
 
 
-async def test_an_orphans_stray_process_is_stopped(km, environments, envs_dir, stray):
+async def test_an_orphans_stray_process_is_stopped(request, envs_dir, stray):
     env, _ = plant(
         envs_dir,
         "stray",
@@ -207,21 +234,10 @@ async def test_an_orphans_stray_process_is_stopped(km, environments, envs_dir, s
         pgid=stray.pid,
     )
 
-    status, listing, _ = await km("environments")
-
-    assert status == 200 and listing["environments"] == []
-    assert stray.wait(timeout=10) == -9
-    assert not env.exists()
-
-
-async def test_orphans_are_swept_when_the_server_starts(request, envs_dir):
-    env, marker_file = plant(
-        envs_dir, "crashed", job="gone", pid=dead_pid(), host=socket.gethostname()
-    )
-
     request.getfixturevalue("jp_serverapp")
 
-    assert not env.exists() and not marker_file.exists()
+    assert stray.wait(timeout=10) == -9
+    assert not env.exists()
 
 
 @pytest.mark.parametrize("host", ["here", "elsewhere"])

@@ -37,6 +37,12 @@ def fake_mamba(jp_environ, tmp_path, monkeypatch):
     return script, calls
 
 
+@pytest.fixture
+def jp_server_config(jp_server_config, fake_mamba):
+    """mamba is on PATH before the server starts: it detects its backends then."""
+    return jp_server_config
+
+
 def recorded(calls: Path) -> list:
     return [json.loads(line) for line in calls.read_text().splitlines()]
 
@@ -64,7 +70,7 @@ def assert_nothing_left(envs_dir, user_kernels, name):
 async def test_conda_backend_is_detected_and_reported(km, fake_mamba):
     script, _ = fake_mamba
 
-    status, listing, _ = await km("environments")
+    status, listing, _ = await km("backends")
 
     assert status == 200
     conda = next(b for b in listing["backends"] if b["name"] == "conda")

@@ -32,7 +32,8 @@ async def test_settings_shape_the_listing_and_the_refusals(km, jp_home_dir):
     (envs / "first" / "pyvenv.cfg").write_text("home = /usr/bin\n")
 
     _, listing = (await km("environments"))[:2]
-    backends = {b["name"]: b for b in listing["backends"]}
+    _, found = (await km("backends"))[:2]
+    backends = {b["name"]: b for b in found["backends"]}
     over_cap = await km("environments", method="POST", body={"name": "second"})
     uv = await km("environments", method="POST", body={"name": "second", "backend": "uv"})
     too_many = await km(
@@ -51,7 +52,7 @@ async def test_settings_shape_the_listing_and_the_refusals(km, jp_home_dir):
 
     assert listing["environments_dir"] == str(envs)
     assert [env["name"] for env in listing["environments"]] == ["first"]
-    assert (listing["default_backend"], listing["max_environments"]) == ("venv", 1)
+    assert (found["default_backend"], listing["max_environments"]) == ("venv", 1)
     assert backends["uv"]["available"] is False
     assert backends["uv"]["reason"] == "Not allowed by the administrator."
     assert backends["venv"]["available"] is True

@@ -59,7 +59,9 @@ async def test_probes_and_listings_import_nothing_from_the_servers_directory(
 
     status, listing, _ = await km("environments")
     assert status == 200, listing
-    backends = {b["name"]: b for b in listing["backends"]}
+    status, found, _ = await km("backends")
+    assert status == 200, found
+    backends = {b["name"]: b for b in found["backends"]}
     assert backends["venv"]["available"], backends["venv"]
     assert backends["uv"]["available"], backends["uv"]
     envs = {env["name"]: env for env in listing["environments"]}
@@ -78,9 +80,9 @@ async def test_probes_and_listings_import_nothing_from_the_servers_directory(
 
 def test_helpers_run_isolated():
     """Every Python helper takes -I -B, every child gets no config of pip or uv."""
-    from jupyterlab_kernel_manager import backends
+    from jupyterlab_kernel_manager import backends, probes
 
-    env = backends.child_environment()
+    env = probes.child_environment()
     assert env["PIP_CONFIG_FILE"] == os.devnull
     assert env["UV_NO_CONFIG"] == "1"
     assert env["PIP_NO_INPUT"] == "1"

@@ -213,15 +213,21 @@ async def test_job_route_refusals(km):
         assert (status, reply["reason"]) == (400, "invalid-since")
 
 
-async def test_an_empty_listing_reports_backends_and_settings(km, envs_dir, without_conda):
+# without_conda first: the server detects its backends when it starts.
+async def test_an_empty_listing_reports_backends_and_settings(without_conda, km, envs_dir):
     status, listing, _ = await km("environments")
+    backends_status, found, _ = await km("backends")
 
-    assert status == 200
-    assert listing["environments_dir"] == str(envs_dir)
-    assert listing["environments"] == []
-    assert (listing["default_backend"], listing["max_environments"]) == ("uv", 20)
-    backends = {b["name"]: b for b in listing["backends"]}
-    assert [b["name"] for b in listing["backends"]] == ["uv", "venv", "conda"]
+    assert (status, backends_status) == (200, 200)
+    assert listing == {
+        "environments_dir": str(envs_dir),
+        "max_environments": 20,
+        "environments": [],
+    }
+    assert set(found) == {"default_backend", "backends"}
+    assert found["default_backend"] == "uv"
+    backends = {b["name"]: b for b in found["backends"]}
+    assert [b["name"] for b in found["backends"]] == ["uv", "venv", "conda"]
     for name in ("uv", "venv"):
         assert backends[name]["available"] is True
         assert backends[name]["default_python"] in backends[name]["pythons"]

@@ -175,8 +175,17 @@ def test_uv_reads_what_we_pass_on_as_urls(tmp_path):
         passed, error = normalize_requirement(given, allow_urls=True)
         assert error is None
         done = subprocess.run(
-            [uv, "pip", "install", "--dry-run", "--offline", "--no-deps"]
-            + ["--python", str(target / "bin" / "python"), passed],
+            [
+                uv,
+                "pip",
+                "install",
+                "--dry-run",
+                "--offline",
+                "--no-deps",
+                "--python",
+                str(target / "bin" / "python"),
+                passed,
+            ],
             cwd=empty,
             check=False,
             capture_output=True,

@@ -134,7 +134,7 @@ def test_names_are_lower_cased(given, normal):
 
 
 @pytest.mark.parametrize("listing", ["exit 2", "echo '[]'", "echo 'not json'"])
-def test_uv_without_a_python_listing_builds_from_the_servers_interpreter(
+async def test_uv_without_a_python_listing_builds_from_the_servers_interpreter(
     tmp_path, monkeypatch, listing
 ):
     fake_uv = tmp_path / "uv"
@@ -142,7 +142,7 @@ def test_uv_without_a_python_listing_builds_from_the_servers_interpreter(
     fake_uv.chmod(0o755)
     monkeypatch.setattr(backends, "find_uv", lambda: str(fake_uv))
 
-    uv = backends.detect(["uv"])["uv"]
+    uv = (await backends.detect(["uv"]))["uv"]
 
     assert (uv.available, uv.executable) == (True, str(fake_uv))
     assert uv.pythons == {backends.SERVER_PYTHON: sys.executable}

@@ -261,8 +261,8 @@ def fuzzed_document(server: FuzzServer) -> dict:
     # The operations run in the document's order: removals before package listings.
     job = _created_environment(server, "fuzz-env")
     _created_environment(server, "fuzz-doomed")
-    listing = server.call("GET", "/environments").json()
-    backends = [b for b in listing["backends"] if b["available"]]
+    found = server.call("GET", "/backends").json()
+    backends = [b for b in found["backends"] if b["available"]]
     schemas = document["components"]["schemas"]
     create = schemas["CreateEnvironment"]["properties"]
     create["backend"]["enum"] = [*(b["name"] for b in backends), None]

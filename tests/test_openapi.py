@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
 import jupyterlab_kernel_manager
-from jupyterlab_kernel_manager import envdirs, handlers, kernelspecs, packages
+from jupyterlab_kernel_manager import config, envdirs, handlers, kernelspecs, packages
 from jupyterlab_kernel_manager.errors import HTTP_STATUS, BadRequest
 
 REPO = Path(__file__).parents[1]
@@ -121,6 +121,23 @@ def test_every_route_and_verb_is_documented_and_nothing_else():
     }
     in_document = {(path, verb) for path, verb, _ in operations()}
     assert in_document == in_code
+
+
+def test_every_operation_documents_its_switched_off_404():
+    for path, verb, operation in operations():
+        response = operation["responses"].get("404")
+        assert response is not None, (path, verb)
+        schema = deref(response)["content"]["application/json"]["schema"]
+        assert "switched-off" in documented_reasons(schema), (path, verb)
+
+
+def test_every_route_belongs_to_a_part_an_administrator_can_switch_off():
+    parts = {path: part for path, _handler, part in handlers.ROUTES}
+    assert set(parts.values()) == set(config.PARTS)
+    for path, part in parts.items():
+        first = path.split("/")[0]
+        expected = "environments" if first in ("backends", "jobs") else first
+        assert part == expected, path
 
 
 class FakeHandler:

@@ -50,6 +50,7 @@ ROUTES = [
     ("DELETE", "environments/missing", None, {"kernelspecs"}),
     ("DELETE", "environments/missing?force=1", None, {"kernelspecs", "kernels"}),
     ("GET", "environments/missing/packages", None, {"kernelspecs"}),
+    ("GET", "backends", None, {"kernelspecs"}),
     ("POST", "environments/missing/packages", {"packages": []}, {"kernelspecs", "kernels"}),
     ("GET", "jobs", None, {"kernelspecs"}),
     ("GET", "jobs/missing", None, {"kernelspecs"}),

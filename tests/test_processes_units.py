@@ -181,7 +181,7 @@ async def test_concurrent_requests_share_one_scan(counted):
     assert all(body is bodies[0] for body in bodies)
     reply = json.loads(bodies[0].data)
     assert [p["kind"] for p in reply["processes"]] == ["server"]
-    assert bodies[0].etag == '"%s"' % hashlib.sha1(bodies[0].data).hexdigest()
+    assert bodies[0].etag == f'"{hashlib.sha1(bodies[0].data).hexdigest()}"'
 
 
 async def test_each_kind_of_request_gets_its_own_bytes_once(counted):

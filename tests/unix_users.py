@@ -172,7 +172,7 @@ def shared_python(requirements=SHARED_REQUIREMENTS) -> str:
                 timeout=120,
             )
             subprocess.run(
-                [uv, "pip", "install", *INSTALL_OPTIONS] + ["--python", str(python), *requirements],
+                [uv, "pip", "install", *INSTALL_OPTIONS, "--python", str(python), *requirements],
                 check=True,
                 env=env,
                 timeout=240,

@@ -422,8 +422,18 @@ def install_project(python: str) -> None:
     stamp = venv / ".km-project"
     with tempfile.TemporaryDirectory() as wheels:
         subprocess.run(
-            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"]
-            + ["--no-build-isolation", "--wheel-dir", wheels, str(ROOT)],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--quiet",
+                "--no-deps",
+                "--no-build-isolation",
+                "--wheel-dir",
+                wheels,
+                str(ROOT),
+            ],
             check=True,
             env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
             timeout=180,
@@ -435,8 +445,17 @@ def install_project(python: str) -> None:
             if stamp.is_file() and stamp.read_text() == digest:
                 return
             subprocess.run(
-                [find_uv(), "pip", "install", *INSTALL_OPTIONS, "--no-deps"]
-                + ["--reinstall", "--python", python, str(wheel)],
+                [
+                    find_uv(),
+                    "pip",
+                    "install",
+                    *INSTALL_OPTIONS,
+                    "--no-deps",
+                    "--reinstall",
+                    "--python",
+                    python,
+                    str(wheel),
+                ],
                 check=True,
                 timeout=180,
             )
@@ -480,7 +499,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--spec",
         default=None,
-        help="JupyterHub requirement (default $KM_JUPYTERHUB_SPEC or %s)" % DEFAULT_SPEC,
+        help=f"JupyterHub requirement (default $KM_JUPYTERHUB_SPEC or {DEFAULT_SPEC})",
     )
     parser.add_argument(
         "--info-file",
