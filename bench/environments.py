@@ -10,8 +10,9 @@ Per backend of BENCH_BACKENDS ("uv,venv,conda"; conda only when mamba, micromamb
 is on PATH): one untimed warm-up through the API, whose job log (``$ <argv>`` lines) gives
 the argv the bare runs execute; then BENCH_RUNS (3) runs interleaved: "ours" (POST, the job
 polled every BENCH_POLL_MS (25) ms with ?since=N, until it succeeded, kernel.json exists and
-GET api/kernelspecs lists it) and "bare" (the same argv back to back, the same environment
-variables, then the kernel.json rewrite the server does). Per step: ours from the job log
+GET api/kernelspecs lists it) and "bare" (the same argv back to back, the environment
+variables the server gives its steps, no pip or uv config file, then the kernel.json
+rewrite the server does). Per step: ours from the job log
 as it streams (±1 poll), bare timed around each call. Also the server's CPU per creation
 and per poll, the first kernel of the last environment (POST api/kernels → an
 execute_reply to ``print(sys.prefix)``), sizes on disk, and DELETE. Goals: ours / bare,
@@ -96,8 +97,10 @@ def create_ours(api: Client, pid: int, backend: str, name: str, kernels: Path) -
 
 def run_bare(commands, cwd: Path, extra_env: dict) -> list[tuple[str, float]]:
     """The steps back to back, each in its own process group (stopped on Ctrl-C)."""
+    # What the server gives its steps (probes.child_environment): no pip or uv config file.
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-    env.update(PYTHONUNBUFFERED="1", **extra_env)
+    env.update(PIP_CONFIG_FILE=os.devnull, PIP_NO_INPUT="1", UV_NO_CONFIG="1")
+    env.update(PYTHONUNBUFFERED="1", TMPDIR=str(cwd), **extra_env)
     steps = []
     for argv in commands:
         start = time.perf_counter()
