@@ -49,7 +49,7 @@ chosen_port=""
 km_say "JupyterLab will serve the folder $root at http://$ip:${port:-${chosen_port:-<port>}}/lab (with a token, in the URL it prints when ready)"
 
 if [ ! -x "$KM_VENV/bin/jupyter" ]; then
-  km_say "first run: scripts/setup.sh makes .venv, installs JupyterLab and the node modules, and builds the extension (about 2 minutes, from PyPI and the npm registry)"
+  km_say "first run: scripts/setup.sh makes .venv, installs JupyterLab and the node modules from PyPI and the npm registry, and builds the extension: 2 to 4 minutes"
 fi
 "$KM_ROOT/scripts/setup.sh" || {
   km_warn "setup failed (see above); not starting JupyterLab"
