@@ -74,7 +74,7 @@ export const HUB_OPTIONS = {
   mockUser: false,
   mockSettings: {
     ...galata.DEFAULT_SETTINGS,
-    'jupyterlab-kernel-manager:plugin': { hubRefreshInterval: REFRESH_INTERVAL }
+    'jupyterlab-kernel-manager:hub': { hubRefreshInterval: REFRESH_INTERVAL }
   }
 };
 

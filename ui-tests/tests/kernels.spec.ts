@@ -202,7 +202,7 @@ test.describe('Kernels section', () => {
       const registry = await (window as any).galata.getPlugin(
         '@jupyterlab/apputils-extension:settings'
       );
-      await registry.set('jupyterlab-kernel-manager:plugin', 'showBrokenKernels', false);
+      await registry.set('jupyterlab-kernel-manager:kernels', 'showBrokenKernels', false);
     });
     await expect(broken).toHaveCount(0);
     await expect(page.locator('.jp-KernelManager-status')).toContainText('1 broken kernel hidden');
@@ -210,7 +210,7 @@ test.describe('Kernels section', () => {
       const registry = await (window as any).galata.getPlugin(
         '@jupyterlab/apputils-extension:settings'
       );
-      await registry.set('jupyterlab-kernel-manager:plugin', 'showBrokenKernels', true);
+      await registry.set('jupyterlab-kernel-manager:kernels', 'showBrokenKernels', true);
     });
     await expect(broken).toBeVisible();
   });
