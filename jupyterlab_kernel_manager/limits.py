@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 CGROUP_ROOT = "/sys/fs/cgroup"
+# Read by hand: psutil has no cgroup API.
 PROC_SELF_CGROUP = "/proc/self/cgroup"
 # cgroup v1 writes "no limit" as a huge number (2^63 rounded down to a page).
 HUGE = 2**60

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import psutil
+
 from jupyterlab_kernel_manager import proctable
 from jupyterlab_kernel_manager.proctable import (
     ProcessTable,
@@ -188,11 +190,13 @@ def fake_proc(root, pid, stat=None, status=None, cmdline=None):
 def stat_line(pid, name, state="S", ppid=1, ticks=(5, 3), threads=2, start=500):
     rest = [state, ppid, pid, pid, 0, -1, 0, 0, 0, 0, 0, *ticks, 0, 0, 20, 0]
     rest += [threads, 0, start, 1000000, 250, 0]
+    # The 52 fields of Linux's stat line (psutil reads up to the 40th).
+    rest += [0] * (52 - 2 - len(rest))
     return f"{pid} ({name}) {' '.join(map(str, rest))}\n".encode()
 
 
-def test_odd_and_broken_proc_entries(tmp_path):
-    # Pids above any pid_max: psutil's fallback for USS finds no such process.
+def test_odd_and_broken_proc_entries(tmp_path, monkeypatch):
+    # Pids above any pid_max; psutil's fallback for USS finds no smaps.
     status = b"Name:\tx\nUmask:\t0022\nUid:\t1000\t1000\t1000\t1000\n"
     fake_proc(
         tmp_path,
@@ -206,8 +210,11 @@ def test_odd_and_broken_proc_entries(tmp_path):
     fake_proc(tmp_path, 5000004, stat_line(5000004, "gone"))  # exited mid-scan
     fake_proc(tmp_path, 5000005, stat_line(5000005, "x"), b"Name:\tx\n", b"x\0")
     (tmp_path / "self").mkdir()
+    (tmp_path / "stat").write_text("cpu 0 0 0 0\nbtime 1000\n")  # psutil.boot_time()
+    # The reader reads where psutil does (its pid list is psutil's).
+    monkeypatch.setattr(psutil, "PROCFS_PATH", str(tmp_path))
 
-    procs = by_pid(ProcessTable(ProcfsReader(str(tmp_path))).scan(1000))
+    procs = by_pid(ProcessTable(ProcfsReader()).scan(1000))
 
     assert sorted(procs) == [5000001, 5000002]
     odd = procs[5000001]
