@@ -492,8 +492,14 @@ b.main(async ([configPath]) => {
     for (const [name, rounds] of Object.entries(cases)) {
       s[`${mode} ${name}`] = {
         ...b.stat(rounds.map(r => r.rendered)),
-        stoppedAsked: b.median(rounds.map(r => r.stoppedAsked)),
-        stoppedWait: b.median(rounds.map(r => r.stoppedShown - r.stoppedAsked)),
+        stoppedAsked: b.median(
+          rounds.filter(r => r.stoppedLate).map(r => r.stoppedAsked)
+        ),
+        stoppedWait: b.median(
+          rounds
+            .filter(r => r.stoppedLate)
+            .map(r => r.stoppedShown - r.stoppedAsked)
+        ),
         slowestAnswer: Math.max(...rounds.map(r => r.slowestAnswer))
       };
     }
