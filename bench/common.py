@@ -88,17 +88,9 @@ def loadavg() -> str:
 # --- the scratch directory and the servers -------------------------------------------
 
 
-class Interrupted(BaseException):
-    """SIGTERM, handled as Ctrl-C is."""
-
-
-def _on_term(signum, frame):
-    raise Interrupted(f"signal {signum}")
-
-
 class Scratch:
     """A directory for one run (``$BENCH_TMP``, default /var/tmp): Jupyter's data, config
-    and runtime directories (unless ``jupyter=False``), the servers' root and logs;
+    and runtime directories and TMPDIR (unless ``jupyter=False``), the servers' root and logs;
     ``home=True`` points HOME there too (the installers' caches included). As a context
     manager it stops every server and runs every clean-up on exit, Ctrl-C and SIGTERM
     included, then removes the directory."""
@@ -123,20 +115,21 @@ class Scratch:
             value.mkdir(parents=True)
             os.environ[key] = str(value)
         (self.path / "root").mkdir()
-        os.environ["JUPYTER_PLATFORM_DIRS"] = "0"
+        (self.path / "tmp").mkdir()
+        os.environ.update(JUPYTER_PLATFORM_DIRS="0", TMPDIR=str(self.path / "tmp"))
         for key in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH"):
             os.environ.pop(key, None)
         self.server_args, self.server_env = _extension_args(self.path)
 
     def __enter__(self) -> Scratch:
-        signal.signal(signal.SIGTERM, _on_term)
+        signal.signal(signal.SIGTERM, signal.default_int_handler)  # as Ctrl-C is
         return self
 
     def __exit__(self, kind, error, tb) -> bool:
         # No second Ctrl-C may cut the clean-up short.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        if kind is not None and issubclass(kind, (KeyboardInterrupt, Interrupted)):
+        if kind is not None and issubclass(kind, KeyboardInterrupt):
             print("\ninterrupted: cleaning up", file=sys.stderr, flush=True)
         for server in reversed(self.servers):
             server.stop()
@@ -346,9 +339,11 @@ def node(scratch: Scratch, script: str, *args) -> dict:
     """Runs ``node bench/SCRIPT ARGS... RESULT_JSON`` in its own process group (stopped
     with it on Ctrl-C) and returns what it wrote."""
     out = scratch.path / f"{Path(script).stem}-{uuid.uuid4().hex[:6]}.json"
-    proc = subprocess.Popen(
-        ["node", str(BENCH / script), *map(str, args), str(out)], start_new_session=True
-    )
+    argv = ["node", str(BENCH / script), *map(str, args), str(out)]
+    # Chromium's profile and the rest of its temporary files go with the scratch directory.
+    (scratch.path / "tmp").mkdir(exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(scratch.path / "tmp")}
+    proc = subprocess.Popen(argv, env=env, start_new_session=True)
     try:
         status = proc.wait()
     finally:

@@ -13,6 +13,21 @@
 const b = require('./browser');
 
 function sections() {
+  performance.setResourceTimingBufferSize(20000);
+  // The first environments listing after the click, from resource timing.
+  window.__bench.after.sections = (names, marks) => {
+    const listing = performance
+      .getEntriesByType('resource')
+      .find(
+        e =>
+          e.name.includes('/kernel-manager/environments') &&
+          e.startTime >= marks.t0
+      );
+    marks.listing = listing && {
+      sent: listing.startTime - marks.t0,
+      took: listing.responseEnd - listing.startTime
+    };
+  };
   window.__bench.ready.sections = (names, marks) => {
     const panel = document.getElementById('jp-kernel-manager');
     if (!panel || panel.closest('.lm-mod-hidden')) {
@@ -24,10 +39,7 @@ function sections() {
         t => t.getAttribute('aria-label') === `${name} Section`
       );
       const body =
-        title &&
-        document.getElementById(
-          title.ariaControls ?? title.getAttribute('aria-controls')
-        );
+        title && document.getElementById(title.getAttribute('aria-controls'));
       const text = body?.textContent.trim() ?? '';
       const loaded =
         !!body &&
@@ -37,6 +49,7 @@ function sections() {
         !body.querySelector('[aria-busy="true"]');
       if (loaded) {
         marks.sections[name] ??= performance.now() - marks.t0;
+        (marks.texts ??= {})[name] = text.slice(0, 60);
       } else {
         delete marks.sections[name];
       }
@@ -86,12 +99,16 @@ b.main(async ([base, token, names]) => {
       },
       () => b.panelTab(page).click()
     );
+    const [sent, took] = [marks.listing?.sent, marks.listing?.took];
     const each = Object.entries(marks.sections)
       .map(([name, t]) => `${name} ${b.ms(t)}`)
       .join(', ');
     console.log(
       `  page shown ${(loadMs / 1000).toFixed(1)} s after the server answered; click → every ` +
-        `section rendered ${b.ms(marks.rendered)} (${each}; painted ${b.ms(marks.painted)})` +
+        `section rendered ${b.ms(marks.rendered)} (${each}; painted ${b.ms(marks.painted)}); ` +
+        (marks.listing
+          ? `first GET environments after the click: sent at ${b.ms(sent)}, took ${b.ms(took)}`
+          : 'no GET environments after the click') +
         (errors.length ? `; ${errors.length} page error(s): ${errors[0]}` : '')
     );
     return { loadMs, errors, ...marks };
