@@ -138,6 +138,8 @@ class Scratch:
                 cleanup()
         shutil.rmtree(self.path, ignore_errors=True)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        if kind is not None and issubclass(kind, KeyboardInterrupt):
+            raise SystemExit(130)
         return False
 
     def server(self, name: str = "server", **kwargs) -> Server:
