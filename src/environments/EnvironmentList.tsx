@@ -24,7 +24,7 @@ export function EnvironmentList(props: {
     return (
       <p className="jp-KernelManager-empty" role="status">
         {trans.__(
-          'An administrator has switched environments off on this server.'
+          'Environments are switched off on this server by its administrator.'
         )}
       </p>
     );

@@ -29,9 +29,10 @@ export interface IKernelSpecListProps {
 const PAGE_STEP = 10;
 
 /**
- * A filter box above a keyboard-navigable listbox of kernelspecs.
+ * A filter box above a keyboard-navigable tree grid of kernelspecs: one row
+ * each, with its details in a second cell when expanded.
  *
- * Focus stays on the listbox and `aria-activedescendant` names the active
+ * Focus stays on the grid and `aria-activedescendant` names the active
  * row, so screen readers announce rows while the arrow keys move.
  */
 export function KernelSpecList(props: IKernelSpecListProps): JSX.Element {
@@ -188,7 +189,7 @@ export function KernelSpecList(props: IKernelSpecListProps): JSX.Element {
       {model.status === 'off' && (
         <p className="jp-KernelManager-empty" role="status">
           {trans.__(
-            'An administrator has switched kernel changes off on this server: kernels are listed, not renamed or removed.'
+            'Kernel changes are switched off on this server by its administrator: kernels are listed, not renamed or removed.'
           )}
         </p>
       )}
@@ -196,7 +197,7 @@ export function KernelSpecList(props: IKernelSpecListProps): JSX.Element {
         ref={listRef}
         id={listId}
         className="jp-KernelManager-list"
-        role="listbox"
+        role="treegrid"
         tabIndex={0}
         aria-label={trans.__('Kernels')}
         aria-describedby={`${listId}-keys`}

@@ -24,8 +24,10 @@ export function rowId(listId: string, name: string): string {
 }
 
 /**
- * One kernelspec in the list: a listbox option whose header is always shown
- * and whose details show when expanded.
+ * One kernelspec in the list: a row of the tree grid whose header cell is
+ * always shown and whose details cell shows when expanded. A row (not a
+ * listbox option) may hold buttons and say whether it is expanded; its name
+ * is what it shows.
  */
 export const KernelSpecRow = React.memo(
   (props: {
@@ -71,12 +73,10 @@ export const KernelSpecRow = React.memo(
     return (
       <li
         id={rowId(props.listId, item.name)}
-        role="option"
+        role="row"
+        aria-level={1}
         aria-selected={active}
         aria-expanded={expanded}
-        aria-label={
-          problem ? trans.__('%1 (broken)', item.displayName) : item.displayName
-        }
         className={classes.join(' ')}
         data-kernelspec-name={item.name}
         title={tooltip}
@@ -87,10 +87,12 @@ export const KernelSpecRow = React.memo(
           void commands.execute(CommandIDs.newNotebook, { name: item.name })
         }
       >
-        <div className="jp-KernelManager-itemHeader">
+        <div className="jp-KernelManager-itemHeader" role="gridcell">
           <button
             className="jp-KernelManager-expander"
             tabIndex={-1}
+            // The row says whether it is expanded; the arrow keys toggle it.
+            aria-hidden="true"
             aria-label={
               expanded ? trans.__('Hide details') : trans.__('Show details')
             }
@@ -166,7 +168,7 @@ export const KernelSpecRow = React.memo(
           )}
         </div>
         {expanded && (
-          <div className="jp-KernelManager-expanded">
+          <div className="jp-KernelManager-expanded" role="gridcell">
             <KernelSpecDetails
               item={item}
               trans={trans}
@@ -204,7 +206,7 @@ export const KernelSpecRow = React.memo(
 
 /**
  * A small icon button inside a row; reachable by mouse, while the keyboard
- * uses the list's shortcuts (focus stays on the listbox).
+ * uses the list's shortcuts (focus stays on the grid).
  */
 function RowButton(props: {
   icon: LabIcon;

@@ -39,7 +39,7 @@ export function ProcessesView(props: {
     return (
       <p className="jp-KernelManager-empty" role="status">
         {trans.__(
-          'An administrator has switched processes off on this server.'
+          'Processes are switched off on this server by its administrator.'
         )}
       </p>
     );

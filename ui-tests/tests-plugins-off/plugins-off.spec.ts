@@ -65,8 +65,8 @@ test('without the hub and environments plugins and the processes route, the rest
   await page.sidebar.openTab('jp-kernel-manager');
   const panel = page.locator('#jp-kernel-manager');
   await expect(panel).toBeVisible();
-  const kernels = panel.getByRole('listbox', { name: 'Kernels' });
-  const python = kernels.getByRole('option', { name: /^Python 3/ });
+  const kernels = panel.getByRole('treegrid', { name: 'Kernels' });
+  const python = kernels.getByRole('row', { name: /^Python 3/ });
   await expect(python).toBeVisible();
   await python.click();
   await expect(python).toHaveAttribute('aria-selected', 'true');

@@ -10,7 +10,9 @@ import * as path from 'path';
 
 const dataDir = process.env.KM_TEST_DATA_DIR;
 if (!dataDir) {
-  throw new Error('KM_TEST_DATA_DIR is not set: run through playwright.config.js');
+  throw new Error(
+    'KM_TEST_DATA_DIR is not set: run through playwright.config.js'
+  );
 }
 
 // Building an environment downloads packages the first time.
@@ -18,7 +20,7 @@ test.setTimeout(240 * 1000);
 
 async function openPanel(page: IJupyterLabPageFixture) {
   await page.keyboard.press('Alt+Shift+K');
-  await expect(page.getByRole('listbox', { name: 'Kernels' })).toBeVisible();
+  await expect(page.getByRole('treegrid', { name: 'Kernels' })).toBeVisible();
   return page.locator('#jp-kernel-manager');
 }
 
@@ -33,18 +35,24 @@ test('create an environment through the form, use its kernel from the launcher, 
   const form = page.getByRole('dialog');
   await expect(form).toBeVisible();
   // A bad name is refused while typing, before anything is sent.
-  await form.getByRole('textbox', { name: 'Name', exact: true }).fill('bad name');
+  await form
+    .getByRole('textbox', { name: 'Name', exact: true })
+    .fill('bad name');
   await expect(form).toContainText('Use only letters, digits');
   await form.getByRole('textbox', { name: 'Name', exact: true }).fill(name);
   await form.getByRole('textbox', { name: 'Display name' }).fill(displayName);
-  await expect(form.getByRole('combobox', { name: 'Backend' })).toHaveValue('uv');
+  await expect(form.getByRole('combobox', { name: 'Backend' })).toHaveValue(
+    'uv'
+  );
   await form.getByRole('button', { name: 'Create' }).click();
 
   // The notification follows the job; its log streams in the main area.
   await page.getByRole('button', { name: 'Show log' }).first().click();
   const log = page.getByRole('log', { name: 'Log' });
   await expect(log).toContainText('$ ', { timeout: 30000 });
-  await expect(page.getByRole('status').filter({ hasText: 'Succeeded' })).toBeVisible({
+  await expect(
+    page.getByRole('status').filter({ hasText: 'Succeeded' })
+  ).toBeVisible({
     timeout: 180000
   });
   await expect(log).toContainText('ipykernel');
@@ -66,12 +74,14 @@ test('create an environment through the form, use its kernel from the launcher, 
   });
   const card = page
     .locator('.jp-Launcher:visible .jp-LauncherCard[data-category="Notebook"]')
-    .filter({ has: page.locator('.jp-LauncherCard-label', { hasText: displayName }) });
+    .filter({
+      has: page.locator('.jp-LauncherCard-label', { hasText: displayName })
+    });
   await expect(card).toHaveCount(1);
   await card.click();
-  await expect(page.locator('.jp-NotebookPanel .jp-KernelName').first()).toHaveText(
-    displayName
-  );
+  await expect(
+    page.locator('.jp-NotebookPanel .jp-KernelName').first()
+  ).toHaveText(displayName);
   await page.notebook.setCell(0, 'code', 'import sys; print(sys.prefix)');
   await page.notebook.runCell(0);
   const output = await page.notebook.getCellTextOutput(0);
@@ -91,6 +101,8 @@ test('create an environment through the form, use its kernel from the launcher, 
   await expect(card).toHaveCount(0);
   expect(fs.existsSync(envPath)).toBe(false);
   await expect(
-    page.getByRole('listbox', { name: 'Kernels' }).getByRole('option', { name: displayName })
+    page
+      .getByRole('treegrid', { name: 'Kernels' })
+      .getByRole('row', { name: displayName })
   ).toHaveCount(0);
 });

@@ -37,15 +37,25 @@ async function rowCount(table: Locator): Promise<number> {
 }
 
 /** Runs code in the current notebook's kernel without touching the focus. */
-async function execute(page: IJupyterLabPageFixture, code: string): Promise<string> {
+async function execute(
+  page: IJupyterLabPageFixture,
+  code: string
+): Promise<string> {
   return page.evaluate(async source => {
-    const kernel = (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    const kernel = (window as any).jupyterapp.shell.currentWidget.sessionContext
+      .session.kernel;
     const reply = await kernel.requestExecute({ code: source }).done;
     return reply.content.ename ?? reply.content.status;
   }, code);
 }
 
-const UNITS: Record<string, number> = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
+const UNITS: Record<string, number> = {
+  B: 1,
+  kB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12
+};
 
 /** "54.1 MB" → 54100000. */
 /**
@@ -54,13 +64,18 @@ const UNITS: Record<string, number> = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9, TB: 1e1
  * rename comes before JupyterLab has created the session, the session keeps
  * the first name (a JupyterLab race): the section shows what the server says.
  */
-async function sessionPathUnder(page: IJupyterLabPageFixture, dir: string): Promise<string> {
+async function sessionPathUnder(
+  page: IJupyterLabPageFixture,
+  dir: string
+): Promise<string> {
   let found = '';
   await expect
     .poll(async () => {
       const reply = await page.request.get('/api/sessions');
       const sessions: Array<{ path: string }> = await reply.json();
-      found = sessions.find(session => session.path.startsWith(`${dir}/`))?.path ?? '';
+      found =
+        sessions.find(session => session.path.startsWith(`${dir}/`))?.path ??
+        '';
       return found;
     })
     .toMatch(/\.ipynb$/);
@@ -81,7 +96,9 @@ test('a notebook’s kernel is listed with its memory and shut down from the Pro
   await page.notebook.createNew(notebook, { kernel: 'python3' });
   await page.notebook.setCell(0, 'code', 'x = 40 + 2\nprint(x)');
   await page.notebook.runCell(0);
-  expect((await page.notebook.getCellTextOutput(0))?.join('').trim()).toBe('42');
+  expect((await page.notebook.getCellTextOutput(0))?.join('').trim()).toBe(
+    '42'
+  );
 
   const { panel, table } = await openProcesses(page);
 
@@ -89,20 +106,28 @@ test('a notebook’s kernel is listed with its memory and shut down from the Pro
   await expect(rows(table).first()).toContainText('Jupyter server');
   await expect(rows(table).first()).toHaveAttribute('aria-level', '1');
   const sessionPath = await sessionPathUnder(page, tmpPath);
-  expect([`${tmpPath}/${notebook}`, `${tmpPath}/Untitled.ipynb`]).toContain(sessionPath);
+  expect([`${tmpPath}/${notebook}`, `${tmpPath}/Untitled.ipynb`]).toContain(
+    sessionPath
+  );
   const kernelRow = table.locator('[role="row"][data-kind="kernel"]').filter({
     hasText: sessionPath
   });
   await expect(kernelRow).toHaveCount(1, { timeout: 20000 });
   await expect(kernelRow).toContainText('python3 kernel');
   await expect(kernelRow).toHaveAttribute('aria-level', '2');
-  await expect(kernelRow.getByRole('gridcell').nth(2)).toContainText(/\d+(\.\d)? MB/);
+  await expect(kernelRow.getByRole('gridcell').nth(2)).toContainText(
+    /\d+(\.\d)? MB/
+  );
   await expect(panel.getByRole('meter', { name: 'Memory' })).toBeVisible();
   // CPU in cores against the cores allowed, never "121% of 2 cores".
-  await expect(panel.getByText(/^\d+\.\d of \d+(\.\d+)? cores \(/)).toBeVisible();
+  await expect(
+    panel.getByText(/^\d+\.\d of \d+(\.\d+)? cores \(/)
+  ).toBeVisible();
 
   await kernelRow.hover();
-  await kernelRow.getByRole('button', { name: `Shut down ${sessionPath}` }).click();
+  await kernelRow
+    .getByRole('button', { name: `Shut down ${sessionPath}` })
+    .click();
   const dialog = page.getByRole('dialog');
   await expect(dialog).toContainText(sessionPath.split('/').pop()!);
   await dialog.getByRole('button', { name: 'Shut Down' }).click();
@@ -138,7 +163,9 @@ test.describe('windowed table', () => {
       `import subprocess\nsleeps = [subprocess.Popen(["sleep", "300"]) for _ in range(${SLEEPS})]\nprint(len(sleeps))`
     );
     await page.notebook.runCell(0);
-    expect((await page.notebook.getCellTextOutput(0))?.join('').trim()).toBe(String(SLEEPS));
+    expect((await page.notebook.getCellTextOutput(0))?.join('').trim()).toBe(
+      String(SLEEPS)
+    );
 
     try {
       const { panel, table } = await openProcesses(page);
@@ -149,7 +176,9 @@ test.describe('windowed table', () => {
       const kernelRow = table.locator('[role="row"][data-kind="kernel"]');
       await expect(kernelRow).toHaveCount(1, { timeout: 20000 });
       await expect(kernelRow).toContainText(`${tmpPath}/`);
-      await expect.poll(() => rowCount(table), { timeout: 20000 }).toBeGreaterThan(SLEEPS);
+      await expect
+        .poll(() => rowCount(table), { timeout: 20000 })
+        .toBeGreaterThan(SLEEPS);
 
       // Windowed: only the rows in view (and a few more) are in the DOM.
       const inDom = await rows(table).count();
@@ -160,9 +189,13 @@ test.describe('windowed table', () => {
       const memoryHeader = table.getByRole('columnheader', { name: /Memory/ });
       await expect(memoryHeader).toHaveAttribute('aria-sort', 'descending');
       const sleepMemory = async () =>
-        (await table.locator('[role="row"][aria-level="3"] [role="gridcell"]:nth-child(3)').allTextContents()).map(
-          bytes
-        );
+        (
+          await table
+            .locator(
+              '[role="row"][aria-level="3"] [role="gridcell"]:nth-child(3)'
+            )
+            .allTextContents()
+        ).map(bytes);
       await memoryHeader.getByRole('button').click();
       await expect(memoryHeader).toHaveAttribute('aria-sort', 'ascending');
       let shown = await sleepMemory();
@@ -173,9 +206,13 @@ test.describe('windowed table', () => {
       shown = await sleepMemory();
       expect(shown).toEqual([...shown].sort((a, b) => b - a));
 
-      await panel.screenshot({ path: testInfo.outputPath('processes-light.png') });
+      await panel.screenshot({
+        path: testInfo.outputPath('processes-light.png')
+      });
       await page.theme.setDarkTheme();
-      await panel.screenshot({ path: testInfo.outputPath('processes-dark.png') });
+      await panel.screenshot({
+        path: testInfo.outputPath('processes-dark.png')
+      });
       await page.theme.setLightTheme();
 
       // Keyboard: the server's row takes the focus; one row is in the tab order.
@@ -187,13 +224,18 @@ test.describe('windowed table', () => {
       // End: the last row, far below, is scrolled into view and focused.
       await page.keyboard.press('End');
       const focusedRow = table.locator('[role="row"]:focus');
-      await expect(focusedRow).toHaveAttribute('aria-rowindex', String((await rowCount(table)) + 1));
+      await expect(focusedRow).toHaveAttribute(
+        'aria-rowindex',
+        String((await rowCount(table)) + 1)
+      );
       await expect(focusedRow).toBeInViewport();
       // Far from the top: the server's row is not even in the DOM.
       await expect(serverRow).toHaveCount(0);
       await page.keyboard.press('PageUp');
       await expect(focusedRow).toBeInViewport();
-      expect(Number(await focusedRow.getAttribute('aria-rowindex'))).toBeLessThan((await rowCount(table)) + 1);
+      expect(
+        Number(await focusedRow.getAttribute('aria-rowindex'))
+      ).toBeLessThan((await rowCount(table)) + 1);
       // Home, then down to the kernel (the largest of the server's children).
       await page.keyboard.press('Home');
       await expect(serverRow).toBeFocused();
@@ -205,7 +247,9 @@ test.describe('windowed table', () => {
       const opened = await rowCount(table);
       await page.keyboard.press('ArrowLeft');
       await expect(kernelRow).toHaveAttribute('aria-expanded', 'false');
-      await expect.poll(() => rowCount(table)).toBeLessThan(opened - SLEEPS + 1);
+      await expect
+        .poll(() => rowCount(table))
+        .toBeLessThan(opened - SLEEPS + 1);
       await expect(kernelRow).toBeFocused();
       await page.keyboard.press('ArrowRight');
       await expect(kernelRow).toHaveAttribute('aria-expanded', 'true');
@@ -217,8 +261,15 @@ test.describe('windowed table', () => {
       // That process ends: the row that takes its place gets the focus.
       const pid = await focusedRow.getAttribute('data-pid');
       const place = await focusedRow.getAttribute('aria-rowindex');
-      expect(await execute(page, `s = next(s for s in sleeps if s.pid == ${pid})\ns.kill()\ns.wait()`)).toBe('ok');
-      await expect(table.locator(`[data-pid="${pid}"]`)).toHaveCount(0, { timeout: 20000 });
+      expect(
+        await execute(
+          page,
+          `s = next(s for s in sleeps if s.pid == ${pid})\ns.kill()\ns.wait()`
+        )
+      ).toBe('ok');
+      await expect(table.locator(`[data-pid="${pid}"]`)).toHaveCount(0, {
+        timeout: 20000
+      });
       await expect(focusedRow).toHaveAttribute('aria-rowindex', place!);
       await expect(focusedRow).toHaveAttribute('aria-level', '3');
       await page.keyboard.press('ArrowLeft');
@@ -228,28 +279,42 @@ test.describe('windowed table', () => {
       await page.evaluate(() => {
         const app = (window as any).jupyterapp;
         const kernel = app.shell.currentWidget.sessionContext.session.kernel;
-        const future = kernel.requestExecute({ code: 'import time\ntime.sleep(120)' });
-        (window as any).__kmExecution = future.done.then((reply: any) => reply.content.ename ?? reply.content.status);
+        const future = kernel.requestExecute({
+          code: 'import time\ntime.sleep(120)'
+        });
+        (window as any).__kmExecution = future.done.then(
+          (reply: any) => reply.content.ename ?? reply.content.status
+        );
       });
       await expect
         .poll(() =>
           page.evaluate(
-            () => (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel.status
+            () =>
+              (window as any).jupyterapp.shell.currentWidget.sessionContext
+                .session.kernel.status
           )
         )
         .toBe('busy');
       // In the row, in order: its expander, then its actions.
       await page.keyboard.press('Tab');
-      await expect(kernelRow.getByRole('button', { name: 'Collapse' })).toBeFocused();
+      await expect(
+        kernelRow.getByRole('button', { name: 'Collapse' })
+      ).toBeFocused();
       await page.keyboard.press('Tab');
       const interrupt = kernelRow.getByRole('button', { name: /^Interrupt / });
       await expect(interrupt).toBeFocused();
       // Shown while the focus is in the row (transparent otherwise).
-      await expect(kernelRow.locator('.jp-KernelManager-processActions')).toHaveCSS('opacity', '1');
+      await expect(
+        kernelRow.locator('.jp-KernelManager-processActions')
+      ).toHaveCSS('opacity', '1');
       await page.keyboard.press('Enter');
-      expect(await page.evaluate(() => (window as any).__kmExecution)).toBe('KeyboardInterrupt');
+      expect(await page.evaluate(() => (window as any).__kmExecution)).toBe(
+        'KeyboardInterrupt'
+      );
     } finally {
-      expect(await execute(page, 'for s in sleeps:\n    s.kill()\n    s.wait()')).toBe('ok');
+      expect(
+        await execute(page, 'for s in sleeps:\n    s.kill()\n    s.wait()')
+      ).toBe('ok');
     }
 
     // Shut the kernel down with the keyboard; its row goes, the focus stays in the table.
@@ -257,18 +322,27 @@ test.describe('windowed table', () => {
     const kernelRow = table.locator('[role="row"][data-kind="kernel"]');
     // A scan made while the sleeps were being killed may still list some:
     // wait for one that lists none (the kernel is then a leaf).
-    await expect(kernelRow).not.toHaveAttribute('aria-expanded', { timeout: 20000 });
-    await table.locator('[role="row"][data-kind="server"]').getByText('Jupyter server').click();
+    await expect(kernelRow).not.toHaveAttribute('aria-expanded', {
+      timeout: 20000
+    });
+    await table
+      .locator('[role="row"][data-kind="server"]')
+      .getByText('Jupyter server')
+      .click();
     await page.keyboard.press('ArrowDown');
     await expect(kernelRow).toBeFocused();
     // Its children gone, it has no expander: Interrupt, Restart, Shut down.
     for (const action of ['Interrupt', 'Restart', 'Shut down']) {
       await page.keyboard.press('Tab');
-      await expect(kernelRow.getByRole('button', { name: new RegExp(`^${action} `) })).toBeFocused();
+      await expect(
+        kernelRow.getByRole('button', { name: new RegExp(`^${action} `) })
+      ).toBeFocused();
     }
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog');
-    await expect(dialog.getByRole('button', { name: 'Shut Down' })).toBeFocused();
+    await expect(
+      dialog.getByRole('button', { name: 'Shut Down' })
+    ).toBeFocused();
     await page.keyboard.press('Enter');
     await expect(kernelRow).toHaveCount(0, { timeout: 20000 });
     // The dialog gave the focus back to the button, whose row then went: the

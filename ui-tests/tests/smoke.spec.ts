@@ -25,7 +25,9 @@ test('the labextension and the server extension are installed', async ({
     `${pageConfig.baseUrl}kernel-manager/kernelspecs`,
     {
       headers: {
-        ...(pageConfig.token ? { Authorization: `token ${pageConfig.token}` } : {}),
+        ...(pageConfig.token
+          ? { Authorization: `token ${pageConfig.token}` }
+          : {}),
         ...(xsrf ? { 'X-XSRFToken': xsrf } : {})
       }
     }
