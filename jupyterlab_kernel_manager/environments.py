@@ -67,9 +67,8 @@ class Environments:
         self._listing_slots: asyncio.Semaphore | None = None
 
     def start(self) -> None:
-        """On the server's event loop, once it runs: detect the backends and check
-        the environments in the background, so that the first requests find them."""
-        self.backends()
+        """On the server's event loop, once it runs: check the environments, then
+        detect the backends, in the background, so that the first requests find them."""
         if self._warming is None:
             self._warming = asyncio.ensure_future(self._warm_up())
 
@@ -150,6 +149,10 @@ class Environments:
         checks = [self._check(env.path) for env in found if not env.being_created]
         # A failed check is not kept: the first listing runs it again and reports it.
         await asyncio.gather(*checks, return_exceptions=True)
+        # The listing (what the panel shows first) waits for the checks, only the
+        # backends route and creations for the detection: its dozen processes
+        # would slow the checks down. Anyone who asks earlier starts it at once.
+        self.backends()
 
     async def create(self, body: dict, find_specs: FindSpecs) -> Job:
         unknown = sorted(set(body) - CREATE_KEYS)

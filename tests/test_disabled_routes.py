@@ -171,7 +171,9 @@ async def test_with_environments_on_detection_and_checks_start_with_the_server(
     environments = serverapp.web_app.settings["kernel_manager_environments"]
     await asyncio.sleep(0.1)
 
-    assert environments._backends is not None and environments._warming is not None
+    assert environments._warming is not None
+    await asyncio.wait_for(asyncio.shield(environments._warming), 60)
+    assert environments._backends is not None
 
 
 @pytest.mark.parametrize("value", [["environment"], ["kernelspecs", "jobs"], ["Processes"], [""]])

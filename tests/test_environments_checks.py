@@ -60,3 +60,29 @@ async def test_a_failed_check_is_not_kept(km, envs_dir, monkeypatch):
     status, listing, _ = await km("environments")
     assert status == 200
     assert listing["environments"][0]["python_version"].startswith("3.")
+
+
+async def test_checks_and_detection_start_with_the_server(request, envs_dir, monkeypatch):
+    fake_environment(envs_dir, "early")
+    checked = []
+    check_health = envdirs.check_health
+    monkeypatch.setattr(
+        envdirs, "check_health", lambda path: checked.append(path) or check_health(path)
+    )
+
+    serverapp = request.getfixturevalue("jp_serverapp")
+    environments = serverapp.web_app.settings["kernel_manager_environments"]
+    # Nobody asked: the server's start checked the environment, then detected.
+    for _ in range(1000):
+        if environments._warming is not None:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.wait_for(asyncio.shield(environments._warming), 60)
+    assert environments._backends is not None
+    assert checked == [str(envs_dir / "early")]
+    backends = await asyncio.wait_for(environments.backends(), 60)
+    assert backends["venv"].available
+
+    listing = await environments.describe(dict)
+    assert [env["python_version"][:2] for env in listing["environments"]] == ["3."]
+    assert checked == [str(envs_dir / "early")]
