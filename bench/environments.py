@@ -147,14 +147,16 @@ async def first_kernel(api: Client, spec: str) -> tuple[float, str]:
     ws = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {api.token}"}))
     msg_id, message = execute_request("import sys; print(sys.prefix)", uuid.uuid4().hex)
     await ws.write_message(message)
-    out, replied = "", None
-    while replied is None:
+    out, replied, idle = "", None, False
+    while replied is None or not idle:  # the output comes on iopub, maybe after the reply
         msg = json.loads(await asyncio.wait_for(ws.read_message(), 120))
         if msg["parent_header"].get("msg_id") == msg_id:
-            if msg["msg_type"] == "stream":
+            kind = msg["msg_type"]
+            if kind == "stream":
                 out += msg["content"]["text"]
-            elif msg["msg_type"] == "execute_reply":
+            elif kind == "execute_reply":
                 replied = time.perf_counter() - t0
+            idle |= kind == "status" and msg["content"]["execution_state"] == "idle"
     ws.close()
     api.call("DELETE", f"api/kernels/{kernel['id']}")
     return replied, out.strip()
