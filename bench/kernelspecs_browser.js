@@ -6,7 +6,7 @@
 // BENCH_BROWSER_RUNS (5) fresh pages at /lab?reset; on each, once JupyterLab
 // is idle, with the panel closed:
 //   open    Alt+Shift+K (keydown) → the panel shown with one option per
-//           kernelspec in the "Kernels" listbox;
+//           kernelspec in the "Kernels" list;
 //   filter  "q" in "Filter kernels" (only the "Quantum" specs match) → the
 //           option count changes; then Escape → every option back;
 //           BENCH_FILTER_ROUNDS (3) rounds.
@@ -20,13 +20,17 @@ const b = require('./browser');
 const RUNS = Number(process.env.BENCH_BROWSER_RUNS || 5);
 const ROUNDS = Number(process.env.BENCH_FILTER_ROUNDS || 3);
 const GOAL_MS = 300;
-const LIST = '#jp-kernel-manager [role="listbox"][aria-label="Kernels"]';
+// The "Kernels" list: a listbox of options, or (since the accessibility pass) a
+// treegrid of rows.
+const LIST =
+  '#jp-kernel-manager [aria-label="Kernels"]:is([role="listbox"], [role="treegrid"])';
 
 function kernelsProbe(list) {
   const bench = window.__bench;
   const options = () =>
-    document.querySelector(list)?.querySelectorAll('[role="option"]').length ??
-    0;
+    document
+      .querySelector(list)
+      ?.querySelectorAll('[role="option"], [role="row"]').length ?? 0;
   bench.options = options;
   bench.counts = [];
   new MutationObserver(() => {
