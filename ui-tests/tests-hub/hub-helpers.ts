@@ -33,7 +33,9 @@ export function hub(): IHubInfo {
   if (!info) {
     const file = process.env.KM_HUB_INFO;
     if (!file) {
-      throw new Error('KM_HUB_INFO is not set: run with playwright.hub.config.js');
+      throw new Error(
+        'KM_HUB_INFO is not set: run with playwright.hub.config.js'
+      );
     }
     info = JSON.parse(fs.readFileSync(file, 'utf8')) as IHubInfo;
   }
@@ -98,7 +100,10 @@ export function hubApi(
  * `name` exists with their default server ready, made so through the hub's
  * API (creating the user and starting the server when needed).
  */
-export async function ensureRunning(request: APIRequestContext, name: string): Promise<void> {
+export async function ensureRunning(
+  request: APIRequestContext,
+  name: string
+): Promise<void> {
   const created = await hubApi(request, 'POST', `users/${name}`);
   expect([201, 409]).toContain(created.status());
   const started = await hubApi(request, 'POST', `users/${name}/server`);
@@ -107,7 +112,9 @@ export async function ensureRunning(request: APIRequestContext, name: string): P
   await expect
     .poll(
       async () => {
-        const model = await (await hubApi(request, 'GET', `users/${name}`)).json();
+        const model = await (
+          await hubApi(request, 'GET', `users/${name}`)
+        ).json();
         return !!model.servers?.['']?.ready;
       },
       { timeout: SPAWN_TIMEOUT, intervals: [500] }
@@ -123,8 +130,12 @@ export function playwrightPage(page: IJupyterLabPageFixture): Page {
 /**
  * Logs in through /hub/login and waits for the JupyterLab the hub starts.
  */
-export async function logIn(page: IJupyterLabPageFixture, user: string): Promise<void> {
-  const password = user === hub().admin ? hub().admin_password : hub().user_password;
+export async function logIn(
+  page: IJupyterLabPageFixture,
+  user: string
+): Promise<void> {
+  const password =
+    user === hub().admin ? hub().admin_password : hub().user_password;
   // Galata's own goto waits for its helper extension, which the hub's servers
   // do not load: the Playwright page goes there.
   await playwrightPage(page).goto('hub/login');
@@ -133,14 +144,18 @@ export async function logIn(page: IJupyterLabPageFixture, user: string): Promise
   await page.getByRole('button', { name: 'Sign in' }).click();
   // The hub spawns the server (its progress page), then sends us to it.
   await page.waitForURL(`**/user/${user}/lab**`, { timeout: SPAWN_TIMEOUT });
-  await expect(page.locator('#jupyterlab-splash')).toHaveCount(0, { timeout: 60000 });
+  await expect(page.locator('#jupyterlab-splash')).toHaveCount(0, {
+    timeout: 60000
+  });
 }
 
 /**
  * Opens the Kernel Manager sidebar with only its Hub section expanded, as a
  * user gives it the room; returns the section.
  */
-export async function openHubSection(page: IJupyterLabPageFixture): Promise<Locator> {
+export async function openHubSection(
+  page: IJupyterLabPageFixture
+): Promise<Locator> {
   await page.getByRole('tab', { name: 'Kernel Manager' }).click();
   const panel = page.locator('#jp-kernel-manager');
   await expect(panel).toBeVisible();
@@ -150,10 +165,15 @@ export async function openHubSection(page: IJupyterLabPageFixture): Promise<Loca
     if (expanded !== (name === 'Hub')) {
       await header.click();
     }
-    await expect(header).toHaveAttribute('aria-expanded', String(name === 'Hub'));
+    await expect(header).toHaveAttribute(
+      'aria-expanded',
+      String(name === 'Hub')
+    );
   }
   const header = panel.getByRole('heading', { name: 'Hub Section' });
-  const section = panel.locator(`#${await header.getAttribute('aria-controls')}`);
+  const section = panel.locator(
+    `#${await header.getAttribute('aria-controls')}`
+  );
   await expect(section).toBeVisible();
   return section;
 }
@@ -162,7 +182,10 @@ export async function openHubSection(page: IJupyterLabPageFixture): Promise<Loca
  * Switches JupyterLab's theme from the Settings menu (kept in Galata's
  * in-memory settings only) and waits until it applies.
  */
-export async function useTheme(page: IJupyterLabPageFixture, dark: boolean): Promise<void> {
+export async function useTheme(
+  page: IJupyterLabPageFixture,
+  dark: boolean
+): Promise<void> {
   const body = page.locator('body');
   if ((await body.getAttribute('data-jp-theme-light')) === String(!dark)) {
     return;
@@ -170,7 +193,9 @@ export async function useTheme(page: IJupyterLabPageFixture, dark: boolean): Pro
   await page.getByRole('menuitem', { name: 'Settings' }).click();
   const menus = page.locator('.lm-Menu');
   await menus.getByText('Theme', { exact: true }).hover();
-  await menus.getByText(dark ? 'JupyterLab Dark' : 'JupyterLab Light', { exact: true }).click();
+  await menus
+    .getByText(dark ? 'JupyterLab Dark' : 'JupyterLab Light', { exact: true })
+    .click();
   await expect(body).toHaveAttribute('data-jp-theme-light', String(!dark));
 }
 
@@ -228,7 +253,10 @@ export async function activate(control: Locator): Promise<void> {
     reachable = false;
   }
   expect
-    .soft(reachable, `the Hub section does not let ${control} be scrolled to and clicked`)
+    .soft(
+      reachable,
+      `the Hub section does not let ${control} be scrolled to and clicked`
+    )
     .toBe(true);
   if (reachable) {
     await control.click();

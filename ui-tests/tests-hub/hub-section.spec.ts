@@ -48,23 +48,33 @@ test('an admin adds users, starts, watches and stops a server, and deletes a use
   const section = await openHubSection(page);
 
   // Their own server, then the users table: so far only admin.
-  await expect(section.getByRole('list', { name: 'Servers of admin' })).toContainText(READY);
+  await expect(
+    section.getByRole('list', { name: 'Servers of admin' })
+  ).toContainText(READY);
   const table = section.getByRole('table', { name: 'Hub users' });
   const row = (name: string) =>
-    table.getByRole('row').filter({ has: page.getByRole('rowheader', { name }) });
+    table
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name }) });
   // The row header: name, admin badge, and the state of the default server,
   // which screen readers hear as "Server state: ...".
   const header = (name: string) => row(name).getByRole('rowheader');
   await expect(row('admin')).toHaveCount(1);
   await expect(table.getByRole('row')).toHaveCount(2); // header and admin
-  await expect(header('admin')).toHaveAccessibleName(/^admin\s*admin\s*Server state: running$/);
+  await expect(header('admin')).toHaveAccessibleName(
+    /^admin\s*admin\s*Server state: running$/
+  );
 
   // The sort select says what it does, on screen and to screen readers.
-  await expect(section.getByRole('combobox', { name: 'Sort by' })).toBeVisible();
+  await expect(
+    section.getByRole('combobox', { name: 'Sort by' })
+  ).toBeVisible();
   await expect(section.getByText('Sort by', { exact: true })).toBeVisible();
 
   // alice and bob in one go, one name per line; the result line by line.
-  const names = section.getByRole('textbox', { name: 'Add users, one per line' });
+  const names = section.getByRole('textbox', {
+    name: 'Add users, one per line'
+  });
   await names.fill('alice\nbob');
   await section.getByRole('button', { name: 'Add Users' }).click();
   const result = section.getByRole('list', { name: 'Result of adding users' });
@@ -78,9 +88,16 @@ test('an admin adds users, starts, watches and stops a server, and deletes a use
 
   // Each sort is one the hub accepts, and sorts: newest first puts bob on top.
   const sortBy = section.getByRole('combobox', { name: 'Sort by' });
-  const rowNames = () => table.getByRole('rowheader').evaluateAll(cells =>
-    cells.map(cell => cell.querySelector('.jp-KernelManager-hubUserName')?.textContent ?? '')
-  );
+  const rowNames = () =>
+    table
+      .getByRole('rowheader')
+      .evaluateAll(cells =>
+        cells.map(
+          cell =>
+            cell.querySelector('.jp-KernelManager-hubUserName')?.textContent ??
+            ''
+        )
+      );
   await sortBy.selectOption({ label: 'Newest' });
   await expect.poll(rowNames).toEqual(['bob', 'alice', 'admin']);
   await sortBy.selectOption({ label: 'Last active' });
@@ -106,15 +123,26 @@ test('an admin adds users, starts, watches and stops a server, and deletes a use
       () => true,
       () => false
     );
-  expect.soft(scrolls, 'the mouse wheel scrolls the Hub section down to its pager').toBe(true);
-  await expect(header('alice')).toHaveAccessibleName(/^alice\s*Server state: stopped$/);
-  await expect(row('alice').getByText('stopped', { exact: true })).toBeVisible();
+  expect
+    .soft(scrolls, 'the mouse wheel scrolls the Hub section down to its pager')
+    .toBe(true);
+  await expect(header('alice')).toHaveAccessibleName(
+    /^alice\s*Server state: stopped$/
+  );
+  await expect(
+    row('alice').getByText('stopped', { exact: true })
+  ).toBeVisible();
 
   // Start alice's server and see it become ready.
-  await activate(row('alice').getByRole('button', { name: 'Start server of alice' }));
-  await expect(header('alice')).toHaveAccessibleName(/^alice\s*Server state: running$/, {
-    timeout: SPAWN_TIMEOUT
-  });
+  await activate(
+    row('alice').getByRole('button', { name: 'Start server of alice' })
+  );
+  await expect(header('alice')).toHaveAccessibleName(
+    /^alice\s*Server state: running$/,
+    {
+      timeout: SPAWN_TIMEOUT
+    }
+  );
   const server = await (await hubApi(request, 'GET', 'users/alice')).json();
   expect(server.servers[''].ready).toBe(true);
 
@@ -127,18 +155,29 @@ test('an admin adds users, starts, watches and stops a server, and deletes a use
   expect(kernel.status()).toBe(201);
   // The section refreshes itself (no click): within the interval, plus the
   // machine's scan cache and a margin.
-  await expect(using('alice')).toHaveAccessibleName(/^([2-9]|\d\d+) processes, /, {
-    timeout: REFRESH_INTERVAL * 1000 + 20000
-  });
+  await expect(using('alice')).toHaveAccessibleName(
+    /^([2-9]|\d\d+) processes, /,
+    {
+      timeout: REFRESH_INTERVAL * 1000 + 20000
+    }
+  );
   await expect(using('alice')).toHaveAccessibleName(USING_WORDS);
-  await expect(using('alice').locator('[aria-hidden="true"]')).toHaveText(USING_COMPACT);
+  await expect(using('alice').locator('[aria-hidden="true"]')).toHaveText(
+    USING_COMPACT
+  );
 
   // In the 250 px sidebar: the admin badge on the name's line, the figures
   // on two lines at most.
-  const name = (await row('admin').getByRole('button', { name: 'admin', exact: true }).boundingBox())!;
-  const badge = (await row('admin').locator('.jp-KernelManager-badge').boundingBox())!;
+  const name = (await row('admin')
+    .getByRole('button', { name: 'admin', exact: true })
+    .boundingBox())!;
+  const badge = (await row('admin')
+    .locator('.jp-KernelManager-badge')
+    .boundingBox())!;
   expect(badge.x).toBeGreaterThan(name.x + name.width - 1);
-  expect(Math.abs(badge.y + badge.height / 2 - (name.y + name.height / 2))).toBeLessThan(4);
+  expect(
+    Math.abs(badge.y + badge.height / 2 - (name.y + name.height / 2))
+  ).toBeLessThan(4);
   for (const user of ['admin', 'alice']) {
     const lines = await linesOf(using(user).locator('[aria-hidden="true"]'));
     expect(lines, `lines of the figures of ${user}`).toBeLessThanOrEqual(2);
@@ -147,25 +186,39 @@ test('an admin adds users, starts, watches and stops a server, and deletes a use
   // Nothing reaches past the table's right edge, nor the table past the
   // section's content box (hub-usage-layout.spec.ts tries the widest figures).
   expect(await overflowOf(table)).toEqual([]);
-  await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'true');
+  await expect(page.locator('body')).toHaveAttribute(
+    'data-jp-theme-light',
+    'true'
+  );
   await section.screenshot({ path: path.join(screenshots, 'hub-admin.png') });
   await useTheme(page, true);
-  await section.screenshot({ path: path.join(screenshots, 'hub-admin-dark.png') });
+  await section.screenshot({
+    path: path.join(screenshots, 'hub-admin-dark.png')
+  });
 
   // Stop it (a confirm dialog), and it is stopped, using nothing.
-  await activate(row('alice').getByRole('button', { name: 'Stop server of alice' }));
+  await activate(
+    row('alice').getByRole('button', { name: 'Stop server of alice' })
+  );
   const stopDialog = page.getByRole('dialog');
   await expect(stopDialog).toContainText('alice');
   await stopDialog.getByRole('button', { name: 'Stop' }).click();
-  await expect(header('alice')).toHaveAccessibleName(/^alice\s*Server state: stopped$/, {
-    timeout: SPAWN_TIMEOUT
-  });
+  await expect(header('alice')).toHaveAccessibleName(
+    /^alice\s*Server state: stopped$/,
+    {
+      timeout: SPAWN_TIMEOUT
+    }
+  );
   // Nothing runs any more, and the section says so without a click on
   // Refresh: her kernel outlives the server by a second or two (it notices
   // its parent is gone), but a stopped server shows no figures, and the
   // section asks again FOLLOW_UP_DELAY after the stop.
-  await expect(using('alice')).toHaveText('', { timeout: FOLLOW_UP_DELAY + 3000 });
-  expect((await (await hubApi(request, 'GET', 'users/alice')).json()).servers).toEqual({});
+  await expect(using('alice')).toHaveText('', {
+    timeout: FOLLOW_UP_DELAY + 3000
+  });
+  expect(
+    (await (await hubApi(request, 'GET', 'users/alice')).json()).servers
+  ).toEqual({});
 
   // Delete bob (a confirm dialog): gone from the table and from the hub.
   await activate(row('bob').getByRole('button', { name: 'Delete user bob' }));
@@ -186,21 +239,38 @@ test('a user sees their own server, no admin controls, and the hub refuses admin
 
   const servers = section.getByRole('list', { name: 'Servers of alice' });
   await expect(servers).toContainText(READY);
-  await expect(servers.getByRole('button', { name: 'Stop default server of alice' })).toBeVisible();
+  await expect(
+    servers.getByRole('button', { name: 'Stop default server of alice' })
+  ).toBeVisible();
   // Loaded (her servers are listed), and nothing for admins.
   await expect(section.getByRole('region', { name: 'Users' })).toHaveCount(0);
-  await expect(section.getByRole('table', { name: 'Hub users' })).toHaveCount(0);
-  await expect(section.getByRole('textbox', { name: 'Add users, one per line' })).toHaveCount(0);
-  await expect(section.getByRole('button', { name: /^Delete user/ })).toHaveCount(0);
-  await expect(section.getByRole('toolbar', { name: 'All servers' })).toHaveCount(0);
-  await expect(section.getByRole('button', { name: /^(Start|Stop) server of / })).toHaveCount(0);
+  await expect(section.getByRole('table', { name: 'Hub users' })).toHaveCount(
+    0
+  );
+  await expect(
+    section.getByRole('textbox', { name: 'Add users, one per line' })
+  ).toHaveCount(0);
+  await expect(
+    section.getByRole('button', { name: /^Delete user/ })
+  ).toHaveCount(0);
+  await expect(
+    section.getByRole('toolbar', { name: 'All servers' })
+  ).toHaveCount(0);
+  await expect(
+    section.getByRole('button', { name: /^(Start|Stop) server of / })
+  ).toHaveCount(0);
   await expect(section.getByRole('note')).toHaveCount(0); // no scopes missing for her
-  await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'true');
+  await expect(page.locator('body')).toHaveAttribute(
+    'data-jp-theme-light',
+    'true'
+  );
   await section.screenshot({ path: path.join(screenshots, 'hub-alice.png') });
 
   // Her page's own token, straight to the hub's admin routes: refused there.
   const answers = await page.evaluate(async () => {
-    const config = JSON.parse(document.getElementById('jupyter-config-data')!.textContent!);
+    const config = JSON.parse(
+      document.getElementById('jupyter-config-data')!.textContent!
+    );
     const call = async (route: string, init: RequestInit = {}) =>
       (
         await fetch(`${config.hubPrefix}api/${route}`, {

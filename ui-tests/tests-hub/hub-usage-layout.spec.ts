@@ -115,7 +115,10 @@ test('the Using figures keep to two lines within the table, whatever they are', 
 
   // The figures each row shows next: admin's from the list's totals, alice's
   // from her Unix account's group in it (as on TLJH).
-  const shown: { admin: IFigures; alice: IFigures } = { admin: FIGURES[0], alice: FIGURES[0] };
+  const shown: { admin: IFigures; alice: IFigures } = {
+    admin: FIGURES[0],
+    alice: FIGURES[0]
+  };
   const allUsers = /\/user\/admin\/kernel-manager\/processes\?all_users=1/;
   await page.route(allUsers, async (route: Route) => {
     const response = await route.fetch();
@@ -125,30 +128,44 @@ test('the Using figures keep to two lines within the table, whatever they are', 
     reply.users = (reply.users ?? []).filter(
       (group: { hub_user?: string }) => group.hub_user !== 'alice'
     );
-    reply.users.push({ user: 'alice', hub_user: 'alice', processes: [], ...totals(alice) });
+    reply.users.push({
+      user: 'alice',
+      hub_user: 'alice',
+      processes: [],
+      ...totals(alice)
+    });
     await route.fulfill({ response, json: reply });
   });
 
   const section = await openHubSection(page);
   const table = section.getByRole('table', { name: 'Hub users' });
   const row = (name: string) =>
-    table.getByRole('row').filter({ has: page.getByRole('rowheader', { name }) });
+    table
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name }) });
   const using = (name: string) => row(name).getByRole('cell').first();
   await expect(row('alice')).toHaveCount(1);
   // The section's toolbar, beside its heading.
-  const refresh = page.locator('#jp-kernel-manager').getByRole('button', { name: 'Refresh Hub' });
+  const refresh = page
+    .locator('#jp-kernel-manager')
+    .getByRole('button', { name: 'Refresh Hub' });
 
   // The sidebar's width, less a scrollbar: the section scrolls.
-  const room = await section.locator('.jp-KernelManager-hub').evaluate(body => ({
-    width: body.getBoundingClientRect().width,
-    scrollbar: body.offsetWidth - body.clientWidth
-  }));
+  const room = await section
+    .locator('.jp-KernelManager-hub')
+    .evaluate(body => ({
+      width: body.getBoundingClientRect().width,
+      scrollbar: body.offsetWidth - body.clientWidth
+    }));
   test.info().annotations.push({
     type: 'room',
     description: `section body ${room.width} px, scrollbar ${room.scrollbar} px`
   });
   expect(room.width).toBeLessThanOrEqual(250);
-  expect(room.scrollbar, 'a scrollbar takes room from the section').toBeGreaterThan(0);
+  expect(
+    room.scrollbar,
+    'a scrollbar takes room from the section'
+  ).toBeGreaterThan(0);
 
   const check = async (user: 'admin' | 'alice', figures: IFigures) => {
     const cell = using(user);
@@ -166,7 +183,9 @@ test('the Using figures keep to two lines within the table, whatever they are', 
     await refresh.click({ timeout: 10000 });
     await check('admin', shown.admin);
     await check('alice', shown.alice);
-    expect(await overflowOf(table), `with “${shown.admin.compact}”`).toEqual([]);
+    expect(await overflowOf(table), `with “${shown.admin.compact}”`).toEqual(
+      []
+    );
   }
 
   shown.admin = WORST;
@@ -178,16 +197,25 @@ test('the Using figures keep to two lines within the table, whatever they are', 
   const cutNames = await table
     .locator('.jp-KernelManager-hubUserName')
     .evaluateAll(names =>
-      names.filter(name => name.scrollWidth > name.clientWidth).map(name => name.textContent)
+      names
+        .filter(name => name.scrollWidth > name.clientWidth)
+        .map(name => name.textContent)
     );
   expect(cutNames).toEqual([]);
   // The table at its end, as a user scrolls to it.
   await table.scrollIntoViewIfNeeded();
-  await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'true');
-  await section.screenshot({ path: path.join(screenshots, 'hub-usage-widest.png') });
+  await expect(page.locator('body')).toHaveAttribute(
+    'data-jp-theme-light',
+    'true'
+  );
+  await section.screenshot({
+    path: path.join(screenshots, 'hub-usage-widest.png')
+  });
   await useTheme(page, true);
   expect(await overflowOf(table)).toEqual([]);
-  await section.screenshot({ path: path.join(screenshots, 'hub-usage-widest-dark.png') });
+  await section.screenshot({
+    path: path.join(screenshots, 'hub-usage-widest-dark.png')
+  });
 });
 
 function totals(figures: IFigures) {
