@@ -5,10 +5,10 @@
 //
 // BENCH_BROWSER_RUNS (5) fresh pages at /lab?reset; on each, once JupyterLab
 // is idle, with the panel closed:
-//   open    Alt+Shift+K (keydown) → the panel shown with one option per
+//   open    Alt+Shift+K (keydown) → the panel shown with one row per
 //           kernelspec in the "Kernels" list;
 //   filter  "q" in "Filter kernels" (only the "Quantum" specs match) → the
-//           option count changes; then Escape → every option back;
+//           row count changes; then Escape → every row back;
 //           BENCH_FILTER_ROUNDS (3) rounds.
 // Also whether the list was rendered, hidden, during startup, and the length
 // of the long animation frame that did it. BENCH_PROFILE=DIR: CPU profiles of
