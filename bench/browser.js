@@ -265,7 +265,11 @@ async function profiled(page, name, action) {
     const top = (map, n) =>
       [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, n);
     console.log(`  CPU profile of ${name} → ${file}; self time by script:`);
-    console.log(`    ${top(byScript, 8).map(([s, t]) => `${s} ${ms(t)}`)}`);
+    console.log(
+      `    ${top(byScript, 8)
+        .map(([s, t]) => `${s} ${ms(t)}`)
+        .join(', ')}`
+    );
     for (const [fn, t] of top(byFn, 12)) {
       console.log(`    ${t.toFixed(1).padStart(7)} ms  ${fn}`);
     }

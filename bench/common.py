@@ -90,12 +90,12 @@ def loadavg() -> str:
 
 class Scratch:
     """A directory for one run (``$BENCH_TMP``, default /var/tmp): Jupyter's data, config
-    and runtime directories and TMPDIR (unless ``jupyter=False``), the servers' root and logs;
-    ``home=True`` points HOME there too (the installers' caches included). As a context
+    and runtime directories, HOME (``home=False``: the user's own, with the installers'
+    caches) and TMPDIR, unless ``jupyter=False``; the servers' root and logs. As a context
     manager it stops every server and runs every clean-up on exit, Ctrl-C and SIGTERM
     included, then removes the directory."""
 
-    def __init__(self, name: str, home: bool = False, jupyter: bool = True) -> None:
+    def __init__(self, name: str, home: bool = True, jupyter: bool = True) -> None:
         base = os.environ.get("BENCH_TMP", "/var/tmp")
         self.path = Path(tempfile.mkdtemp(prefix=f"km-bench-{name}-", dir=base))
         self.servers: list[Server] = []

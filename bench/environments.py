@@ -276,7 +276,7 @@ def main() -> None:
         del os.environ["PYTHONDONTWRITEBYTECODE"]
     backends = (os.environ.get("BENCH_BACKENDS") or "uv,venv,conda").split(",")
     result, verdicts = {"runs": RUNS, "poll_ms": POLL * 1000, "backends": {}}, []
-    with Scratch("environments") as scratch:
+    with Scratch("environments", home=False) as scratch:
         bare_dir = scratch.path / "bare"
         bare_dir.mkdir()
         main_data = Path(os.environ["JUPYTER_DATA_DIR"])

@@ -25,7 +25,7 @@ GOAL_MS = 500
 
 
 def main() -> None:
-    with Scratch("panel", home=True) as scratch:
+    with Scratch("panel") as scratch:
         if ENVS:
             make_environments(scratch, 0, ENVS)
         runs = []

@@ -59,7 +59,7 @@ def one_start(scratch: Scratch, n: int, i: int) -> dict:
 
 def main() -> None:
     result, verdicts = {"starts": STARTS, "sizes": {}}, []
-    with Scratch("startup", home=True) as scratch:
+    with Scratch("startup") as scratch:
         have = 0
         for n in SIZES:
             if n > have:
