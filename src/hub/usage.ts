@@ -11,7 +11,7 @@ export type { IServerUsage, IUserUsage, UsageState } from './usageFigures';
 /**
  * Milliseconds before a server that has not answered is marked as not
  * responding and its turn passes on: healthy servers answered within 0.42 s
- * under load in bench/hub.sh, and one marked wrongly is asked again with the
+ * under load in `bench/run.sh hub`, and one marked wrongly is asked again with the
  * longer time-out.
  */
 const DEFAULT_DEADLINE_MS = 700;
