@@ -101,10 +101,13 @@ class Environments:
     def backends(self) -> Awaitable[dict[str, tools.Backend]]:
         """Detected once, from the server's start, then kept for its lifetime;
         everyone who waits shares the one detection."""
+        # A request that gives up does not cancel the detection.
+        return asyncio.shield(self._detection())
+
+    def _detection(self) -> asyncio.Future[dict[str, tools.Backend]]:
         if self._backends is None:
             self._backends = asyncio.ensure_future(self._detect())
-        # A request that gives up does not cancel the detection.
-        return asyncio.shield(self._backends)
+        return self._backends
 
     async def _detect(self) -> dict[str, tools.Backend]:
         cwd = await asyncio.to_thread(_helper_cwd)
@@ -152,7 +155,7 @@ class Environments:
         # The listing (what the panel shows first) waits for the checks, only the
         # backends route and creations for the detection: its dozen processes
         # would slow the checks down. Anyone who asks earlier starts it at once.
-        self.backends()
+        self._detection()
 
     async def create(self, body: dict, find_specs: FindSpecs) -> Job:
         unknown = sorted(set(body) - CREATE_KEYS)

@@ -93,6 +93,9 @@ async def test_a_switched_off_part_answers_every_verb_with_a_404(jp_fetch, part)
         for method in VERBS:
             response = await fetch(jp_fetch, path, method)
             assert switched_off(response, part), (path, method, response.code, response.body)
+        # The same reply without its body.
+        response = await fetch(jp_fetch, path, "HEAD")
+        assert (response.code, response.body) == (404, b""), path
 
 
 async def test_the_other_parts_still_work(jp_fetch, part):
