@@ -4,8 +4,8 @@
  *
  * Usage: node scripts/openapi-types.mjs [DOCUMENT.json | -]
  * (default: jupyterlab_kernel_manager/openapi.json; "-" reads the document from
- * stdin). Used by src/api/__tests__/openapi-types.spec.ts, which checks the
- * replies in src/api/types.ts against these types.
+ * stdin). Used by src/common/__tests__/openapi-types.spec.ts, which checks the
+ * replies in src/common/types.ts against these types.
  */
 import { readFileSync } from 'node:fs';
 import openapiTS, { astToString } from 'openapi-typescript';

@@ -56,7 +56,9 @@ module.exports = async function globalSetup() {
   }
 
   removeLeftovers();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `km-ui-hub-${process.pid}-`));
+  const dir = fs.mkdtempSync(
+    path.join(os.tmpdir(), `km-ui-hub-${process.pid}-`)
+  );
   const infoFile = path.join(dir, 'hub.json');
   fs.mkdirSync(hubRun.logDir, { recursive: true });
   const logFile = path.join(hubRun.logDir, 'launcher.log');

@@ -43,7 +43,10 @@ async function stop() {
     if (process.env.KM_HUB_LOG) {
       try {
         fs.mkdirSync(logDir, { recursive: true });
-        fs.copyFileSync(process.env.KM_HUB_LOG, path.join(logDir, 'jupyterhub.log'));
+        fs.copyFileSync(
+          process.env.KM_HUB_LOG,
+          path.join(logDir, 'jupyterhub.log')
+        );
       } catch (error) {
         console.warn(`[hub] could not keep the hub's log: ${error.message}`);
       }
@@ -65,7 +68,12 @@ async function stop() {
   if (process.env.KM_HUB_DIR) {
     fs.rmSync(process.env.KM_HUB_DIR, { recursive: true, force: true });
   }
-  for (const name of ['KM_HUB_LAUNCHER_PID', 'KM_HUB_DIR', 'KM_HUB_INFO', 'KM_HUB_LOG']) {
+  for (const name of [
+    'KM_HUB_LAUNCHER_PID',
+    'KM_HUB_DIR',
+    'KM_HUB_INFO',
+    'KM_HUB_LOG'
+  ]) {
     delete process.env[name];
   }
 }
