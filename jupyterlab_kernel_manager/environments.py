@@ -19,7 +19,7 @@ from jupyter_core import paths
 from jupyter_core.utils import ensure_async
 
 from . import backends as tools
-from . import envdirs, kernelspecs
+from . import checkcache, envdirs, kernelspecs
 from .config import KernelManagerConfig
 from .errors import BadRequest, Conflict, Forbidden, NotFound
 from .jobs import Job, JobRegistry, StepFailed
@@ -70,6 +70,8 @@ class Environments:
         """On the server's event loop, once it runs: check the environments, then
         detect the backends, in the background, so that the first requests find them."""
         if self._warming is None:
+            # Before anything asks: unchanged environments then need no check.
+            self._checks.update(checkcache.load(checkcache.cache_path()))
             self._warming = asyncio.ensure_future(self._warm_up())
 
     async def close(self) -> None:
@@ -477,6 +479,8 @@ class Environments:
         )
         result = {**health, "size_bytes": size}
         self._checks[path] = (key, result)
+        # Kept for the next start of the server.
+        await asyncio.to_thread(checkcache.save, checkcache.cache_path(), dict(self._checks))
         return result
 
 

@@ -1,9 +1,14 @@
-"""Listings at the same time share each environment's health check."""
+"""Listings at the same time share each environment's health check, and a
+restarted server keeps the checks of unchanged environments."""
 
 import asyncio
+import os
 import sys
 
-from jupyterlab_kernel_manager import envdirs
+import pytest
+
+from jupyterlab_kernel_manager import checkcache, envdirs
+from jupyterlab_kernel_manager.environments import Environments
 
 
 def fake_environment(envs_dir, name):
@@ -86,3 +91,63 @@ async def test_checks_and_detection_start_with_the_server(request, envs_dir, mon
     listing = await environments.describe(dict)
     assert [env["python_version"][:2] for env in listing["environments"]] == ["3."]
     assert checked == [str(envs_dir / "early")]
+
+
+async def _listing_after_restart(request, monkeypatch):
+    """A second Environments as a restarted server makes it: what its first
+    listing says, and the environments it ran a check for."""
+    serverapp = request.getfixturevalue("jp_serverapp")
+    config = serverapp.web_app.settings["kernel_manager_environments"].config
+    checked = []
+    check_health = envdirs.check_health
+    monkeypatch.setattr(
+        envdirs, "check_health", lambda path: checked.append(path) or check_health(path)
+    )
+    restarted = Environments(config)
+    restarted.start()
+    try:
+        listing = await restarted.describe(dict)
+    finally:
+        await restarted.close()
+    return listing, checked
+
+
+async def test_a_restart_lists_unchanged_environments_without_checking(
+    km, envs_dir, request, monkeypatch
+):
+    fake_environment(envs_dir, "kept")
+    status, before, _ = await km("environments")
+    assert status == 200
+
+    listing, checked = await _listing_after_restart(request, monkeypatch)
+    assert checked == []
+    assert listing["environments"] == before["environments"]
+
+    # A changed interpreter is checked again.
+    python = envs_dir / "kept" / "bin" / "python"
+    python.write_text(python.read_text() + "\n")
+    listing, checked = await _listing_after_restart(request, monkeypatch)
+    assert checked == [str(envs_dir / "kept")]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"[" * 100_000,
+        b"\xff\xfe",
+        b'{"version": 1, "checks": {"%s": {"fingerprint": [[1, "x"]], "result": {}}}}',
+        b'{"version": 1, "checks": {"%s": {"fingerprint": [], "result": '
+        b'{"python_version": 3, "healthy": "yes", "problem": null, "size_bytes": 1}}}}',
+        b'{"version": 2, "checks": []}',
+    ],
+)
+async def test_a_hostile_cache_file_only_costs_a_check(km, envs_dir, request, monkeypatch, content):
+    fake_environment(envs_dir, "one")
+    path = checkcache.cache_path()
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(content.replace(b"%s", str(envs_dir / "one").encode()))
+
+    listing, checked = await _listing_after_restart(request, monkeypatch)
+    assert checked == [str(envs_dir / "one")]
+    assert listing["environments"][0]["python_version"].startswith("3.")

@@ -144,7 +144,7 @@ def test_a_user_creates_stops_and_deletes_a_named_server(hub, alice_token):
 
 
 def test_the_hub_refuses_the_server_names_the_section_refuses(hub, alice_token):
-    """The section's checkServerName (src/models/hubScopes.ts) follows the hub's
+    """The section's checkServerName (src/hub/names.ts) follows the hub's
     release: '/' refused by both lines, and JupyterHub 6 takes only safe slugs."""
     slash = hub.api("POST", "users/alice/servers/a%2Fb", alice_token)
     others = hub.api("POST", "users/bob/servers/mine", alice_token)
