@@ -136,8 +136,10 @@ async def test_a_restart_lists_unchanged_environments_without_checking(
         b"[" * 100_000,
         b"\xff\xfe",
         b'{"version": 1, "checks": {"%s": {"fingerprint": [[1, "x"]], "result": {}}}}',
-        b'{"version": 1, "checks": {"%s": {"fingerprint": [], "result": '
-        b'{"python_version": 3, "healthy": "yes", "problem": null, "size_bytes": 1}}}}',
+        (
+            b'{"version": 1, "checks": {"%s": {"fingerprint": [], "result": '
+            b'{"python_version": 3, "healthy": "yes", "problem": null, "size_bytes": 1}}}}'
+        ),
         b'{"version": 2, "checks": []}',
     ],
 )
