@@ -46,6 +46,10 @@ class RunningKernels(Protocol):
     def shutdown_kernel(self, kernel_id: str) -> Awaitable[Any] | None: ...
 
 
+# Seconds from the server's start (and the checks) to the backend detection.
+DETECTION_DELAY = 2.0
+
+
 class Environments:
     """One per server: the job registry, detected backends and the health cache."""
 
@@ -156,7 +160,9 @@ class Environments:
         await asyncio.gather(*checks, return_exceptions=True)
         # The listing (what the panel shows first) waits for the checks, only the
         # backends route and creations for the detection: its dozen processes
-        # would slow the checks down. Anyone who asks earlier starts it at once.
+        # would slow the checks, and the page's first requests, down. So it waits
+        # for the page to load; anyone who asks earlier starts it at once.
+        await asyncio.sleep(DETECTION_DELAY)
         self._detection()
 
     async def create(self, body: dict, find_specs: FindSpecs) -> Job:
