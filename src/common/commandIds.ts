@@ -17,6 +17,14 @@ export namespace CommandIDs {
   export const listPackages = 'kernel-manager:list-packages';
   export const showJobLog = 'kernel-manager:show-job-log';
   export const cancelJob = 'kernel-manager:cancel-job';
+  export const exportEnvironment = 'kernel-manager:export-environment';
+  export const createEnvironmentFromFile =
+    'kernel-manager:create-environment-from-file';
+  export const cloneEnvironment = 'kernel-manager:clone-environment';
+  export const editKernelSpec = 'kernel-manager:edit-kernelspec';
+  export const listUserPackages = 'kernel-manager:list-user-packages';
+  export const addUserPackages = 'kernel-manager:add-user-packages';
+  export const removeUserPackage = 'kernel-manager:remove-user-package';
   export const refreshProcesses = 'kernel-manager:refresh-processes';
   export const signalProcess = 'kernel-manager:signal-process';
   export const interruptKernel = 'kernel-manager:interrupt-kernel';
