@@ -9,6 +9,7 @@ from .config import KernelManagerConfig
 from .environments import Environments
 from .handlers import setup_handlers
 from .processes import Processes
+from .shared import SharedEnvironments
 
 
 class KernelManagerApp(ExtensionApp):
@@ -38,6 +39,7 @@ class KernelManagerApp(ExtensionApp):
             kernelspecs.sweep_trash(kernelspecs.user_kernels_dir())
         self.settings.update(
             kernel_manager_environments=self.environments,
+            kernel_manager_shared=SharedEnvironments(self.environments),
             kernel_manager_processes=self.processes,
         )
 

@@ -19,15 +19,25 @@ from jupyter_core import paths
 from jupyter_core.utils import ensure_async
 
 from . import backends as tools
-from . import checkcache, envdirs, kernelspecs
+from . import checkcache, envdirs, kernelspecs, reproduce
 from .config import KernelManagerConfig
 from .errors import BadRequest, Conflict, Forbidden, NotFound
 from .jobs import Job, JobRegistry, StepFailed
 from .packages import parse_requirements
 from .probes import child_environment, every, run_probe
+from .requirementfiles import ParsedFile
+from .requirementfiles import parse_body as parse_requirements_file
 
 CREATE_KEYS = frozenset(
-    {"name", "display_name", "backend", "python", "packages", "system_site_packages"}
+    {
+        "name",
+        "display_name",
+        "backend",
+        "python",
+        "packages",
+        "system_site_packages",
+        "requirements_file",
+    }
 )
 LIST_TIMEOUT = 120.0
 # Package listings running at once (each a process, none a thread), whatever the
@@ -44,6 +54,18 @@ class RunningKernels(Protocol):
     def list_kernels(self) -> list[dict]: ...
 
     def shutdown_kernel(self, kernel_id: str) -> Awaitable[Any] | None: ...
+
+
+@dataclass(frozen=True)
+class CreationRequest:
+    name: str
+    display_name: str
+    backend: tools.Backend
+    python: str
+    packages: list[str]
+    site: bool
+    # What a requirements file adds beyond packages (conda specs and channels).
+    from_file: ParsedFile | None = None
 
 
 # Seconds from the server's start (and the checks) to the backend detection.
@@ -132,26 +154,26 @@ class Environments:
         """What is on disk now, with each environment's health and size (cached,
         or the check already running). Neither waits for the backends nor sweeps."""
         root = self.root
-
-        def read() -> tuple[list[envdirs.EnvDir], dict[str, tuple]]:
-            found = envdirs.scan(root)
-            specs = envdirs.specs_by_environment(find_specs().items())
-            # Each environment's (kernelspec, display name), by its real path.
-            return found, {
-                env.path: specs.get(os.path.realpath(env.path), (None, None)) for env in found
-            }
-
-        found, specs = await asyncio.to_thread(read)
+        found = await asyncio.to_thread(envdirs.scan, root)
         for path in set(self._checks) - {env.path for env in found}:
-            del self._checks[path]
-        environments = await asyncio.gather(
-            *(self._describe(env, specs[env.path]) for env in found)
-        )
+            if os.path.dirname(path) == root:
+                del self._checks[path]
         return {
             "environments_dir": root,
             "max_environments": self.config.max_environments,
-            "environments": list(environments),
+            "environments": await self.describe_found(found, find_specs),
         }
+
+    async def describe_found(self, found: list[envdirs.EnvDir], find_specs: FindSpecs) -> list:
+        """Each environment found on disk (own or shared), with its kernelspec."""
+
+        def read() -> dict[str, tuple]:
+            specs = envdirs.specs_by_environment(find_specs().items())
+            # Each environment's (kernelspec, display name), by its real path.
+            return {env.path: specs.get(os.path.realpath(env.path), (None, None)) for env in found}
+
+        specs = await asyncio.to_thread(read)
+        return list(await asyncio.gather(*(self._describe(env, specs[env.path]) for env in found)))
 
     async def _warm_up(self) -> None:
         found = await asyncio.to_thread(envdirs.scan, self.root)
@@ -165,7 +187,8 @@ class Environments:
         await asyncio.sleep(DETECTION_DELAY)
         self._detection()
 
-    async def create(self, body: dict, find_specs: FindSpecs) -> Job:
+    async def creation_request(self, body: dict) -> CreationRequest:
+        """A creation's body, checked (shared environments take the same)."""
         unknown = sorted(set(body) - CREATE_KEYS)
         if unknown:
             raise BadRequest(f"Unknown keys in the request: {', '.join(unknown)}.", "invalid-body")
@@ -180,18 +203,36 @@ class Environments:
             raise BadRequest("system_site_packages must be true or false.", "invalid-body")
         packages = self._requirements(body.get("packages"), required=False)
         backend = self._backend(body.get("backend"), await self.backends())
-        python = self._python(body.get("python"), backend)
+        # Checked whole before anything runs (see requirementfiles).
+        from_file = ParsedFile("none")
+        if body.get("requirements_file") is not None:
+            from_file = parse_requirements_file(
+                body["requirements_file"],
+                allow_urls=self.config.allow_url_requirements,
+                conda=backend.name == "conda",
+            )
+        packages += from_file.packages
+        chosen = body.get("python")
+        python = self._python(from_file.python if chosen is None else chosen, backend)
         if site and backend.name == "conda":
             raise BadRequest(
                 "system_site_packages is for venv and uv environments, not conda.",
                 "invalid-body",
             )
+        return CreationRequest(name, display_name, backend, python, packages, site, from_file)
+
+    async def create(self, body: dict, find_specs: FindSpecs) -> Job:
+        request = await self.creation_request(body)
+        name, display_name, backend = request.name, request.display_name, request.backend
+        python, packages, site = request.python, request.packages, request.site
         job, workdir = self._new_job("create", name)
         async with self._claims():
             await asyncio.to_thread(self.sweep)
             self._refuse_busy(name)
             await asyncio.to_thread(self._claim, name, job.id, backend.name, find_specs)
-            self._plan_creation(job, backend, python, packages, site, display_name)
+            self._plan_creation(
+                job, backend, python, packages, site, display_name, request.from_file
+            )
             try:
                 await self._start(job, workdir)
             except BaseException:
@@ -199,11 +240,34 @@ class Environments:
                 raise
         return job
 
-    async def install(self, name: str, body: dict) -> Job:
+    def install_request(self, body: dict) -> list[str]:
+        """The packages of an installation's body, checked."""
         if set(body) != {"packages"}:
             raise BadRequest('The body must be exactly {"packages": [...]}.', "invalid-body")
+        return self._requirements(body["packages"], required=True)
+
+    async def start_job(self, kind: str, name: str, steps: list) -> Job:
+        """A job of argv steps with its own working directory (shared environments)."""
+        async with self._claims():
+            self._refuse_busy(name)
+            job, workdir = self._new_job(kind, name)
+            job.steps = list(steps)
+            await self._start(job, workdir)
+        return job
+
+    async def shut_down_kernels_of(self, kernels: RunningKernels, spec_name: str) -> list[str]:
+        """This server's kernels of a kernelspec, shut down; gives their ids."""
+        in_use = [
+            kernel["id"]
+            for kernel in kernels.list_kernels()
+            if str(kernel.get("name", "")).lower() == spec_name
+        ]
+        await asyncio.gather(*(_shut_down(kernels, kernel_id) for kernel_id in in_use))
+        return in_use
+
+    async def install(self, name: str, body: dict) -> Job:
+        packages = self.install_request(body)
         name = envdirs.normalize_name(name)
-        packages = self._requirements(body["packages"], required=True)
         backends = await self.backends()
         async with self._claims():
             env = await self._existing(name)
@@ -220,6 +284,61 @@ class Environments:
                 )
             ]
             await self._start(job, workdir)
+        return job
+
+    async def export(self, name: str, fmt: object) -> dict:
+        """An environment as a requirements.txt, pylock.toml or environment.yml."""
+        name = envdirs.normalize_name(name)
+        fmt = reproduce.check_format(fmt)
+        env = await self._existing(name, busy_ok=True)
+        cwd = await asyncio.to_thread(_helper_cwd)
+        backends = await self.backends()
+        return await reproduce.export(env.path, env.backend, backends, fmt, name=name, cwd=cwd)
+
+    async def clone(self, source: str, body: dict, find_specs: FindSpecs) -> Job:
+        """A new environment with the source's Python and packages, as a creation job."""
+        new_name, display_name = reproduce.parse_clone_body(body)
+        name = envdirs.normalize_name(new_name)
+        display_name = kernelspecs.clean_display_name(
+            f"Python ({name})" if display_name is None else display_name,
+            self.config.max_display_name_length,
+        )
+        env = await self._existing(envdirs.normalize_name(source))
+        if env.backend not in tools.BACKENDS:
+            raise Conflict(f"{env.name} has no backend this server knows.", "broken")
+        cwd = await asyncio.to_thread(_helper_cwd)
+        backends = await self.backends()
+        python = await reproduce.python_version(env.path, cwd)
+        pins: list[str] = []
+        if env.backend != "conda":
+            pins, left_out = await reproduce.frozen_pins(env.path, env.backend, backends, cwd)
+            if left_out:
+                raise Conflict(
+                    f"{env.name} holds editable or local packages ({', '.join(left_out)[:200]}), "
+                    "which a clone cannot reinstall.",
+                    "broken",
+                )
+        job, workdir = self._new_job("clone", name)
+        async with self._claims():
+            await asyncio.to_thread(self.sweep)
+            self._refuse_busy(name)
+            self._refuse_busy(env.name)
+            await asyncio.to_thread(self._claim, name, job.id, env.backend, find_specs)
+            try:
+                build = await asyncio.to_thread(
+                    reproduce.clone_commands,
+                    env.backend,
+                    backends,
+                    env.path,
+                    os.path.join(self.root, name),
+                    pins,
+                    prefer_cache=self.config.prefer_cached_packages,
+                )
+                self._plan_build(job, build, env.backend, python, display_name)
+                await self._start(job, workdir)
+            except BaseException:
+                await asyncio.to_thread(envdirs.release, self.root, name)
+                raise
         return job
 
     async def remove(self, name: str, kernels: RunningKernels, *, force: bool = False) -> list[str]:
@@ -271,12 +390,16 @@ class Environments:
         name = envdirs.normalize_name(name)
         # Listing while packages are being added is harmless.
         env = await self._existing(name, busy_ok=True)
+        return await self.packages_of(env)
+
+    async def packages_of(self, env: envdirs.EnvDir) -> dict:
+        """The packages of an environment found on disk (own or shared)."""
         argv = tools.list_command(env.backend, await self.backends(), env.path)
         try:
             output = await self._listings.run(env.path, lambda: self._list_packages(argv))
             return {"packages": tools.parse_package_list(output)}
         except (OSError, ValueError, TypeError) as exc:
-            raise Conflict(f"Cannot list the packages of {name}: {exc}", "broken") from None
+            raise Conflict(f"Cannot list the packages of {env.name}: {exc}", "broken") from None
 
     async def _list_packages(self, argv: list[str]) -> str:
         """The listing's standard output."""
@@ -379,14 +502,18 @@ class Environments:
             )
         return value
 
-    def _new_job(self, kind: str, name: str) -> tuple[Job, envdirs.JobDir]:
-        """A job whose processes run in a directory of their own (see envdirs)."""
+    def _new_job(
+        self, kind: str, name: str, extra_env: Mapping[str, str] | None = None
+    ) -> tuple[Job, envdirs.JobDir]:
+        """A job whose processes run in a directory of their own (see envdirs);
+        ``extra_env`` (a kernelspec's own ``env``) comes under the variables below."""
         workdir = envdirs.JobDir.new(envdirs.jobs_dir())
         # JUPYTER_DATA_DIR pins `ipykernel install --user` to the kernels directory
         # this server reads, whatever jupyter_core version the environment has.
         # TMPDIR: what the tools leave there (ipykernel's install leaves an empty
         # tmp*_kernels) goes with the job's directory.
         env = child_environment(
+            **(extra_env or {}),
             JUPYTER_DATA_DIR=paths.jupyter_data_dir(),
             PYTHONUNBUFFERED="1",
             TMPDIR=workdir.tmp,
@@ -423,21 +550,31 @@ class Environments:
         packages: list[str],
         site: bool,
         display_name: str,
+        from_file: ParsedFile | None = None,
     ) -> None:
-        root, name = self.root, job.environment
-        path = os.path.join(root, name)
+        path = os.path.join(self.root, job.environment)
         packages = [*self._default_packages(), *packages]
+        build = tools.create_commands(
+            backend,
+            path,
+            python,
+            packages,
+            system_site_packages=site,
+            prefer_cache=self.config.prefer_cached_packages,
+        )
+        if from_file is not None:
+            build = reproduce.add_conda_specs(build, from_file.conda_specs, from_file.channels)
+        self._plan_build(job, build, backend.name, python, display_name)
+
+    def _plan_build(
+        self, job: Job, build: list, backend: str, python: str, display_name: str
+    ) -> None:
+        """``build`` makes the environment; then its kernelspec, and the claim released."""
+        root, name = self.root, job.environment
         job.steps = [
-            *tools.create_commands(
-                backend,
-                path,
-                python,
-                packages,
-                system_site_packages=site,
-                prefer_cache=self.config.prefer_cached_packages,
-            ),
-            tools.kernelspec_command(path, name, display_name),
-            functools.partial(_finish_creation, root, name, backend.name, python),
+            *build,
+            tools.kernelspec_command(os.path.join(root, name), name, display_name),
+            functools.partial(_finish_creation, root, name, backend, python),
         ]
         job.on_spawn = functools.partial(envdirs.note_process, root, name)
         job.cleanup = functools.partial(_undo_creation, root, name)

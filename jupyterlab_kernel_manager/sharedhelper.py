@@ -1,0 +1,425 @@
+"""The one privileged entry point: environments shared with every user.
+
+A hub admin's server runs it through sudo, argv only, no shell::
+
+    sudo -n -- <python> -I -m jupyterlab_kernel_manager.sharedhelper check
+    ... create NAME --backend uv --python 3.12 --display-name TEXT [--system-site-packages] -- REQ...
+    ... install NAME -- REQ...
+    ... remove NAME
+
+It trusts nothing its caller says beyond these arguments, and checks them again
+with the server's own rules (names, display names, requirements). Where it works
+comes from the root-owned settings file alone (``sharedsettings``), and it
+touches nothing outside the configured environments and kernels directories.
+Its children get a clean environment and an empty working directory. Output is
+the job's log; SIGTERM (sudo relays the server's cancel) stops the running step
+and undoes a creation. Exit status: 0 done, 1 failed or cancelled, 2 refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import fcntl
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+
+from . import backends as tools
+from . import envdirs, kernelspecs, sharedsettings
+from .errors import KernelManagerError
+from .jobs import Fallback
+from .packages import parse_requirements
+
+REFUSED, FAILED = 2, 1
+SECURE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+MAX_DISPLAY_NAME = 256
+KILL_GRACE = 5.0
+_PYTHON = re.compile(r"3\.\d{1,2}")
+_PR_SET_PDEATHSIG = 1
+_LOGOS = ("logo-32x32.png", "logo-64x64.png", "logo-svg.svg")
+
+
+class Refused(Exception):
+    """Bad arguments or a state that forbids the work: nothing was changed."""
+
+
+class Stopped(Exception):
+    """SIGTERM, SIGINT or SIGHUP: the caller cancelled, or went away."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    # Requirements come after "--", never read as options (argparse's subcommands
+    # do not honour "--" themselves).
+    cut = words.index("--") if "--" in words else len(words)
+    args = _parser().parse_args(words[:cut])
+    args.requirements = words[cut + 1 :]
+    os.umask(0o022)
+    try:
+        if os.geteuid() != 0:
+            raise Refused("This helper must run as root, through sudo.")
+        settings = sharedsettings.load()
+        if not settings.enabled:
+            raise Refused(settings.problem or "Shared environments are off.")
+        if args.verb == "check":
+            print(json.dumps(_describe(settings)), flush=True)
+            return 0
+        name = _checked(envdirs.normalize_name, args.name)
+        with _stoppable():
+            if args.verb == "create":
+                create(settings, name, args)
+            elif args.verb == "install":
+                install(settings, name, args.requirements)
+            else:
+                remove(settings, name)
+        return 0
+    except Refused as refusal:
+        print(f"Refused: {refusal}", file=sys.stderr, flush=True)
+        return REFUSED
+    except Stopped:
+        print("Stopped.", flush=True)
+        return FAILED
+    except (subprocess.SubprocessError, OSError, RuntimeError) as error:
+        print(f"Failed: {error}", flush=True)
+        return FAILED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sharedhelper", allow_abbrev=False)
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    verbs.add_parser("check")
+    create_verb = verbs.add_parser("create", allow_abbrev=False)
+    create_verb.add_argument("name")
+    create_verb.add_argument("--backend", required=True)
+    create_verb.add_argument("--python", required=True)
+    create_verb.add_argument("--display-name", required=True)
+    create_verb.add_argument("--system-site-packages", action="store_true")
+    verbs.add_parser("install", allow_abbrev=False).add_argument("name")
+    verbs.add_parser("remove", allow_abbrev=False).add_argument("name")
+    return parser
+
+
+def _describe(settings: sharedsettings.SharedSettings) -> dict:
+    return {
+        "environments_dir": settings.environments_dir,
+        "kernels_dir": settings.kernels_dir,
+        "backends": list(settings.backends),
+    }
+
+
+def _checked(check, *args, **kwargs):
+    """The server's own validation, its refusal turned into ours."""
+    try:
+        return check(*args, **kwargs)
+    except KernelManagerError as error:
+        raise Refused(error.message) from None
+
+
+def _requirements(settings: sharedsettings.SharedSettings, items: list[str], *, required: bool):
+    return _checked(
+        parse_requirements,
+        list(items),
+        allow_urls=settings.allow_url_requirements,
+        max_count=settings.max_packages,
+        required=required,
+    )
+
+
+def create(settings: sharedsettings.SharedSettings, name: str, args: argparse.Namespace) -> None:
+    display_name = _checked(kernelspecs.clean_display_name, args.display_name, MAX_DISPLAY_NAME)
+    requirements = _requirements(settings, args.requirements, required=False)
+    if args.backend not in settings.backends:
+        raise Refused(f"The {args.backend!r} backend is not allowed for shared environments.")
+    if not _PYTHON.fullmatch(args.python):
+        raise Refused(f"{args.python!r} is not a Python version such as 3.12.")
+    if args.system_site_packages and args.backend == "conda":
+        raise Refused("--system-site-packages is for venv and uv environments.")
+    backend = _backend(args.backend, args.python)
+    root, kernels = _directories(settings)
+    path, spec_dir = os.path.join(root, name), os.path.join(kernels, name)
+    if os.path.lexists(path) or os.path.lexists(spec_dir):
+        raise Refused(f"{name} already exists in {root} or {kernels}.")
+    try:
+        envdirs.claim(root, name, f"sudo-{os.getpid()}", backend.name)
+    except KernelManagerError as error:
+        raise Refused(error.message) from None
+    done = False
+    try:
+        _say(f"Creating the shared environment {name} in {path}.")
+        deadline = time.monotonic() + settings.timeout
+        steps = tools.create_commands(
+            backend,
+            path,
+            args.python,
+            requirements,
+            system_site_packages=args.system_site_packages,
+        )
+        with _workdir(root) as workdir:
+            for step in steps:
+                _run_step(step, workdir, root, deadline)
+        _write_kernelspec(path, spec_dir, name, display_name, backend.name)
+        envdirs.write_metadata(
+            path,
+            {
+                "name": name,
+                "backend": backend.name,
+                "python": args.python,
+                "created_at": _now(),
+                "kernelspec": name,
+                "shared": True,
+                "created_by": os.environ.get("SUDO_USER", ""),
+            },
+        )
+        done = True
+        _say(f"Kernelspec {name} written to {spec_dir}: every user can start it.")
+    finally:
+        if not done:
+            _say(f"Removing what the creation of {name} left.")
+            _undo(root, kernels, name)
+        envdirs.release(root, name)
+
+
+def install(settings: sharedsettings.SharedSettings, name: str, items: list[str]) -> None:
+    requirements = _requirements(settings, items, required=True)
+    root, _ = _directories(settings)
+    path = os.path.join(root, name)
+    with _locked(root, name):
+        metadata = envdirs.read_metadata(path)
+        if not os.path.isdir(path) or os.path.islink(path) or not metadata.get("shared"):
+            raise Refused(f"No shared environment named {name}.")
+        backend = str(metadata.get("backend") or "")
+        uv = _find("uv")
+        found = {"uv": tools.Backend("uv", True, executable=uv)} if uv else {}
+        step = tools.install_command(backend, found, path, requirements)
+        with _workdir(root) as workdir:
+            _run_step(step, workdir, root, time.monotonic() + settings.timeout)
+
+
+def remove(settings: sharedsettings.SharedSettings, name: str) -> None:
+    root, kernels = _directories(settings)
+    path = os.path.join(root, name)
+    with _locked(root, name):
+        if not envdirs.read_metadata(path).get("shared"):
+            raise Refused(f"No shared environment named {name}.")
+        _undo(root, kernels, name)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(_lock_path(root, name))
+    _say(f"Removed the shared environment {name} and its kernelspec.")
+
+
+def _undo(root: str, kernels: str, name: str) -> None:
+    """The kernelspec first (no launcher offers it any more), then the directory."""
+    spec_dir = os.path.join(kernels, name)
+    ours = os.path.isdir(spec_dir) and not os.path.islink(spec_dir)
+    if ours and envdirs.spec_belongs_to(spec_dir, os.path.join(root, name)):
+        trash = tempfile.mkdtemp(dir=kernels, prefix=envdirs.TRASH_PREFIX)
+        os.rename(spec_dir, os.path.join(trash, name))
+        shutil.rmtree(trash, ignore_errors=True)
+    envdirs.remove_tree(root, name)
+
+
+def _directories(settings: sharedsettings.SharedSettings) -> tuple[str, str]:
+    """Both directories, made if missing, then checked (root's, nobody else's)."""
+    for place in (settings.environments_dir, settings.kernels_dir):
+        os.makedirs(place, mode=0o755, exist_ok=True)
+        unsafe = sharedsettings.insecure(place)
+        if unsafe:
+            raise Refused(f"{place} cannot hold shared environments: {unsafe}")
+    return settings.environments_dir, settings.kernels_dir
+
+
+@contextlib.contextmanager
+def _locked(root: str, name: str):
+    """One change at a time per environment, whichever admin's server asks."""
+    fd = os.open(_lock_path(root, name), os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Refused(f"Another change to {name} is running.") from None
+        if os.path.lexists(envdirs.marker_path(root, name)):
+            raise Refused(f"{name} is being created.")
+        yield
+    finally:
+        os.close(fd)
+
+
+def _lock_path(root: str, name: str) -> str:
+    return os.path.join(root, f".{name}.lock")
+
+
+def _backend(name: str, python: str) -> tools.Backend:
+    """The backend as root finds it: on the secure PATH and in this Python's prefix."""
+    if name == "venv":
+        same = python == "{}.{}".format(*sys.version_info[:2])
+        interpreter = sys.executable if same else _find(f"python{python}")
+        if not interpreter:
+            raise Refused(f"No Python {python} for venv on this machine.")
+        return tools.Backend("venv", True, pythons={python: interpreter})
+    if name == "uv":
+        executable = _find("uv")
+    else:
+        executable = next(filter(None, map(_find, tools.CONDA_EXECUTABLES)), None)
+    if not executable:
+        raise Refused(f"The {name} backend is not installed for root.")
+    return tools.Backend(name, True, executable=executable, pythons={python: python})
+
+
+def _find(program: str) -> str | None:
+    return shutil.which(program, path=_path())
+
+
+def _path() -> str:
+    return f"{os.path.join(sys.prefix, 'bin')}:{SECURE_PATH}"
+
+
+@contextlib.contextmanager
+def _workdir(root: str):
+    """An empty working directory and TMPDIR for the tools, removed after."""
+    workdir = tempfile.mkdtemp(dir=root, prefix=".job-")
+    os.makedirs(os.path.join(workdir, "cwd"))
+    os.makedirs(os.path.join(workdir, "tmp"))
+    try:
+        yield workdir
+    finally:
+        envdirs.remove_own_tree(workdir)
+
+
+def _child_environment(root: str, workdir: str) -> dict[str, str]:
+    """Nothing of the caller's: caches beside the shared environments, no uv
+    configuration from a parent directory, the machine's certificates (as pip
+    reads /etc/pip.conf, root's own)."""
+    cache = os.path.join(root, ".cache")
+    return {
+        "PATH": _path(),
+        "HOME": os.path.join(cache, "home"),
+        "LANG": "C.UTF-8",
+        "TMPDIR": os.path.join(workdir, "tmp"),
+        "PYTHONUNBUFFERED": "1",
+        "UV_CACHE_DIR": os.path.join(cache, "uv"),
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_NO_CONFIG": "1",
+        "UV_SYSTEM_CERTS": "1",
+        "UV_NATIVE_TLS": "1",
+        "PIP_CACHE_DIR": os.path.join(cache, "pip"),
+        "CONDA_PKGS_DIRS": os.path.join(cache, "conda"),
+    }
+
+
+def _run_step(step, workdir: str, root: str, deadline: float) -> None:
+    if isinstance(step, Fallback):
+        try:
+            _run(list(step.first), workdir, root, deadline)
+            return
+        except subprocess.CalledProcessError:
+            _say(step.note)
+            step = step.then
+    _run(list(step), workdir, root, deadline)
+
+
+def _run(argv: list[str], workdir: str, root: str, deadline: float) -> None:
+    _say("$ " + shlex.join(argv))
+    sys.stdout.flush()
+    child = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=sys.stdout,
+        stderr=subprocess.STDOUT,
+        cwd=os.path.join(workdir, "cwd"),
+        env=_child_environment(root, workdir),
+        start_new_session=True,
+    )
+    try:
+        status = child.wait(timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        _stop(child)
+        raise RuntimeError("timed out") from None
+    except Stopped:
+        _stop(child)
+        raise
+    if status != 0:
+        raise subprocess.CalledProcessError(status, argv[0])
+
+
+def _stop(child: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        child.wait(KILL_GRACE)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signal.SIGKILL)
+    child.wait()
+
+
+def _write_kernelspec(path: str, spec_dir: str, name: str, display_name: str, backend: str):
+    """kernel.json (and ipykernel's logos) in a hidden directory, then one rename."""
+    kernels = os.path.dirname(spec_dir)
+    staging = tempfile.mkdtemp(dir=kernels, prefix=f".{name}.")
+    try:
+        os.chmod(staging, 0o755)
+        shipped = os.path.join(path, "share", "jupyter", "kernels", "python3")
+        for logo in _LOGOS:
+            source = os.path.join(shipped, logo)
+            if os.path.isfile(source) and not os.path.islink(source):
+                shutil.copyfile(source, os.path.join(staging, logo))
+        spec = {
+            "argv": [tools.env_python(path), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": display_name,
+            "language": "python",
+            "metadata": {
+                "debugger": True,
+                "kernel_manager": {
+                    "environment": {"path": path, "backend": backend, "shared": True}
+                },
+            },
+        }
+        # A new file in a directory nobody sees yet: the rename below is the atomic step.
+        with open(os.path.join(staging, kernelspecs.KERNEL_JSON), "x", encoding="utf-8") as f:
+            json.dump(spec, f, indent=1)
+            f.write("\n")
+        os.rename(staging, spec_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+@contextlib.contextmanager
+def _stoppable():
+    """SIGTERM, SIGINT and SIGHUP raise Stopped; so does sudo's death."""
+
+    signals = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+    def stop(signum, frame):
+        # The clean-up after a stop must not be stopped halfway by a second signal
+        # (the server's SIGKILL to sudo makes the kernel send us SIGTERM again).
+        for sig in signals:
+            signal.signal(sig, signal.SIG_IGN)
+        raise Stopped
+
+    for sig in signals:
+        signal.signal(sig, stop)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    yield
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
