@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import os
 import signal
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 # Put after a Python interpreter in every probe's argv.
@@ -45,21 +45,29 @@ class Answer(NamedTuple):
     stderr: str
 
 
-async def run_probe(argv: Sequence[str], *, cwd: str | None, timeout: float) -> Answer:
+async def run_probe(
+    argv: Sequence[str],
+    *,
+    cwd: str | None,
+    timeout: float,
+    extra_env: Mapping[str, str] | None = None,
+) -> Answer:
     """Run ``argv`` (never a shell) and read what it answers.
 
     Its input is closed and its output captured; it gets ``child_environment()``
     and runs in ``cwd`` and in a session of its own, whose processes are killed
     when it does not end within ``timeout`` seconds or the caller is cancelled.
     A process, not a thread: slow probes never take the threads other routes
-    need. OSError when it cannot start, TimeoutError when it does not end in time.
+    need. ``extra_env`` (a kernelspec's own ``env``) is applied over
+    ``child_environment()``. OSError when it cannot start, TimeoutError when it
+    does not end in time.
     """
     process = await asyncio.create_subprocess_exec(
         *argv,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-        env=child_environment(),
+        env=child_environment(**(extra_env or {})),
         cwd=cwd,
         start_new_session=True,
     )
