@@ -15,20 +15,20 @@ export interface IWatchable {
  * collapsed section or a closed sidebar asks nothing of the server.
  */
 export class WatchingSection extends PanelWithToolbar {
-  constructor(model: IWatchable) {
+  constructor(...models: IWatchable[]) {
     super();
-    this._watched = model;
+    this._watched = models;
   }
 
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
-    this._watch ??= this._watched.watch();
+    this._startWatching();
   }
 
   protected onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
     if (this.isVisible) {
-      this._watch ??= this._watched.watch();
+      this._startWatching();
     }
   }
 
@@ -47,11 +47,15 @@ export class WatchingSection extends PanelWithToolbar {
     super.dispose();
   }
 
-  private _stopWatching(): void {
-    this._watch?.dispose();
-    this._watch = null;
+  private _startWatching(): void {
+    this._watches ??= this._watched.map(model => model.watch());
   }
 
-  private _watched: IWatchable;
-  private _watch: IDisposable | null = null;
+  private _stopWatching(): void {
+    this._watches?.forEach(watch => watch.dispose());
+    this._watches = null;
+  }
+
+  private _watched: IWatchable[];
+  private _watches: IDisposable[] | null = null;
 }

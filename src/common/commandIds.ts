@@ -21,6 +21,12 @@ export namespace CommandIDs {
   export const createEnvironmentFromFile =
     'kernel-manager:create-environment-from-file';
   export const cloneEnvironment = 'kernel-manager:clone-environment';
+  export const refreshSharedEnvironments =
+    'kernel-manager:refresh-shared-environments';
+  export const listSharedPackages = 'kernel-manager:list-shared-packages';
+  export const addSharedPackages = 'kernel-manager:add-shared-packages';
+  export const deleteSharedEnvironment =
+    'kernel-manager:delete-shared-environment';
   export const editKernelSpec = 'kernel-manager:edit-kernelspec';
   export const listUserPackages = 'kernel-manager:list-user-packages';
   export const addUserPackages = 'kernel-manager:add-user-packages';

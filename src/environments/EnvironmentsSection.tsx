@@ -8,14 +8,18 @@ import { commandButton } from '../common/toolbarButton';
 import { WatchingSection } from '../common/WatchingSection';
 import { EnvironmentList } from './EnvironmentList';
 import { EnvironmentsModel } from './model';
+import { SharedEnvironmentList } from './SharedEnvironmentList';
+import { SharedEnvironmentsModel } from './sharedModel';
 
 /**
  * The Environments section of the sidebar; it lists only while it is shown.
  */
 export class EnvironmentsSection extends WatchingSection {
   constructor(options: EnvironmentsSection.IOptions) {
-    super(options.model);
-    const { model, commands, trans } = options;
+    super(
+      ...(options.shared ? [options.model, options.shared] : [options.model])
+    );
+    const { model, shared, commands, trans } = options;
     this.id = 'jp-KernelManager-environments';
     this.addClass('jp-KernelManager-section');
     this.title.label = trans.__('Environments');
@@ -41,7 +45,16 @@ export class EnvironmentsSection extends WatchingSection {
       )
     );
     const body = ReactWidget.create(
-      <EnvironmentList model={model} commands={commands} trans={trans} />
+      <>
+        <EnvironmentList model={model} commands={commands} trans={trans} />
+        {shared && (
+          <SharedEnvironmentList
+            model={shared}
+            commands={commands}
+            trans={trans}
+          />
+        )}
+      </>
     );
     body.addClass('jp-KernelManager-body');
     this.addWidget(body);
@@ -51,6 +64,8 @@ export class EnvironmentsSection extends WatchingSection {
 export namespace EnvironmentsSection {
   export interface IOptions {
     model: EnvironmentsModel;
+    /** Environments shared with every user, listed below the user's own. */
+    shared?: SharedEnvironmentsModel;
     commands: CommandRegistry;
     trans: TranslationBundle;
   }

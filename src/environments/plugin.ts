@@ -11,10 +11,17 @@ import { EnvironmentsClient } from './api';
 import {
   addEnvironmentCommands,
   ENVIRONMENT_PALETTE_COMMANDS,
-  ENVIRONMENT_ROW_SELECTOR
+  ENVIRONMENT_ROW_SELECTOR,
+  SHARED_ROW_SELECTOR
 } from './commands';
 import { EnvironmentsSection } from './EnvironmentsSection';
 import { EnvironmentsModel } from './model';
+import { SharedEnvironmentsClient } from './sharedApi';
+import {
+  addSharedEnvironmentCommands,
+  SHARED_PALETTE_COMMANDS
+} from './sharedCommands';
+import { SharedEnvironmentsModel } from './sharedModel';
 
 /**
  * The Environments section: the user's own ipykernel environments, with a
@@ -43,15 +50,41 @@ export const environmentsPlugin: JupyterFrontEndPlugin<void> = {
         serverSettings: serviceManager.serverSettings
       })
     });
+    const shared = new SharedEnvironmentsModel({
+      environments: model,
+      kernelspecs: serviceManager.kernelspecs,
+      client: new SharedEnvironmentsClient({
+        serverSettings: serviceManager.serverSettings
+      })
+    });
     panel.addSection(
-      new EnvironmentsSection({ model, commands: app.commands, trans }),
+      new EnvironmentsSection({ model, shared, commands: app.commands, trans }),
       200
     );
     addEnvironmentCommands({
       app,
       model,
+      shared,
       kernels: serviceManager.kernels,
       trans
+    });
+    addSharedEnvironmentCommands({
+      app,
+      model: shared,
+      kernels: serviceManager.kernels,
+      trans
+    });
+    addToMenus({
+      app,
+      palette,
+      trans,
+      paletteCommands: SHARED_PALETTE_COMMANDS,
+      rowCommands: [
+        CommandIDs.listSharedPackages,
+        CommandIDs.addSharedPackages,
+        CommandIDs.deleteSharedEnvironment
+      ],
+      rowSelector: SHARED_ROW_SELECTOR
     });
     addToMenus({
       app,
