@@ -19,6 +19,7 @@ import type { IKernelSpecItem, KernelSpecsModel } from './model';
 import type { KernelsSection } from './KernelsSection';
 import { confirmWarning } from '../common/confirm';
 import { CommandIDs } from '../common/commandIds';
+import { addEditKernelSpecCommand } from './editCommand';
 
 /**
  * The commands that act on kernelspecs, shown in the palette under this
@@ -30,6 +31,7 @@ export const KERNELSPEC_PALETTE_COMMANDS = [
   CommandIDs.newNotebook,
   CommandIDs.newConsole,
   CommandIDs.renameKernelSpec,
+  CommandIDs.editKernelSpec,
   CommandIDs.removeKernelSpec
 ];
 
@@ -228,6 +230,15 @@ export function addKernelSpecCommands(
         );
       }
     }
+  });
+
+  addEditKernelSpecCommand({
+    app,
+    model,
+    trans,
+    resolve,
+    isEnabled: enabledFor(writable),
+    hasTarget: args => !!targetOf(args)
   });
 
   commands.addCommand(CommandIDs.removeKernelSpec, {
