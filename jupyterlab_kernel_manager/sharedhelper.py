@@ -180,6 +180,8 @@ def create(settings: sharedsettings.SharedSettings, name: str, args: argparse.Na
                 "created_by": os.environ.get("SUDO_USER", ""),
             },
         )
+        # mkstemp made it for root's eyes only: every user's server reads it.
+        os.chmod(os.path.join(path, envdirs.METADATA_FILE), 0o644)
         done = True
         _say(f"Kernelspec {name} written to {spec_dir}: every user can start it.")
     finally:

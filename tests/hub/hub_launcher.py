@@ -65,6 +65,8 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:  # run as a script: unix_users is in tests/
     sys.path.insert(0, str(HERE.parent))
 
+import shared_setup  # noqa: E402
+from shared_setup import SharedEnvironmentsSetup  # noqa: E402
 from unix_users import INSTALL_OPTIONS, locked, remove_account, shared_python  # noqa: E402
 
 from jupyterlab_kernel_manager.backends import find_uv  # noqa: E402
@@ -162,6 +164,8 @@ class Hub:
         self.process: subprocess.Popen | None = None
         self.version: str | None = None
         self.python: str | None = None  # of the hub and the servers
+        # As root: hub admins may share environments (sudo, as on TLJH).
+        self.shared: SharedEnvironmentsSetup | None = None
 
     # --- life cycle --------------------------------------------------------------
 
@@ -175,6 +179,8 @@ class Hub:
         private = self.work / "hub"
         private.mkdir(mode=0o700)
         self.python = python = self._runtime()
+        if self.unix_accounts:
+            self.shared = SharedEnvironmentsSetup(self.unix_prefix, python).start()
         settings = {
             "bind_url": self.url,
             "hub_bind_url": f"http://127.0.0.1:{free_port()}",
@@ -190,6 +196,7 @@ class Hub:
             "account_comment": ACCOUNT_COMMENT.format(pid=os.getpid()),
             "home_dir_template": str(self.work / "home" / "{username}"),
             "scopes_config": str(self.scopes_config),
+            "sudo_group": self.shared.group if self.shared else None,
         }
         settings_file = private / "settings.json"
         settings_file.write_text(json.dumps(settings, indent=1))
@@ -251,6 +258,9 @@ class Hub:
                     if proc.info["uids"] and proc.info["uids"].real == uid:
                         leftovers.append(f"{proc.pid} {' '.join(proc.info['cmdline'])}")
                 remove_account(account.pw_name)
+        if self.shared is not None:
+            self.shared.stop()
+            self.shared = None
         if self.work is not None:
             shutil.rmtree(self.work, ignore_errors=True)
             self.work = None
@@ -481,6 +491,8 @@ def remove_leftovers() -> None:
         match = pattern.fullmatch(account.pw_gecos)
         if match and not psutil.pid_exists(int(match.group(1))):
             remove_account(account.pw_name)
+    prefixes = {a.pw_name[:8] for a in pwd.getpwall() if re.match(r"kmh[0-9a-f]{4}-", a.pw_name)}
+    shared_setup.remove_leftovers(psutil.pid_exists, prefixes)
 
 
 def write_private_json(path: Path, data: dict) -> None:

@@ -107,6 +107,11 @@ class AccountSpawner(LocalProcessSpawner):
                 await asyncio.sleep(0.5)
             else:
                 raise RuntimeError(f"useradd {name} failed")
+            group = settings.get("sudo_group")
+            if group and self.user.admin:
+                # As TLJH puts hub admins in jupyterhub-admins (passwordless sudo).
+                usermod = await asyncio.create_subprocess_exec("usermod", "-aG", group, name)
+                await usermod.wait()
         return await super().start()
 
     def make_preexec_fn(self, name):
