@@ -23,9 +23,13 @@ from .errors import KernelManagerError, NotFound, http_status
 from .hub import is_hub_admin
 from .inputs import parse_flag, parse_json_object, parse_since
 from .processes import Processes
+from .shared import SharedEnvironments
+from .usersite import UserSites
 
 # Every route is under <base_url>/<ROUTE_PREFIX>/.
 ROUTE_PREFIX = "kernel-manager"
+# Where each server keeps its UserSites (in the web application's settings).
+USER_SITES = "kernel_manager_user_sites"
 # DELETE on a job waits this long for the cancellation to finish before it replies.
 CANCEL_WAIT = 10.0
 
@@ -103,7 +107,10 @@ class _BaseHandler(APIHandler):
 
     def reply_error(self, error: KernelManagerError) -> None:
         self.set_status(http_status(error))
-        self.finish({"message": error.message, "reason": error.reason})
+        body = {"message": error.message, "reason": error.reason}
+        # A refused requirements file names each refused line (requirementfiles.py).
+        problems = getattr(error, "problems", None)
+        self.finish({**body, "problems": problems} if problems is not None else body)
 
     def _carries_no_credentials(self) -> bool:
         return (
@@ -167,7 +174,7 @@ class KernelspecHandler(_BaseHandler):
     @_json_errors
     async def patch(self, name: str):
         spec = await self._with_specs(
-            kernelspecs.rename_kernelspec,
+            kernelspecs.edit_kernelspec,
             name,
             self._json_object(),
             protected=self.km_config.protected_kernelspecs,
@@ -188,6 +195,42 @@ class KernelspecHandler(_BaseHandler):
         )
         self.set_status(204)
         self.finish()
+
+
+class _UserSiteHandler(_BaseHandler):
+    def _user_sites(self) -> UserSites:
+        # One per server (its probe cache), beside the Environments whose jobs it uses.
+        sites = self.settings.get(USER_SITES)
+        if sites is None:
+            sites = self.settings.setdefault(USER_SITES, UserSites(self.environments))
+        return sites
+
+    async def _spec_dirs(self) -> dict:
+        return await asyncio.to_thread(self.kernel_spec_manager.find_kernel_specs)
+
+
+class UserPackagesHandler(_UserSiteHandler):
+    @web.authenticated
+    @requires(READ_SPECS)
+    @_json_errors
+    async def get(self, name: str):
+        self.finish(await self._user_sites().listing(await self._spec_dirs(), name))
+
+    @web.authenticated
+    @requires(WRITE_SPECS, RUN_CODE)
+    @_json_errors
+    async def post(self, name: str):
+        body = self._json_object()
+        job = await self._user_sites().install(await self._spec_dirs(), name, body)
+        self._accepted_job(job)
+
+
+class UserPackageHandler(_UserSiteHandler):
+    @web.authenticated
+    @requires(WRITE_SPECS)
+    @_json_errors
+    async def delete(self, name: str, package: str):
+        self.finish(await self._user_sites().remove(await self._spec_dirs(), name, package))
 
 
 class EnvironmentsHandler(_BaseHandler):
@@ -227,6 +270,26 @@ class EnvironmentHandler(_BaseHandler):
         self.finish({"shut_down": shut_down})
 
 
+class ExportHandler(_BaseHandler):
+    @web.authenticated
+    @requires(READ_SPECS)
+    @_json_errors
+    async def get(self, name: str):
+        fmt = self.get_query_argument("format", "requirements.txt", strip=False)
+        self.finish(await self.environments.export(name, fmt))
+
+
+class CloneHandler(_BaseHandler):
+    @web.authenticated
+    @requires(WRITE_SPECS, RUN_CODE)
+    @_json_errors
+    async def post(self, name: str):
+        job = await self.environments.clone(
+            name, self._json_object(), self.kernel_spec_manager.find_kernel_specs
+        )
+        self._accepted_job(job)
+
+
 class PackagesHandler(_BaseHandler):
     @web.authenticated
     @requires(READ_SPECS)
@@ -239,6 +302,53 @@ class PackagesHandler(_BaseHandler):
     @_json_errors
     async def post(self, name: str):
         job = await self.environments.install(name, self._json_object())
+        self._accepted_job(job)
+
+
+class _SharedHandler(_BaseHandler):
+    @property
+    def shared(self) -> SharedEnvironments:
+        return self.settings["kernel_manager_shared"]
+
+
+class SharedEnvironmentsHandler(_SharedHandler):
+    @web.authenticated
+    @requires(READ_SPECS)
+    @_json_errors
+    async def get(self):
+        find = self.kernel_spec_manager.find_kernel_specs
+        self.finish(await self.shared.describe(self.current_user, find))
+
+    @web.authenticated
+    @requires(WRITE_SPECS, RUN_CODE)
+    @_json_errors
+    async def post(self):
+        self._accepted_job(await self.shared.create(self.current_user, self._json_object()))
+
+
+class SharedEnvironmentHandler(_SharedHandler):
+    @web.authenticated
+    @requires(WRITE_SPECS, _force_shuts_kernels)
+    @_json_errors
+    async def delete(self, name: str):
+        shut_down = await self.shared.remove(
+            self.current_user, name, self.kernel_manager, force=self._force()
+        )
+        self.finish({"shut_down": shut_down})
+
+
+class SharedPackagesHandler(_SharedHandler):
+    @web.authenticated
+    @requires(READ_SPECS)
+    @_json_errors
+    async def get(self, name: str):
+        self.finish(await self.shared.packages(name))
+
+    @web.authenticated
+    @requires(WRITE_SPECS, RUN_CODE)
+    @_json_errors
+    async def post(self, name: str):
+        job = await self.shared.install(self.current_user, name, self._json_object())
         self._accepted_job(job)
 
 
@@ -303,10 +413,17 @@ class ProcessSignalHandler(_BaseHandler):
 ROUTES = [
     ("kernelspecs", KernelspecsHandler, "kernelspecs"),
     ("kernelspecs/([^/]+)", KernelspecHandler, "kernelspecs"),
+    ("kernelspecs/([^/]+)/user-packages", UserPackagesHandler, "kernelspecs"),
+    ("kernelspecs/([^/]+)/user-packages/([^/]+)", UserPackageHandler, "kernelspecs"),
     ("environments", EnvironmentsHandler, "environments"),
     ("environments/([^/]+)", EnvironmentHandler, "environments"),
     ("environments/([^/]+)/packages", PackagesHandler, "environments"),
+    ("environments/([^/]+)/export", ExportHandler, "environments"),
+    ("environments/([^/]+)/clone", CloneHandler, "environments"),
     ("backends", BackendsHandler, "environments"),
+    ("shared-environments", SharedEnvironmentsHandler, "environments"),
+    ("shared-environments/([^/]+)", SharedEnvironmentHandler, "environments"),
+    ("shared-environments/([^/]+)/packages", SharedPackagesHandler, "environments"),
     ("jobs", JobsHandler, "environments"),
     ("jobs/([^/]+)", JobHandler, "environments"),
     ("processes", ProcessesHandler, "processes"),

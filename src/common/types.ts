@@ -9,7 +9,7 @@
  * `environment` is an environment created by this extension; `user` is the
  * user's own kernels directory; `system` is everything else.
  */
-export type KernelSpecSource = 'user' | 'environment' | 'system';
+export type KernelSpecSource = 'user' | 'environment' | 'shared' | 'system';
 
 /**
  * A finer-grained location than `KernelSpecSource`: `sys-prefix` is the
@@ -39,6 +39,28 @@ export interface IKernelSpecDetails {
   interpreter_exists: boolean;
   environment: IKernelSpecEnvironment | null;
   error: string | null;
+  /** Its environment variables (only string values). */
+  env: { [name: string]: string };
+  /** What edits appended to its own command line. */
+  extra_arguments: string[];
+  interrupt_mode: InterruptMode;
+}
+
+/**
+ * How a kernel is interrupted: a SIGINT, or an `interrupt_request` message.
+ */
+export type InterruptMode = 'signal' | 'message';
+
+/**
+ * Body of `PATCH /kernel-manager/kernelspecs/{name}`: any of these.
+ */
+export interface IEditKernelSpec {
+  display_name?: string;
+  /** Replaces the variables; null or {} removes them. */
+  env?: { [name: string]: string } | null;
+  /** Replaces earlier extra arguments; null or [] removes them. */
+  extra_arguments?: string[] | null;
+  interrupt_mode?: InterruptMode;
 }
 
 /**
@@ -52,7 +74,7 @@ export interface IKernelSpecsReply {
 /**
  * Reply of `PATCH /kernel-manager/kernelspecs/{name}`.
  */
-export interface IRenamedKernelSpec extends IKernelSpecDetails {
+export interface IEditedKernelSpec extends IKernelSpecDetails {
   display_name: string;
 }
 
@@ -105,6 +127,28 @@ export interface IEnvironmentsReply {
 }
 
 /**
+ * An environment a hub admin shared with every user.
+ */
+export interface ISharedEnvironment extends IEnvironment {
+  shared: true;
+}
+
+/**
+ * Reply of `GET /kernel-manager/shared-environments`.
+ */
+export interface ISharedEnvironmentsReply {
+  /** The administrator's root-owned settings file enables them. */
+  enabled: boolean;
+  /** This request may create, change and remove them. */
+  can_manage: boolean;
+  /** Why not, when `can_manage` is false. */
+  reason: string | null;
+  environments_dir: string;
+  kernels_dir: string;
+  environments: ISharedEnvironment[];
+}
+
+/**
  * Reply of `GET /kernel-manager/backends`: the tools that can build
  * environments, found in the background from the server's start.
  */
@@ -123,6 +167,46 @@ export interface ICreateEnvironment {
   python?: string;
   packages?: string[];
   system_site_packages?: boolean;
+  requirements_file?: IRequirementsFile | null;
+}
+
+/**
+ * The file formats an environment can be created from.
+ */
+export type RequirementsFileFormat =
+  'requirements.txt' | 'pylock.toml' | 'environment.yml' | 'pyproject.toml';
+
+/**
+ * A user's requirements file, read by the client and sent whole.
+ */
+export interface IRequirementsFile {
+  format: RequirementsFileFormat;
+  content: string;
+}
+
+/**
+ * The formats an environment can be exported as.
+ */
+export type ExportFormat =
+  'requirements.txt' | 'pylock.toml' | 'environment.yml';
+
+/**
+ * Reply of GET environments/{name}/export.
+ */
+export interface IExportReply {
+  environment: string;
+  format: ExportFormat;
+  filename: string;
+  content: string;
+  left_out: string[];
+}
+
+/**
+ * Body of POST environments/{name}/clone.
+ */
+export interface ICloneEnvironment {
+  name: string;
+  display_name?: string | null;
 }
 
 /**
@@ -140,7 +224,8 @@ export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';
  */
 export interface IJobSummary {
   id: string;
-  kind: 'create' | 'install';
+  kind: 'create' | 'install' | 'user-install' | 'clone';
+  /** The environment; for `user-install`, the kernelspec's name. */
   environment: string;
   state: JobState;
   exit_status: number | null;
@@ -255,3 +340,17 @@ export interface IProcessesReply {
 }
 
 export type SignalName = 'INT' | 'TERM' | 'KILL';
+
+/**
+ * Reply of `GET` (and `DELETE .../{package}`) on
+ * `/kernel-manager/kernelspecs/{name}/user-packages`: what lives in the user
+ * site of a kernelspec's Python (`pip install --user`), or why it has none.
+ */
+export interface IUserPackagesReply {
+  available: boolean;
+  /** Why not, in a sentence; null when available. */
+  reason: string | null;
+  python_version: string | null;
+  user_site: string | null;
+  packages: IInstalledPackage[];
+}

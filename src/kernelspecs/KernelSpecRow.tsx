@@ -13,6 +13,7 @@ import { CommandIDs } from '../common/commandIds';
 import { IKernelSpecItem } from './model';
 import { IProcessesSource } from '../common/tokens';
 import { healthProblem, KernelSpecDetails } from './KernelSpecDetails';
+import { offersUserPackages } from './userPackagesModel';
 
 export const ITEM_CLASS = 'jp-KernelManager-item';
 
@@ -183,10 +184,22 @@ export const KernelSpecRow = React.memo(
                 label={trans.__('New Console')}
                 onClick={run(CommandIDs.newConsole)}
               />
+              {offersUserPackages(item.details) && (
+                <TextButton
+                  label={trans.__('User Packages…')}
+                  onClick={run(CommandIDs.listUserPackages)}
+                />
+              )}
               {item.writable && (
                 <TextButton
                   label={trans.__('Rename…')}
                   onClick={run(CommandIDs.renameKernelSpec)}
+                />
+              )}
+              {item.writable && (
+                <TextButton
+                  label={trans.__('Edit…')}
+                  onClick={run(CommandIDs.editKernelSpec)}
                 />
               )}
               {item.writable && (

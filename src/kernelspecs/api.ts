@@ -1,6 +1,14 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { requestAPI } from '../common/request';
-import { IKernelSpecsReply, IRenamedKernelSpec } from '../common/types';
+import {
+  IEditedKernelSpec,
+  IEditKernelSpec,
+  IJobReply,
+  IJobStarted,
+  IJobSummary,
+  IKernelSpecsReply,
+  IUserPackagesReply
+} from '../common/types';
 
 /**
  * Client of the kernelspec routes of our server extension.
@@ -31,10 +39,19 @@ export class KernelSpecsClient {
   /**
    * Change the display name of one of the user's own kernelspecs.
    */
-  rename(name: string, displayName: string): Promise<IRenamedKernelSpec> {
-    return requestAPI<IRenamedKernelSpec>(
+  rename(name: string, displayName: string): Promise<IEditedKernelSpec> {
+    return this.edit(name, { display_name: displayName });
+  }
+
+  /**
+   * Change any of the display name, environment variables, extra arguments
+   * and interrupt mode of one of the user's own kernelspecs; the server
+   * checks everything before it writes anything.
+   */
+  edit(name: string, changes: IEditKernelSpec): Promise<IEditedKernelSpec> {
+    return requestAPI<IEditedKernelSpec>(
       `kernelspecs/${encodeURIComponent(name)}`,
-      { method: 'PATCH', body: JSON.stringify({ display_name: displayName }) },
+      { method: 'PATCH', body: JSON.stringify(changes) },
       this.serverSettings
     );
   }
@@ -59,4 +76,80 @@ export namespace KernelSpecsClient {
   export interface IOptions {
     serverSettings: ServerConnection.ISettings;
   }
+}
+
+/**
+ * What lives in the user site (`pip install --user`) of a kernelspec's
+ * Python, or why it has none.
+ */
+export function userPackages(
+  settings: ServerConnection.ISettings,
+  name: string
+): Promise<IUserPackagesReply> {
+  return requestAPI<IUserPackagesReply>(
+    `kernelspecs/${encodeURIComponent(name)}/user-packages`,
+    { method: 'GET' },
+    settings
+  );
+}
+
+/**
+ * Start `pip install --user` for a kernelspec's Python; a job does the work.
+ */
+export function addUserPackages(
+  settings: ServerConnection.ISettings,
+  name: string,
+  packages: string[]
+): Promise<IJobStarted> {
+  return requestAPI<IJobStarted>(
+    `kernelspecs/${encodeURIComponent(name)}/user-packages`,
+    { method: 'POST', body: JSON.stringify({ packages }) },
+    settings
+  );
+}
+
+/**
+ * Uninstall a package from the user site of a kernelspec's Python (and from
+ * nowhere else); gives the user site as it is now.
+ */
+export function removeUserPackage(
+  settings: ServerConnection.ISettings,
+  name: string,
+  pkg: string
+): Promise<IUserPackagesReply> {
+  return requestAPI<IUserPackagesReply>(
+    `kernelspecs/${encodeURIComponent(name)}/user-packages/${encodeURIComponent(pkg)}`,
+    { method: 'DELETE' },
+    settings
+  );
+}
+
+/**
+ * A job's state and its log from line `since` on (the jobs routes are the
+ * environments part's; user-site installs run there too).
+ */
+export function userSiteJob(
+  settings: ServerConnection.ISettings,
+  id: string,
+  since: number
+): Promise<IJobReply> {
+  return requestAPI<IJobReply>(
+    `jobs/${encodeURIComponent(id)}?since=${since}`,
+    { method: 'GET' },
+    settings
+  );
+}
+
+/**
+ * Ask the server to stop a job.
+ */
+export async function cancelUserSiteJob(
+  settings: ServerConnection.ISettings,
+  id: string
+): Promise<void> {
+  await requestAPI<IJobSummary>(
+    `jobs/${encodeURIComponent(id)}`,
+    { method: 'DELETE' },
+    settings
+  );
 }

@@ -17,6 +17,10 @@ import {
 } from './commands';
 import { KernelsSection } from './KernelsSection';
 import { KernelSpecsModel } from './model';
+import {
+  addUserSiteCommands,
+  USER_SITE_PALETTE_COMMANDS
+} from './userSiteCommands';
 
 const PLUGIN_ID = 'jupyterlab-kernel-manager:kernels';
 
@@ -58,15 +62,20 @@ export const kernelsPlugin: JupyterFrontEndPlugin<void> = {
     });
     panel.addSection(section, 100);
     addKernelSpecCommands({ app, model, section, panelId: panel.id, trans });
+    addUserSiteCommands({ app, trans, selected: () => section.selected });
     addToMenus({
       app,
       palette,
       trans,
-      paletteCommands: KERNELSPEC_PALETTE_COMMANDS,
+      paletteCommands: [
+        ...KERNELSPEC_PALETTE_COMMANDS,
+        ...USER_SITE_PALETTE_COMMANDS
+      ],
       rowCommands: [
         CommandIDs.newNotebook,
         CommandIDs.newConsole,
         CommandIDs.renameKernelSpec,
+        CommandIDs.editKernelSpec,
         CommandIDs.removeKernelSpec
       ],
       rowSelector: KERNELSPEC_ROW_SELECTOR

@@ -151,7 +151,7 @@ export function UserPackagesView(props: {
                     <td>{item.version}</td>
                     <td>
                       <button
-                        className="jp-Button jp-mod-styled jp-mod-warn jp-KernelManager-userPackageRemove"
+                        className="jp-KernelManager-textButton jp-mod-warn"
                         aria-label={trans.__('Remove %1', item.name)}
                         disabled={model.busy}
                         onClick={run(CommandIDs.removeUserPackage, {

@@ -17,15 +17,30 @@ export const PAIRS: Array<{ ts: string; doc: string; request?: boolean }> = [
   { ts: 'KernelSpecSource', doc: "Schema<'KernelspecDetails'>['source']" },
   { ts: 'KernelSpecLocation', doc: "Schema<'KernelspecDetails'>['location']" },
   {
-    ts: 'IRenamedKernelSpec',
+    ts: 'IEditedKernelSpec',
     doc: "Reply<'/kernel-manager/kernelspecs/{name}', 'patch'>"
   },
+  {
+    ts: 'IEditKernelSpec',
+    doc: "RequestBody<'/kernel-manager/kernelspecs/{name}', 'patch'>",
+    request: true
+  },
+  { ts: 'InterruptMode', doc: "Schema<'KernelspecDetails'>['interrupt_mode']" },
   { ts: 'BackendName', doc: "Schema<'BackendName'>" },
   { ts: 'IBackend', doc: "Schema<'Backend'>" },
   { ts: 'IEnvironment', doc: "Schema<'Environment'>" },
   {
     ts: 'IEnvironmentsReply',
     doc: "Reply<'/kernel-manager/environments', 'get'>"
+  },
+  { ts: 'ISharedEnvironment', doc: "Schema<'SharedEnvironment'>" },
+  {
+    ts: 'ISharedEnvironmentsReply',
+    doc: "Reply<'/kernel-manager/shared-environments', 'get'>"
+  },
+  {
+    ts: 'IJobStarted',
+    doc: "Reply<'/kernel-manager/shared-environments', 'post'>"
   },
   {
     ts: 'IBackendsReply',
@@ -37,6 +52,20 @@ export const PAIRS: Array<{ ts: string; doc: string; request?: boolean }> = [
     request: true
   },
   { ts: 'IJobStarted', doc: "Reply<'/kernel-manager/environments', 'post'>" },
+  {
+    ts: 'IExportReply',
+    doc: "Reply<'/kernel-manager/environments/{name}/export', 'get'>"
+  },
+  { ts: 'IRequirementsFile', doc: "Schema<'RequirementsFile'>", request: true },
+  {
+    ts: 'ICloneEnvironment',
+    doc: "RequestBody<'/kernel-manager/environments/{name}/clone', 'post'>",
+    request: true
+  },
+  {
+    ts: 'IJobStarted',
+    doc: "Reply<'/kernel-manager/environments/{name}/clone', 'post'>"
+  },
   {
     ts: 'IJobStarted',
     doc: "Reply<'/kernel-manager/environments/{name}/packages', 'post'>"
@@ -51,6 +80,18 @@ export const PAIRS: Array<{ ts: string; doc: string; request?: boolean }> = [
     doc: "Reply<'/kernel-manager/jobs', 'get'>['jobs'][number]"
   },
   { ts: 'IJobReply', doc: "Reply<'/kernel-manager/jobs/{job_id}', 'get'>" },
+  {
+    ts: 'IUserPackagesReply',
+    doc: "Reply<'/kernel-manager/kernelspecs/{name}/user-packages', 'get'>"
+  },
+  {
+    ts: 'IUserPackagesReply',
+    doc: "Reply<'/kernel-manager/kernelspecs/{name}/user-packages/{package}', 'delete'>"
+  },
+  {
+    ts: 'IJobStarted',
+    doc: "Reply<'/kernel-manager/kernelspecs/{name}/user-packages', 'post'>"
+  },
   {
     ts: 'IInstalledPackage',
     doc: "Reply<'/kernel-manager/environments/{name}/packages', 'get'>['packages'][number]"
