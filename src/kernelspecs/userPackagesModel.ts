@@ -142,6 +142,8 @@ export class UserPackagesModel implements IDisposable {
     }
     this._isDisposed = true;
     this._poll?.dispose();
+    // Last word to listeners (a notification following the install).
+    this._changed.emit();
     Signal.clearData(this);
   }
 

@@ -227,6 +227,18 @@ function announce(model: UserPackagesModel, trans: TranslationBundle): void {
   );
   const onChanged = () => {
     const now = model.job;
+    if (model.isDisposed && now?.state === 'running') {
+      Notification.update({
+        id,
+        message: trans.__(
+          'The log of “%1” was closed; the install goes on on the server.',
+          model.displayName
+        ),
+        type: 'info',
+        autoClose: 5000
+      });
+      return;
+    }
     if (now?.id === job.id && now.state === 'running') {
       return;
     }
