@@ -11,14 +11,15 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { confirmWarning } from '../common/confirm';
 import { addIcon, deleteIcon, refreshIcon } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
-import * as React from 'react';
 import { KernelManagerAPIError } from '../common/request';
 import { IEnvironment } from '../common/types';
 import { CommandIDs } from '../common/commandIds';
 import { EnvironmentsModel } from './model';
+import { SharedEnvironmentsModel } from './sharedModel';
 import { EnvironmentForm } from './EnvironmentForm';
 import { addJobCommands } from './jobCommands';
-import { PackagesForm, PackageTable } from './PackagesForm';
+import { askAndAddPackages, showPackages } from './packagesDialogs';
+import { chosenFileOf, readRequirementsFile } from './requirementsFile';
 
 /**
  * Environment commands shown in the palette.
@@ -34,11 +35,19 @@ export const ENVIRONMENT_PALETTE_COMMANDS = [
 /**
  * The CSS selector of an environment row, for context menu items.
  */
-export const ENVIRONMENT_ROW_SELECTOR = '.jp-KernelManager-env';
+export const ENVIRONMENT_ROW_SELECTOR =
+  '.jp-KernelManager-env:not(.jp-mod-shared)';
+
+/**
+ * The CSS selector of a shared environment's row.
+ */
+export const SHARED_ROW_SELECTOR = '.jp-KernelManager-env.jp-mod-shared';
 
 export interface IEnvironmentCommandsOptions {
   app: JupyterFrontEnd;
   model: EnvironmentsModel;
+  /** Environments shared with every user: the form offers to share. */
+  shared?: SharedEnvironmentsModel;
   kernels: Kernel.IManager;
   trans: TranslationBundle;
 }
@@ -50,7 +59,7 @@ export interface IEnvironmentCommandsOptions {
 export function addEnvironmentCommands(
   options: IEnvironmentCommandsOptions
 ): void {
-  const { app, model, kernels, trans } = options;
+  const { app, model, shared, kernels, trans } = options;
   const { commands } = app;
   /** The environment named by the arguments or the context menu. */
   const targetOf = (
@@ -111,7 +120,7 @@ export function addEnvironmentCommands(
     label: trans.__('New Environment…'),
     caption: trans.__('Create a Python environment with its own kernel'),
     icon: args => (args.isPalette ? undefined : addIcon),
-    execute: async () => {
+    execute: async args => {
       const title = trans.__('New Environment');
       if (model.status !== 'ready') {
         try {
@@ -121,7 +130,14 @@ export function addEnvironmentCommands(
           return;
         }
       }
-      let initial: Partial<EnvironmentForm.IValues> | undefined;
+      if (shared && shared.status !== 'ready') {
+        // Whether to offer sharing; the form opens without it if unknown.
+        await shared.refresh().catch(() => undefined);
+      }
+      // From the file browser: a file already read (fromFileCommands.ts).
+      let initial: Partial<EnvironmentForm.IValues> | undefined = chosenFileOf(
+        args.requirementsFile
+      );
       let error: string | undefined;
       // Open again with what was typed until the server takes it or the user gives up.
       for (;;) {
@@ -129,6 +145,9 @@ export function addEnvironmentCommands(
           trans,
           backends: model.knownBackends,
           environmentsDir: model.environmentsDir,
+          sharedDir: shared?.canManage ? shared.environmentsDir : null,
+          readRequirementsFile: path =>
+            readRequirementsFile(app.serviceManager.contents, path),
           initial,
           error
         });
@@ -156,7 +175,8 @@ export function addEnvironmentCommands(
           continue;
         }
         try {
-          const job = await model.create(form.getValue());
+          const target = form.values.shared && shared ? shared : model;
+          const job = await target.create(form.getValue());
           return job.id;
         } catch (reason) {
           error = (reason as Error).message;
@@ -185,35 +205,11 @@ export function addEnvironmentCommands(
       if (!env) {
         return;
       }
-      let text = '';
-      let error: string | undefined;
-      for (;;) {
-        const form = new PackagesForm({ trans, initial: text, error });
-        const result = await showDialog({
-          title: trans.__('Add Packages to “%1”', env.name),
-          body: form,
-          buttons: [
-            Dialog.cancelButton({ label: trans.__('Cancel') }),
-            Dialog.okButton({ label: trans.__('Install') })
-          ],
-          focusNodeSelector: 'textarea'
-        });
-        if (!result.button.accept) {
-          return;
-        }
-        text = form.text;
-        const packages = form.getValue();
-        if (packages.length === 0) {
-          error = trans.__('Name at least one package.');
-          continue;
-        }
-        try {
-          const job = await model.addPackages(env.name, packages);
-          return job.id;
-        } catch (reason) {
-          error = (reason as Error).message;
-        }
-      }
+      return askAndAddPackages(
+        env.name,
+        packages => model.addPackages(env.name, packages),
+        trans
+      );
     }
   });
 
@@ -226,18 +222,8 @@ export function addEnvironmentCommands(
     execute: async args => {
       const title = trans.__('Packages');
       const env = await resolve(args, title);
-      if (!env) {
-        return;
-      }
-      try {
-        const packages = await model.packages(env.name);
-        await showDialog({
-          title: trans.__('Packages in “%1”', env.name),
-          body: <PackageTable packages={packages} trans={trans} />,
-          buttons: [Dialog.okButton({ label: trans.__('Close') })]
-        });
-      } catch (error) {
-        await showErrorMessage(title, error as Error);
+      if (env) {
+        await showPackages(env.name, () => model.packages(env.name), trans);
       }
     }
   });
