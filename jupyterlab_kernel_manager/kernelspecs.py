@@ -1,4 +1,4 @@
-"""List, rename and remove kernelspecs on disk.
+"""List, edit and remove kernelspecs on disk.
 
 Plain file-system logic with no web framework. Callers pass the ``name -> resource_dir``
 mapping from the server's own ``KernelSpecManager.find_kernel_specs()``, so its
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from jupyter_core import paths
 
-from . import smallfiles
+from . import kernelspec_edit, smallfiles
 from .errors import BadRequest, Conflict, Forbidden, NotFound
 
 if TYPE_CHECKING:
@@ -92,10 +92,7 @@ def list_kernelspecs(spec_dirs: Mapping[str, str], protected: Iterable[str] = ()
     }
 
 
-RENAME_KEYS = frozenset({"display_name"})
-
-
-def rename_kernelspec(
+def edit_kernelspec(
     spec_dirs: Mapping[str, str],
     name: str,
     body: Mapping[str, object],
@@ -103,27 +100,39 @@ def rename_kernelspec(
     protected: Iterable[str] = (),
     max_length: int = 256,
 ) -> dict:
-    """Set a user kernelspec's display name (``body``: ``{"display_name": ...}``),
-    keeping every other kernel.json field."""
-    if set(body) != RENAME_KEYS:
-        raise BadRequest('The body must be exactly {"display_name": ...}.', "invalid-body")
-    display_name = clean_display_name(body["display_name"], max_length)
+    """Change a user kernelspec's display name, env, extra arguments or interrupt mode
+    (any of them, see kernelspec_edit.py), keeping every other kernel.json field.
+
+    Everything is checked before kernel.json is replaced, in one rename."""
+    changes = kernelspec_edit.parse_body(
+        body, functools.partial(clean_display_name, max_length=max_length)
+    )
     name, resource_dir = _find(spec_dirs, name)
     places = _Places.current(protected)
     _require_writable(name, resource_dir, places)
     spec, error = read_kernel_json(resource_dir)
     if error:
-        raise Conflict(f"Cannot rename {name}: {error}", "malformed")
-    spec["display_name"] = display_name
+        raise Conflict(f"Cannot edit {name}: {error}", "malformed")
+    spec = kernelspec_edit.apply(spec, changes)
+    # ASCII (json.dumps escapes the rest): its length is the file's size.
+    if len(json.dumps(spec, indent=1)) >= KERNEL_JSON_LIMIT:
+        raise BadRequest(
+            f"kernel.json would be larger than {KERNEL_JSON_LIMIT} bytes.", "too-large"
+        )
     try:
         write_json_atomically(os.path.join(resource_dir, KERNEL_JSON), spec)
     except FileNotFoundError:
-        # Removed (moved to the trash) while being renamed.
+        # Removed (moved to the trash) while being edited.
         raise NotFound(f"No kernelspec named {name}.", "not-found") from None
     except OSError as exc:
-        raise Conflict(f"Cannot rename {name}: {exc.strerror or exc}.", "not-writable") from None
+        raise Conflict(f"Cannot edit {name}: {exc.strerror or exc}.", "not-writable") from None
     description = _describe(name, resource_dir, places, _resolve_interpreter)
-    return {**description, "display_name": display_name}
+    display_name = spec.get("display_name")
+    return {**description, "display_name": display_name if isinstance(display_name, str) else name}
+
+
+# Its first form, which only renamed.
+rename_kernelspec = edit_kernelspec
 
 
 def remove_kernelspec(
@@ -288,7 +297,7 @@ def _describe(
 ) -> dict:
     spec, error = read_kernel_json(resource_dir)
     environment = spec_environment(spec)
-    source, location = _origin(resource_dir, environment, places)
+    source, location = _origin(resource_dir, environment, places, shared=_marked_shared(spec))
     argv = spec.get("argv")
     command = argv[0] if isinstance(argv, list) and argv else None
     interpreter, exists = resolve(command) if usable_path(command) else (None, False)
@@ -302,18 +311,31 @@ def _describe(
         "interpreter_exists": exists,
         "environment": environment,
         "error": error,
+        **kernelspec_edit.settings(spec),
     }
 
 
-def _origin(resource_dir: str, environment: dict | None, places: _Places) -> tuple:
+def _origin(
+    resource_dir: str, environment: dict | None, places: _Places, *, shared: bool = False
+) -> tuple:
     """``(source, location)`` of a spec."""
+    user_spec = _is_user_spec(resource_dir, places)
+    system = "sys-prefix" if _real_parent(resource_dir) in places.sys_prefix else "system"
+    if shared and environment and not user_spec:
+        # A hub admin's shared environment (sharedhelper), where only root writes.
+        return "shared", system
     if environment:
         return "environment", "environment"
-    if _is_user_spec(resource_dir, places):
+    if user_spec:
         return "user", "user"
-    if _real_parent(resource_dir) in places.sys_prefix:
-        return "system", "sys-prefix"
-    return "system", "system"
+    return "system", system
+
+
+def _marked_shared(spec: dict) -> bool:
+    metadata = spec.get("metadata")
+    manager = metadata.get("kernel_manager") if isinstance(metadata, dict) else None
+    env = manager.get("environment") if isinstance(manager, dict) else None
+    return isinstance(env, dict) and env.get("shared") is True
 
 
 # jupyter_client launches these with the server's own interpreter, not PATH's.

@@ -53,6 +53,9 @@ async def test_list_describes_every_kind_of_spec(
         "interpreter_exists": True,
         "environment": None,
         "error": None,
+        "env": {},
+        "extra_arguments": [],
+        "interrupt_mode": "signal",
     }
     made_env = specs["made-env"]
     assert (made_env["source"], made_env["location"]) == ("environment", "environment")

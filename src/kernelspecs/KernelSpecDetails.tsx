@@ -14,6 +14,9 @@ export function sourceLabel(
   details: IKernelSpecDetails,
   trans: TranslationBundle
 ): string {
+  if (details.source === 'shared') {
+    return trans.__('Shared with every user by an administrator');
+  }
   switch (details.location) {
     case 'user':
       return trans.__('Your own kernels');
@@ -84,6 +87,7 @@ export function KernelSpecDetails(props: {
           <dd className="jp-KernelManager-path">{details.environment.path}</dd>
         </>
       )}
+      <KernelSpecSettings details={details} trans={trans} />
       <dt>{trans.__('Health')}</dt>
       <dd className={problem ? 'jp-KernelManager-problem' : undefined}>
         {problem ?? trans.__('Healthy')}
@@ -102,10 +106,52 @@ export function KernelSpecDetails(props: {
       <dt>{trans.__('Changes')}</dt>
       <dd>
         {details.writable
-          ? trans.__('You can rename or remove it')
+          ? trans.__('You can rename, edit or remove it')
           : trans.__('Read-only for you')}
       </dd>
     </dl>
+  );
+}
+
+/**
+ * What an edit may change besides the name: environment variables, extra
+ * arguments, interrupt mode (shown only when set).
+ */
+function KernelSpecSettings(props: {
+  details: IKernelSpecDetails;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { details, trans } = props;
+  const env = Object.entries(details.env);
+  return (
+    <>
+      {env.length > 0 && (
+        <>
+          <dt>{trans.__('Environment variables')}</dt>
+          <dd className="jp-KernelManager-path">
+            <ul className="jp-KernelManager-settingList">
+              {env.map(([name, value]) => (
+                <li key={name}>{trans.__('%1=%2', name, value)}</li>
+              ))}
+            </ul>
+          </dd>
+        </>
+      )}
+      {details.extra_arguments.length > 0 && (
+        <>
+          <dt>{trans.__('Extra arguments')}</dt>
+          <dd className="jp-KernelManager-path">
+            {details.extra_arguments.join(' ')}
+          </dd>
+        </>
+      )}
+      {details.interrupt_mode === 'message' && (
+        <>
+          <dt>{trans.__('Interrupt')}</dt>
+          <dd>{trans.__('By message')}</dd>
+        </>
+      )}
+    </>
   );
 }
 

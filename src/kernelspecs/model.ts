@@ -5,7 +5,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { LoadStatus } from '../common/pollingModel';
 import { isSwitchedOff } from '../common/request';
 import { KernelSpecsClient } from './api';
-import { IKernelSpecDetails } from '../common/types';
+import { IEditKernelSpec, IKernelSpecDetails } from '../common/types';
 
 /**
  * One kernelspec as the Kernels section shows it: what JupyterLab's own
@@ -126,6 +126,15 @@ export class KernelSpecsModel implements IDisposable {
    */
   async rename(name: string, displayName: string): Promise<void> {
     await this._client.rename(name, displayName);
+    await this.refresh();
+  }
+
+  /**
+   * Edit a spec (any of display name, env, extra arguments, interrupt mode),
+   * then refresh the application's specs so the launcher follows at once.
+   */
+  async edit(name: string, changes: IEditKernelSpec): Promise<void> {
+    await this._client.edit(name, changes);
     await this.refresh();
   }
 

@@ -1,6 +1,13 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
+import {
+  changeTheme,
+  DARK,
+  DIALOG,
+  expectAccessible,
+  LIGHT
+} from '../helpers/a11y';
 
 /**
  * "Edit Kernel" against a real `jupyter lab`: a kernelspec written into the
@@ -119,12 +126,17 @@ test.describe('Edit Kernel', () => {
       'Kernels started from now on'
     );
 
+    // WCAG 2.1 A/AA (axe) and a screenshot, in both themes.
     await page.mouse.move(5, 5);
-    await page.screenshot({ path: testInfo.outputPath('edit-light.png') });
-    await page.theme.setDarkTheme();
-    await expect(dialog).toBeVisible();
-    await page.screenshot({ path: testInfo.outputPath('edit-dark.png') });
-    await page.theme.setLightTheme();
+    for (const [theme, shot] of [
+      [LIGHT, 'edit-light.png'],
+      [DARK, 'edit-dark.png']
+    ]) {
+      await changeTheme(page, theme);
+      await expectAccessible(page, `Edit kernel dialog (${theme})`, DIALOG);
+      await page.screenshot({ path: testInfo.outputPath(shot) });
+    }
+    await changeTheme(page, LIGHT);
     if (shots) {
       fs.mkdirSync(shots, { recursive: true });
       for (const name of ['edit-light.png', 'edit-dark.png']) {

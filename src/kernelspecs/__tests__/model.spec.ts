@@ -53,6 +53,10 @@ class FakeClient {
   async remove(name: string, force = false) {
     this.calls.push(`remove ${name} ${force}`);
   }
+  async edit(name: string, changes: object) {
+    this.calls.push(`edit ${name} ${JSON.stringify(changes)}`);
+    return { ...this.reply.kernelspecs[name], display_name: name };
+  }
 }
 
 function spec(
@@ -83,6 +87,9 @@ function details(
     interpreter_exists: true,
     environment: null,
     error: null,
+    env: {},
+    extra_arguments: [],
+    interrupt_mode: 'signal',
     ...extra
   };
 }
@@ -186,6 +193,19 @@ describe('KernelSpecsModel', () => {
       'R',
       'Zed'
     ]);
+  });
+
+  it('after an edit, refreshes the application specs so the launcher follows', async () => {
+    const { model, specs, client } = setup();
+    await settle();
+    client.reply.kernelspecs.a = details('a', {
+      env: { OMP_NUM_THREADS: '2' }
+    });
+    await model.edit('a', { env: { OMP_NUM_THREADS: '2' } });
+    await settle();
+    expect(client.calls).toContain('edit a {"env":{"OMP_NUM_THREADS":"2"}}');
+    expect(specs.refreshes).toBe(1);
+    expect(model.get('a')?.details?.env).toEqual({ OMP_NUM_THREADS: '2' });
   });
 
   it('after a remove, the spec is gone from the items', async () => {
