@@ -76,7 +76,8 @@ def freeze_command(env_dir: str, backend: str | None, backends: Mapping[str, too
     uv = backends.get("uv")
     python = tools.env_python(env_dir)
     if backend == "uv" and uv is not None and uv.executable:
-        return [uv.executable, "pip", "freeze", "--python", python]
+        # Never coloured, even when the server runs under FORCE_COLOR.
+        return [uv.executable, "pip", "freeze", "--color", "never", "--python", python]
     pip = [python, *ISOLATED, "-m", "pip"]
     return [*pip, "freeze", "--all", "--disable-pip-version-check"]
 
@@ -165,7 +166,7 @@ async def _pylock(
         await asyncio.to_thread(_write, pins_file, "".join(f"{pin}\n" for pin in pins))
         argv = [
             executable, "pip", "compile", "--format", "pylock.toml", "--no-deps",
-            "--no-header", "--quiet", "--python", tools.env_python(env_dir), pins_file,
+            "--no-header", "--quiet", "--color", "never", "--python", tools.env_python(env_dir), pins_file,
         ]  # fmt: skip
         try:
             return await _answer([*argv[:3], "--offline", *argv[3:]], cwd, "write pylock.toml")

@@ -33,7 +33,7 @@ async def exported(km, name: str, fmt: str) -> dict:
 
 
 async def test_export_then_create_from_each_file_gives_the_same_packages(
-    km, envs_dir, user_kernels, without_server_pythonpath
+    km, envs_dir, user_kernels, without_server_pythonpath, monkeypatch
 ):
     job, lines = await create_environment(
         km, {"name": "source", "backend": "uv", "packages": ["iniconfig==2.0.0"]}
@@ -42,6 +42,8 @@ async def test_export_then_create_from_each_file_gives_the_same_packages(
     source = await packages_of(km, "source")
     assert source["iniconfig"] == "2.0.0"
 
+    # uv colours its output under FORCE_COLOR (Playwright sets it): never ours.
+    monkeypatch.setenv("FORCE_COLOR", "1")
     requirements = await exported(km, "source", "requirements.txt")
     assert requirements["filename"] == "requirements-source.txt"
     assert "iniconfig==2.0.0\n" in requirements["content"]
