@@ -243,6 +243,10 @@ def _directories(settings: sharedsettings.SharedSettings) -> tuple[str, str]:
 @contextlib.contextmanager
 def _locked(root: str, name: str):
     """One change at a time per environment, whichever admin's server asks."""
+    path = os.path.join(root, name)
+    if not os.path.isdir(path) or os.path.islink(path):
+        # No lock file for a name that is not there.
+        raise Refused(f"No shared environment named {name}.")
     fd = os.open(_lock_path(root, name), os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     try:
         try:
