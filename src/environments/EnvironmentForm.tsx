@@ -15,6 +15,9 @@ import {
   NameProblem,
   parsePackages
 } from './validation';
+import { ShareField } from './ShareField';
+import { fileRequestOf, IChosenFile } from './requirementsFile';
+import { RequirementsFileField } from './RequirementsFileField';
 
 /**
  * The body of the "New Environment" dialog.
@@ -34,7 +37,9 @@ export class EnvironmentForm extends ReactWidget {
       backend: options.initial?.backend ?? defaultBackendOf(options.backends),
       python: options.initial?.python ?? '',
       packages: options.initial?.packages ?? '',
-      systemSitePackages: options.initial?.systemSitePackages ?? false
+      systemSitePackages: options.initial?.systemSitePackages ?? false,
+      shared: (options.initial?.shared ?? false) && !!options.sharedDir,
+      requirementsFile: options.initial?.requirementsFile ?? null
     };
   }
 
@@ -108,11 +113,17 @@ export class EnvironmentForm extends ReactWidget {
     if (python) {
       request.python = python;
     }
+    if (values.requirementsFile) {
+      request.requirements_file = fileRequestOf(values.requirementsFile);
+    }
     return request;
   }
 
   render(): JSX.Element {
-    const { trans, environmentsDir } = this._options;
+    const { trans, sharedDir } = this._options;
+    const environmentsDir = sharesWith(this._values, sharedDir)
+      ? sharedDir
+      : this._options.environmentsDir;
     const backends = this._backends?.backends ?? [];
     const finding = this._backends === null && this._backendsError === null;
     const values = this._values;
@@ -257,6 +268,13 @@ export class EnvironmentForm extends ReactWidget {
             )}
           </small>
         </div>
+        <RequirementsFileField
+          id={id('file')}
+          value={values.requirementsFile}
+          onChange={requirementsFile => set({ requirementsFile })}
+          readFile={this._options.readRequirementsFile}
+          trans={trans}
+        />
         <label className="jp-KernelManager-checkbox">
           <input
             type="checkbox"
@@ -270,6 +288,15 @@ export class EnvironmentForm extends ReactWidget {
             {trans.__('Also see the packages installed for everyone')}
           </span>
         </label>
+        {sharedDir && (
+          <ShareField
+            id={id('shared-help')}
+            checked={values.shared}
+            environmentsDir={sharedDir}
+            onChange={shared => set({ shared })}
+            trans={trans}
+          />
+        )}
       </div>
     );
   }
@@ -293,6 +320,9 @@ export namespace EnvironmentForm {
     python: string;
     packages: string;
     systemSitePackages: boolean;
+    /** Share with every user (only when `sharedDir` is given). */
+    shared: boolean;
+    requirementsFile: IChosenFile | null;
   }
 
   export interface IOptions {
@@ -300,11 +330,21 @@ export namespace EnvironmentForm {
     /** The backends, or null while the server is still finding them. */
     backends: IBackendsReply | null;
     environmentsDir: string | null;
+    /** Where shared environments go, when this user may share; else null. */
+    sharedDir?: string | null;
+    readRequirementsFile?: (path: string) => Promise<IChosenFile>;
     /** What was typed before, when the form opens again. */
     initial?: Partial<IValues>;
     /** Why the last attempt was refused, shown at the top. */
     error?: string;
   }
+}
+
+function sharesWith(
+  values: EnvironmentForm.IValues,
+  sharedDir: string | null | undefined
+): sharedDir is string {
+  return values.shared && !!sharedDir;
 }
 
 /**

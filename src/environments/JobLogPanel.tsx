@@ -86,7 +86,7 @@ function JobLogView(props: {
   }, [lines]);
 
   const title =
-    job.kind === 'create'
+    job.kind === 'create' || job.kind === 'clone'
       ? trans.__('Creating environment “%1”', job.environment)
       : trans.__('Adding packages to “%1”', job.environment);
   return (

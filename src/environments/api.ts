@@ -1,8 +1,11 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { requestAPI } from '../common/request';
 import {
+  ExportFormat,
   IBackendsReply,
+  ICloneEnvironment,
   ICreateEnvironment,
+  IExportReply,
   IEnvironmentsReply,
   IInstalledPackage,
   IJobReply,
@@ -54,6 +57,29 @@ export class EnvironmentsClient {
       this.serverSettings
     );
     return reply?.shut_down ?? [];
+  }
+
+  /**
+   * An environment as a pinned file (its text and a name to save it under).
+   */
+  export(name: string, format: ExportFormat): Promise<IExportReply> {
+    const query = `?format=${encodeURIComponent(format)}`;
+    return requestAPI<IExportReply>(
+      `environments/${encodeURIComponent(name)}/export${query}`,
+      { method: 'GET' },
+      this.serverSettings
+    );
+  }
+
+  /**
+   * Start copying an environment under a new name, as a job.
+   */
+  clone(name: string, request: ICloneEnvironment): Promise<IJobStarted> {
+    return requestAPI<IJobStarted>(
+      `environments/${encodeURIComponent(name)}/clone`,
+      { method: 'POST', body: JSON.stringify(request) },
+      this.serverSettings
+    );
   }
 
   async packages(name: string): Promise<IInstalledPackage[]> {

@@ -95,7 +95,7 @@ function announceJobs(
   });
   model.jobStarted.connect((_, job) => {
     const message =
-      job.kind === 'create'
+      job.kind === 'create' || job.kind === 'clone'
         ? trans.__('Creating environment “%1”…', job.environment)
         : trans.__('Adding packages to “%1”…', job.environment);
     const id = Notification.emit(message, 'in-progress', {
@@ -127,7 +127,7 @@ function finishedMessage(
   job: JobModel,
   trans: TranslationBundle
 ): { message: string; type: 'success' | 'error' | 'warning' } {
-  const create = job.kind === 'create';
+  const create = job.kind === 'create' || job.kind === 'clone';
   switch (job.state) {
     case 'succeeded':
       return {

@@ -3,10 +3,13 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { PollingModel } from '../common/pollingModel';
 import { isSwitchedOff } from '../common/request';
 import {
+  ExportFormat,
   IBackendsReply,
+  ICloneEnvironment,
   ICreateEnvironment,
   IEnvironment,
   IEnvironmentsReply,
+  IExportReply,
   IJobStarted,
   IJobSummary
 } from '../common/types';
@@ -119,6 +122,21 @@ export class EnvironmentsModel extends PollingModel<IEnvironmentsReply> {
   }
 
   /**
+   * An environment as a pinned file (nothing changes on the server).
+   */
+  export(name: string, format: ExportFormat): Promise<IExportReply> {
+    return this._client.export(name, format);
+  }
+
+  /**
+   * Start copying an environment under a new name.
+   */
+  async clone(name: string, request: ICloneEnvironment): Promise<JobModel> {
+    const started = await this._client.clone(name, request);
+    return this._started(started, 'clone');
+  }
+
+  /**
    * Start adding packages to an environment.
    */
   async addPackages(name: string, packages: string[]): Promise<JobModel> {
@@ -143,6 +161,14 @@ export class EnvironmentsModel extends PollingModel<IEnvironmentsReply> {
    */
   packages(name: string) {
     return this._client.packages(name);
+  }
+
+  /**
+   * Follow a job another model started (shared environments), with the same
+   * log, notification and refresh of the kernelspecs when it ends.
+   */
+  followStarted(started: IJobStarted, kind: IJobSummary['kind']): JobModel {
+    return this._started(started, kind);
   }
 
   dispose(): void {

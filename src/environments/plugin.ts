@@ -3,6 +3,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { CommandIDs } from '../common/commandIds';
 import { addToMenus } from '../common/palette';
@@ -15,6 +16,8 @@ import {
   SHARED_ROW_SELECTOR
 } from './commands';
 import { EnvironmentsSection } from './EnvironmentsSection';
+import { addExportCommands } from './exportCommands';
+import { addFromFileCommands } from './fromFileCommands';
 import { EnvironmentsModel } from './model';
 import { SharedEnvironmentsClient } from './sharedApi';
 import {
@@ -33,12 +36,13 @@ export const environmentsPlugin: JupyterFrontEndPlugin<void> = {
     'The Environments section: create, fill and remove your own environments.',
   autoStart: true,
   requires: [IKernelManagerPanel],
-  optional: [ICommandPalette, ITranslator],
+  optional: [ICommandPalette, ITranslator, IFileBrowserFactory],
   activate: (
     app: JupyterFrontEnd,
     panel: IKernelManagerPanel,
     palette: ICommandPalette | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    browsers: IFileBrowserFactory | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(
       'jupyterlab_kernel_manager'
@@ -96,6 +100,20 @@ export const environmentsPlugin: JupyterFrontEndPlugin<void> = {
         CommandIDs.addPackages,
         CommandIDs.deleteEnvironment
       ],
+      rowSelector: ENVIRONMENT_ROW_SELECTOR
+    });
+    // Reproducible environments: export, clone, create from a file.
+    addExportCommands({ app, model, browsers, trans });
+    addFromFileCommands({ app, browsers, trans });
+    addToMenus({
+      app,
+      palette,
+      trans,
+      paletteCommands: [
+        CommandIDs.exportEnvironment,
+        CommandIDs.cloneEnvironment
+      ],
+      rowCommands: [CommandIDs.exportEnvironment, CommandIDs.cloneEnvironment],
       rowSelector: ENVIRONMENT_ROW_SELECTOR
     });
   }
