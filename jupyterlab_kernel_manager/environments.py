@@ -290,10 +290,14 @@ class Environments:
         """An environment as a requirements.txt, pylock.toml or environment.yml."""
         name = envdirs.normalize_name(name)
         fmt = reproduce.check_format(fmt)
-        env = await self._existing(name, busy_ok=True)
+        return await self.export_found(await self._existing(name, busy_ok=True), fmt)
+
+    async def export_found(self, env: envdirs.EnvDir, fmt: object) -> dict:
+        """Export an environment found on disk (own or shared)."""
+        fmt = reproduce.check_format(fmt)
         cwd = await asyncio.to_thread(_helper_cwd)
         backends = await self.backends()
-        return await reproduce.export(env.path, env.backend, backends, fmt, name=name, cwd=cwd)
+        return await reproduce.export(env.path, env.backend, backends, fmt, name=env.name, cwd=cwd)
 
     async def clone(self, source: str, body: dict, find_specs: FindSpecs) -> Job:
         """A new environment with the source's Python and packages, as a creation job."""

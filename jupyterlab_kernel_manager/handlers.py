@@ -352,6 +352,15 @@ class SharedPackagesHandler(_SharedHandler):
         self._accepted_job(job)
 
 
+class SharedExportHandler(_SharedHandler):
+    @web.authenticated
+    @requires(READ_SPECS)
+    @_json_errors
+    async def get(self, name: str):
+        fmt = self.get_query_argument("format", "requirements.txt", strip=False)
+        self.finish(await self.shared.export(name, fmt))
+
+
 class JobsHandler(_BaseHandler):
     @web.authenticated
     @requires(READ_SPECS)
@@ -424,6 +433,7 @@ ROUTES = [
     ("shared-environments", SharedEnvironmentsHandler, "environments"),
     ("shared-environments/([^/]+)", SharedEnvironmentHandler, "environments"),
     ("shared-environments/([^/]+)/packages", SharedPackagesHandler, "environments"),
+    ("shared-environments/([^/]+)/export", SharedExportHandler, "environments"),
     ("jobs", JobsHandler, "environments"),
     ("jobs/([^/]+)", JobHandler, "environments"),
     ("processes", ProcessesHandler, "processes"),

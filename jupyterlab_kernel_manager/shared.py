@@ -21,7 +21,7 @@ import psutil
 
 from . import envdirs, sharedsettings
 from .environments import Environments, RunningKernels
-from .errors import Conflict, Forbidden, NotFound
+from .errors import BadRequest, Conflict, Forbidden, NotFound
 from .hub import is_hub_admin
 from .jobs import Job
 from .probes import run_probe
@@ -100,10 +100,11 @@ class SharedEnvironments:
         return settings
 
     async def create(self, current_user, body: dict) -> Job:
-        settings = await self._require(current_user)
+        # Bad input first (400): it needs no sudo to refuse.
         request = await self.environments.creation_request(body)
+        settings = await self._require(current_user)
         if request.backend.name not in settings.backends:
-            raise Forbidden(
+            raise BadRequest(
                 f"The administrator does not allow {request.backend.name} for shared environments.",
                 "invalid-backend",
             )
@@ -127,9 +128,9 @@ class SharedEnvironments:
         )
 
     async def install(self, current_user, name: str, body: dict) -> Job:
-        await self._require(current_user)
         env = await self.existing(name)
         packages = self.environments.install_request(body)
+        await self._require(current_user)
         return await self.environments.start_job(
             "install", env.name, [helper_command("install", env.name, "--", *packages)]
         )
@@ -139,8 +140,8 @@ class SharedEnvironments:
     ) -> list[str]:
         """Refused while kernels of it run anywhere on the machine, unless ``force``:
         then this server's own are shut down, and the others keep running."""
-        await self._require(current_user)
         env = await self.existing(name)
+        await self._require(current_user)
         users = await asyncio.to_thread(kernels_using, env.path)
         if users and not force:
             count = sum(users.values())
@@ -159,6 +160,10 @@ class SharedEnvironments:
 
     async def packages(self, name: str) -> dict:
         return await self.environments.packages_of(await self.existing(name))
+
+    async def export(self, name: str, fmt: object) -> dict:
+        """Anyone may export a shared environment, to make one like it."""
+        return await self.environments.export_found(await self.existing(name), fmt)
 
     async def existing(self, name: str) -> envdirs.EnvDir:
         name = envdirs.normalize_name(name)

@@ -12,6 +12,7 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { CommandIDs } from '../common/commandIds';
 import { ExportFormat, IEnvironment, IExportReply } from '../common/types';
 import { EnvironmentsModel } from './model';
+import { SharedEnvironmentsModel } from './sharedModel';
 import { freePath } from './requirementsFile';
 
 const FORMATS: ExportFormat[] = [
@@ -23,6 +24,8 @@ const FORMATS: ExportFormat[] = [
 export interface IExportCommandsOptions {
   app: JupyterFrontEnd;
   model: EnvironmentsModel;
+  /** Shared environments may be exported too (`shared: true`, or their row). */
+  shared?: SharedEnvironmentsModel;
   browsers: IFileBrowserFactory | null;
   trans: TranslationBundle;
 }
@@ -35,11 +38,29 @@ export interface IExportCommandsOptions {
  * `download`), asked when absent.
  */
 export function addExportCommands(options: IExportCommandsOptions): void {
-  const { app, model, browsers, trans } = options;
+  const { app, model, shared, browsers, trans } = options;
   const { commands } = app;
   const contents = app.serviceManager.contents;
 
+  /** A shared environment named by the arguments or the context menu. */
+  const sharedTarget = (args: ReadonlyPartialJSONObject) => {
+    if (!shared) {
+      return undefined;
+    }
+    if (typeof args.name === 'string') {
+      return args.shared === true ? shared.get(args.name) : undefined;
+    }
+    const node = app.contextMenuHitTest(
+      element => element.dataset.sharedEnvironmentName !== undefined
+    );
+    const name = node?.dataset.sharedEnvironmentName;
+    return name !== undefined ? shared.get(name) : undefined;
+  };
   const targetOf = (args: ReadonlyPartialJSONObject) => {
+    const sharedOne = sharedTarget(args);
+    if (sharedOne || args.shared === true) {
+      return sharedOne;
+    }
     if (typeof args.name === 'string') {
       return model.get(args.name);
     }
@@ -92,6 +113,7 @@ export function addExportCommands(options: IExportCommandsOptions): void {
     isEnabled: idle,
     execute: async args => {
       const title = trans.__('Export Environment');
+      const fromShared = !!sharedTarget(args);
       const env = await pick(args, title);
       if (!env) {
         return;
@@ -134,7 +156,10 @@ export function addExportCommands(options: IExportCommandsOptions): void {
       }
       let reply: IExportReply;
       try {
-        reply = await model.export(env.name, format);
+        reply = await (fromShared && shared ? shared : model).export(
+          env.name,
+          format
+        );
       } catch (error) {
         await showErrorMessage(title, error as Error);
         return;

@@ -86,6 +86,7 @@ export const environmentsPlugin: JupyterFrontEndPlugin<void> = {
       rowCommands: [
         CommandIDs.listSharedPackages,
         CommandIDs.addSharedPackages,
+        CommandIDs.exportEnvironment,
         CommandIDs.deleteSharedEnvironment
       ],
       rowSelector: SHARED_ROW_SELECTOR
@@ -103,7 +104,7 @@ export const environmentsPlugin: JupyterFrontEndPlugin<void> = {
       rowSelector: ENVIRONMENT_ROW_SELECTOR
     });
     // Reproducible environments: export, clone, create from a file.
-    addExportCommands({ app, model, browsers, trans });
+    addExportCommands({ app, model, shared, browsers, trans });
     addFromFileCommands({ app, browsers, trans });
     addToMenus({
       app,

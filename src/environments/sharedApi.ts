@@ -1,7 +1,9 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { requestAPI } from '../common/request';
 import {
+  ExportFormat,
   ICreateEnvironment,
+  IExportReply,
   IInstalledPackage,
   IJobStarted,
   ISharedEnvironmentsReply
@@ -55,6 +57,14 @@ export class SharedEnvironmentsClient {
       this.serverSettings
     );
     return reply.packages;
+  }
+
+  export(name: string, format: ExportFormat): Promise<IExportReply> {
+    return requestAPI<IExportReply>(
+      `shared-environments/${encodeURIComponent(name)}/export?format=${encodeURIComponent(format)}`,
+      { method: 'GET' },
+      this.serverSettings
+    );
   }
 
   addPackages(name: string, packages: string[]): Promise<IJobStarted> {

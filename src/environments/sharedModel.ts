@@ -1,7 +1,9 @@
 import { KernelSpec } from '@jupyterlab/services';
 import { PollingModel } from '../common/pollingModel';
 import {
+  ExportFormat,
   ICreateEnvironment,
+  IExportReply,
   IInstalledPackage,
   ISharedEnvironment,
   ISharedEnvironmentsReply
@@ -86,6 +88,10 @@ export class SharedEnvironmentsModel extends PollingModel<ISharedEnvironmentsRep
     const shutDown = await this._client.remove(name, force);
     await Promise.all([this._kernelspecs.refreshSpecs(), this.refresh()]);
     return shutDown;
+  }
+
+  export(name: string, format: ExportFormat): Promise<IExportReply> {
+    return this._client.export(name, format);
   }
 
   packages(name: string): Promise<IInstalledPackage[]> {

@@ -230,6 +230,12 @@ def test_the_admin_adds_packages_for_everyone(hub, tokens, servers):
         hub, tokens, "alice", "GET", f"kernel-manager/shared-environments/{NAME}/packages"
     ).json()["packages"]
     assert "iniconfig" in {package["name"] for package in packages}
+    # Anyone may export it, to make one like it.
+    exported = call(
+        hub, tokens, "alice", "GET", f"kernel-manager/shared-environments/{NAME}/export"
+    ).json()
+    assert exported["format"] == "requirements.txt"
+    assert any(line.startswith("iniconfig==") for line in exported["content"].splitlines())
 
 
 def test_a_cancelled_shared_creation_leaves_nothing(hub, tokens, servers, shared):
