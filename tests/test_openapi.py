@@ -136,9 +136,7 @@ def test_every_route_belongs_to_a_part_an_administrator_can_switch_off():
     assert set(parts.values()) == set(config.PARTS)
     for path, part in parts.items():
         first = path.split("/")[0]
-        expected = (
-            "environments" if first in ("backends", "jobs", "shared-environments") else first
-        )
+        expected = "environments" if first in ("backends", "jobs", "shared-environments") else first
         assert part == expected, path
 
 
