@@ -15,7 +15,7 @@ import {
   NameProblem,
   parsePackages
 } from './validation';
-import { ShareField } from './ShareField';
+import { ShareField, sharesWith } from './ShareField';
 import { fileRequestOf, IChosenFile } from './requirementsFile';
 import { RequirementsFileField } from './RequirementsFileField';
 
@@ -121,7 +121,7 @@ export class EnvironmentForm extends ReactWidget {
 
   render(): JSX.Element {
     const { trans, sharedDir } = this._options;
-    const environmentsDir = sharesWith(this._values, sharedDir)
+    const environmentsDir = sharesWith(this._values.shared, sharedDir)
       ? sharedDir
       : this._options.environmentsDir;
     const backends = this._backends?.backends ?? [];
@@ -288,15 +288,14 @@ export class EnvironmentForm extends ReactWidget {
             {trans.__('Also see the packages installed for everyone')}
           </span>
         </label>
-        {sharedDir && (
-          <ShareField
-            id={id('shared-help')}
-            checked={values.shared}
-            environmentsDir={sharedDir}
-            onChange={shared => set({ shared })}
-            trans={trans}
-          />
-        )}
+        <ShareField
+          id={id('shared-help')}
+          checked={values.shared}
+          environmentsDir={sharedDir ?? null}
+          refusal={this._options.shareRefusal ?? null}
+          onChange={shared => set({ shared })}
+          trans={trans}
+        />
       </div>
     );
   }
@@ -332,19 +331,14 @@ export namespace EnvironmentForm {
     environmentsDir: string | null;
     /** Where shared environments go, when this user may share; else null. */
     sharedDir?: string | null;
+    /** Why this user may not share (shown instead), when sharing is on. */
+    shareRefusal?: string | null;
     readRequirementsFile?: (path: string) => Promise<IChosenFile>;
     /** What was typed before, when the form opens again. */
     initial?: Partial<IValues>;
     /** Why the last attempt was refused, shown at the top. */
     error?: string;
   }
-}
-
-function sharesWith(
-  values: EnvironmentForm.IValues,
-  sharedDir: string | null | undefined
-): sharedDir is string {
-  return values.shared && !!sharedDir;
 }
 
 /**

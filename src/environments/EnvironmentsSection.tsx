@@ -45,7 +45,7 @@ export class EnvironmentsSection extends WatchingSection {
       )
     );
     const body = ReactWidget.create(
-      <>
+      <div className="jp-KernelManager-envScroll">
         <EnvironmentList model={model} commands={commands} trans={trans} />
         {shared && (
           <SharedEnvironmentList
@@ -54,7 +54,7 @@ export class EnvironmentsSection extends WatchingSection {
             trans={trans}
           />
         )}
-      </>
+      </div>
     );
     body.addClass('jp-KernelManager-body');
     this.addWidget(body);

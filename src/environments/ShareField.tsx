@@ -3,16 +3,27 @@ import * as React from 'react';
 
 /**
  * The New Environment form's "Share with every user" choice, offered only to
- * a hub admin whose server may run the shared environments' helper.
+ * a hub admin whose server may run the shared environments' helper; others
+ * are told why not (when the administrator enabled sharing at all).
  */
 export function ShareField(props: {
   id: string;
   checked: boolean;
-  environmentsDir: string;
+  /** Where shared environments go, when this user may share; else null. */
+  environmentsDir: string | null;
+  /** Why this user may not share, or null. */
+  refusal: string | null;
   onChange: (shared: boolean) => void;
   trans: TranslationBundle;
-}): JSX.Element {
-  const { id, checked, environmentsDir, onChange, trans } = props;
+}): JSX.Element | null {
+  const { id, checked, environmentsDir, refusal, onChange, trans } = props;
+  if (!environmentsDir) {
+    return refusal ? (
+      <p className="jp-KernelManager-shareRefusal">
+        {trans.__('Sharing with every user: %1', refusal)}
+      </p>
+    ) : null;
+  }
   return (
     <div className="jp-KernelManager-field jp-KernelManager-shareField">
       <label className="jp-KernelManager-checkbox">
@@ -33,4 +44,14 @@ export function ShareField(props: {
       </small>
     </div>
   );
+}
+
+/**
+ * Whether the form's values share the environment (only when it may).
+ */
+export function sharesWith(
+  shared: boolean,
+  sharedDir: string | null | undefined
+): sharedDir is string {
+  return shared && !!sharedDir;
 }

@@ -146,6 +146,7 @@ export function addEnvironmentCommands(
           backends: model.knownBackends,
           environmentsDir: model.environmentsDir,
           sharedDir: shared?.canManage ? shared.environmentsDir : null,
+          shareRefusal: shared?.enabled ? shared.reason : null,
           readRequirementsFile: path =>
             readRequirementsFile(app.serviceManager.contents, path),
           initial,

@@ -180,6 +180,19 @@ describe('EnvironmentForm sharing', () => {
     expect(withheld).not.toContain('Share with every user');
   });
 
+  it('tells those who may not share why, without the choice', () => {
+    const refused = new EnvironmentForm({
+      trans,
+      backends,
+      environmentsDir: '/home/u/envs',
+      sharedDir: null,
+      shareRefusal: 'Only hub admins may share environments with every user.'
+    });
+    const html = renderToStaticMarkup(refused.render());
+    expect(html).toContain('Only hub admins may share');
+    expect(html).not.toContain('type="checkbox" name="shared"');
+  });
+
   it('says where a shared environment goes, and never shares unoffered', () => {
     const sharing = form('/opt/envs', true);
     expect(sharing.values.shared).toBe(true);
