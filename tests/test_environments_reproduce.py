@@ -185,3 +185,13 @@ async def test_a_clone_has_the_same_packages_and_its_kernel_runs(
     assert not (envs_dir / "halfway").exists()
     assert not (envs_dir / f".halfway{envdirs.MARKER_SUFFIX}").exists()
     assert not (user_kernels / "halfway").exists()
+
+    # A source whose interpreter is gone: its Python's error, though the pins are
+    # asked at the same time (and fail too), with nothing claimed.
+    (envs_dir / "original" / "bin" / "python").rename(envs_dir / "original" / "python.gone")
+    status, reply, _ = await km(
+        "environments", "original", "clone", method="POST", body={"name": "broken-copy"}
+    )
+    assert (status, reply["reason"]) == (409, "broken"), reply
+    assert reply["message"].startswith("Cannot run its Python"), reply
+    assert not (envs_dir / "broken-copy").exists()
