@@ -118,8 +118,8 @@ class SharedEnvironments:
             request.backend.name,
             "--python",
             request.python,
-            "--display-name",
-            request.display_name,
+            # One word: a display name such as "-x" is never read as an option.
+            f"--display-name={request.display_name}",
         ]
         if request.site:
             argv.append("--system-site-packages")
@@ -139,9 +139,15 @@ class SharedEnvironments:
         self, current_user, name: str, kernels: RunningKernels, *, force: bool
     ) -> list[str]:
         """Refused while kernels of it run anywhere on the machine, unless ``force``:
-        then this server's own are shut down, and the others keep running."""
-        env = await self.existing(name)
+        then this server's own are shut down, and the others keep running. A
+        creation's claim goes to the helper too: it removes one whose helper was
+        killed, and refuses one that runs."""
+        env = await self.existing(name, busy_ok=True)
         await self._require(current_user)
+        job = self.environments.jobs.running_for(env.name)
+        if job is not None:
+            # Before any kernel is shut down: the helper would refuse anyway.
+            raise Conflict(f"A job ({job.kind}) is already running on {env.name}.", "busy")
         users = await asyncio.to_thread(kernels_using, env.path)
         if users and not force:
             count = sum(users.values())
@@ -165,14 +171,14 @@ class SharedEnvironments:
         """Anyone may export a shared environment, to make one like it."""
         return await self.environments.export_found(await self.existing(name), fmt)
 
-    async def existing(self, name: str) -> envdirs.EnvDir:
+    async def existing(self, name: str, *, busy_ok: bool = False) -> envdirs.EnvDir:
         name = envdirs.normalize_name(name)
         settings = await self.settings()
         found = await asyncio.to_thread(_shared_environments, settings.environments_dir)
         env = next((env for env in found if env.name == name), None)
         if env is None or not settings.enabled:
             raise NotFound(f"No shared environment named {name}.", "not-found")
-        if env.being_created:
+        if env.being_created and not busy_ok:
             raise Conflict(f"{name} is being created.", "busy")
         return env
 

@@ -44,6 +44,8 @@ REFUSED, FAILED = 2, 1
 SECURE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 MAX_DISPLAY_NAME = 256
 KILL_GRACE = 5.0
+# A claim older than the settings' timeout plus this is abandoned, whatever its pid.
+ABANDONED_AFTER = 300.0
 _PYTHON = re.compile(r"3\.\d{1,2}")
 _PR_SET_PDEATHSIG = 1
 _LOGOS = ("logo-32x32.png", "logo-64x64.png", "logo-svg.svg")
@@ -58,12 +60,7 @@ class Stopped(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    words = list(sys.argv[1:] if argv is None else argv)
-    # Requirements come after "--", never read as options (argparse's subcommands
-    # do not honour "--" themselves).
-    cut = words.index("--") if "--" in words else len(words)
-    args = _parser().parse_args(words[:cut])
-    args.requirements = words[cut + 1 :]
+    args = parse(list(sys.argv[1:] if argv is None else argv))
     os.umask(0o022)
     try:
         if os.geteuid() != 0:
@@ -92,6 +89,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (subprocess.SubprocessError, OSError, RuntimeError) as error:
         print(f"Failed: {error}", flush=True)
         return FAILED
+
+
+def parse(words: list[str]) -> argparse.Namespace:
+    # Requirements come after "--", never read as options (argparse's subcommands
+    # do not honour "--" themselves).
+    cut = words.index("--") if "--" in words else len(words)
+    args = _parser().parse_args(words[:cut])
+    args.requirements = words[cut + 1 :]
+    if args.verb == "create" and args.display_name == []:
+        # --display-name=-- (argparse before 3.12.7 drops a "--" value: gh-122232)
+        args.display_name = "--"
+    return args
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -147,12 +156,14 @@ def create(settings: sharedsettings.SharedSettings, name: str, args: argparse.Na
     backend = _backend(args.backend, args.python)
     root, kernels = _directories(settings)
     path, spec_dir = os.path.join(root, name), os.path.join(kernels, name)
-    if os.path.lexists(path) or os.path.lexists(spec_dir):
-        raise Refused(f"{name} already exists in {root} or {kernels}.")
     try:
         envdirs.claim(root, name, f"sudo-{os.getpid()}", backend.name)
     except KernelManagerError as error:
         raise Refused(error.message) from None
+    # Checked under the claim: nothing of another creation is ever undone below.
+    if os.path.lexists(path) or os.path.lexists(spec_dir):
+        envdirs.release(root, name)
+        raise Refused(f"{name} already exists in {root} or {kernels}.")
     done = False
     try:
         _say(f"Creating the shared environment {name} in {path}.")
@@ -164,9 +175,9 @@ def create(settings: sharedsettings.SharedSettings, name: str, args: argparse.Na
             requirements,
             system_site_packages=args.system_site_packages,
         )
-        with _workdir(root) as workdir:
+        with _workdir(root, settings.timeout + ABANDONED_AFTER) as workdir:
             for step in steps:
-                _run_step(step, workdir, root, deadline)
+                _run_step(step, workdir, path, deadline)
         _write_kernelspec(path, spec_dir, name, display_name, backend.name)
         envdirs.write_metadata(
             path,
@@ -195,7 +206,7 @@ def install(settings: sharedsettings.SharedSettings, name: str, items: list[str]
     requirements = _requirements(settings, items, required=True)
     root, _ = _directories(settings)
     path = os.path.join(root, name)
-    with _locked(root, name):
+    with _locked(settings, name):
         metadata = envdirs.read_metadata(path)
         if not os.path.isdir(path) or os.path.islink(path) or not metadata.get("shared"):
             raise Refused(f"No shared environment named {name}.")
@@ -203,17 +214,18 @@ def install(settings: sharedsettings.SharedSettings, name: str, items: list[str]
         uv = _find("uv")
         found = {"uv": tools.Backend("uv", True, executable=uv)} if uv else {}
         step = tools.install_command(backend, found, path, requirements)
-        with _workdir(root) as workdir:
-            _run_step(step, workdir, root, time.monotonic() + settings.timeout)
+        with _workdir(root, settings.timeout + ABANDONED_AFTER) as workdir:
+            _run_step(step, workdir, path, time.monotonic() + settings.timeout)
 
 
 def remove(settings: sharedsettings.SharedSettings, name: str) -> None:
     root, kernels = _directories(settings)
     path = os.path.join(root, name)
-    with _locked(root, name):
-        if not envdirs.read_metadata(path).get("shared"):
+    with _locked(settings, name, abandoned_ok=True) as abandoned:
+        if not abandoned and not envdirs.read_metadata(path).get("shared"):
             raise Refused(f"No shared environment named {name}.")
         _undo(root, kernels, name)
+        envdirs.release(root, name)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(_lock_path(root, name))
     _say(f"Removed the shared environment {name} and its kernelspec.")
@@ -231,33 +243,59 @@ def _undo(root: str, kernels: str, name: str) -> None:
 
 
 def _directories(settings: sharedsettings.SharedSettings) -> tuple[str, str]:
-    """Both directories, made if missing, then checked (root's, nobody else's)."""
+    """Both directories, made if missing one level at a time, each checked (root's,
+    nobody else's) before the next is made in it: never through a link someone
+    planted under a sticky directory such as /var/tmp."""
     for place in (settings.environments_dir, settings.kernels_dir):
-        os.makedirs(place, mode=0o755, exist_ok=True)
-        unsafe = sharedsettings.insecure(place)
-        if unsafe:
-            raise Refused(f"{place} cannot hold shared environments: {unsafe}")
+        current = "/"
+        for part in filter(None, place.split("/")):
+            current = os.path.join(current, part)
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(current, 0o755)
+            # Every level made so far (a sticky one passes only above others).
+            unsafe = sharedsettings.insecure(place, missing_ok=True)
+            if unsafe:
+                raise Refused(f"{place} cannot hold shared environments: {unsafe}")
     return settings.environments_dir, settings.kernels_dir
 
 
 @contextlib.contextmanager
-def _locked(root: str, name: str):
-    """One change at a time per environment, whichever admin's server asks."""
-    path = os.path.join(root, name)
-    if not os.path.isdir(path) or os.path.islink(path):
+def _locked(settings: sharedsettings.SharedSettings, name: str, *, abandoned_ok: bool = False):
+    """One change at a time per environment, whichever admin's server asks; the lock
+    is root's alone (anyone who may open a file may flock it). Yields whether the
+    name is the claim of an abandoned creation (its helper killed, or the machine
+    restarted), which ``abandoned_ok`` accepts: what it left is to be removed."""
+    root = settings.environments_dir
+    path, marker = os.path.join(root, name), envdirs.marker_path(root, name)
+    if not os.path.lexists(marker) and (not os.path.isdir(path) or os.path.islink(path)):
         # No lock file for a name that is not there.
         raise Refused(f"No shared environment named {name}.")
-    fd = os.open(_lock_path(root, name), os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    fd = os.open(_lock_path(root, name), os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     try:
+        os.fchmod(fd, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise Refused(f"Another change to {name} is running.") from None
-        if os.path.lexists(envdirs.marker_path(root, name)):
+        abandoned = os.path.lexists(marker) and _abandoned(marker, settings.timeout)
+        if os.path.lexists(marker) and not (abandoned and abandoned_ok):
             raise Refused(f"{name} is being created.")
-        yield
+        if not abandoned and (not os.path.isdir(path) or os.path.islink(path)):
+            raise Refused(f"No shared environment named {name}.")
+        yield abandoned
     finally:
         os.close(fd)
+
+
+def _abandoned(marker: str, timeout: float) -> bool:
+    """Whether the helper that claimed a name is gone: not running on this host,
+    or older than any creation lasts."""
+    try:
+        mtime = os.lstat(marker).st_mtime
+    except FileNotFoundError:
+        return False
+    claim = envdirs.read_marker(marker)
+    return envdirs._is_orphan(claim, mtime, (), timeout + ABANDONED_AFTER)
 
 
 def _lock_path(root: str, name: str) -> str:
@@ -290,8 +328,21 @@ def _path() -> str:
 
 
 @contextlib.contextmanager
-def _workdir(root: str):
-    """An empty working directory and TMPDIR for the tools, removed after."""
+def _workdir(root: str, timeout: float):
+    """An empty working directory and TMPDIR for the tools, removed after (those
+    of killed helpers too), and the tools' caches, where nobody but root goes:
+    they hold lock files uv makes writable by all, and whoever holds one stalls
+    every creation."""
+    cache = os.path.join(root, ".cache")
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(cache, 0o700)
+    if os.path.islink(cache) or not os.path.isdir(cache):
+        raise Refused(f"{cache} is not a directory.")
+    os.chmod(cache, 0o700)
+    for entry in os.scandir(root):
+        job = entry.name.startswith(".job-") and entry.is_dir(follow_symlinks=False)
+        if job and time.time() - entry.stat(follow_symlinks=False).st_mtime > timeout:
+            envdirs.remove_own_tree(entry.path)
     workdir = tempfile.mkdtemp(dir=root, prefix=".job-")
     os.makedirs(os.path.join(workdir, "cwd"))
     os.makedirs(os.path.join(workdir, "tmp"))
@@ -322,18 +373,19 @@ def _child_environment(root: str, workdir: str) -> dict[str, str]:
     }
 
 
-def _run_step(step, workdir: str, root: str, deadline: float) -> None:
+def _run_step(step, workdir: str, path: str, deadline: float) -> None:
     if isinstance(step, Fallback):
         try:
-            _run(list(step.first), workdir, root, deadline)
+            _run(list(step.first), workdir, path, deadline)
             return
         except subprocess.CalledProcessError:
             _say(step.note)
             step = step.then
-    _run(list(step), workdir, root, deadline)
+    _run(list(step), workdir, path, deadline)
 
 
-def _run(argv: list[str], workdir: str, root: str, deadline: float) -> None:
+def _run(argv: list[str], workdir: str, path: str, deadline: float) -> None:
+    _own_uv_lock(path)
     _say("$ " + shlex.join(argv))
     sys.stdout.flush()
     child = subprocess.Popen(
@@ -342,8 +394,11 @@ def _run(argv: list[str], workdir: str, root: str, deadline: float) -> None:
         stdout=sys.stdout,
         stderr=subprocess.STDOUT,
         cwd=os.path.join(workdir, "cwd"),
-        env=_child_environment(root, workdir),
+        env=_child_environment(os.path.dirname(path), workdir),
         start_new_session=True,
+        # Killed with us (SIGKILL, the OOM killer): never still writing into a
+        # name that a removal of the abandoned claim frees.
+        preexec_fn=_die_with_parent,
     )
     try:
         status = child.wait(timeout=max(0.0, deadline - time.monotonic()))
@@ -355,6 +410,18 @@ def _run(argv: list[str], workdir: str, root: str, deadline: float) -> None:
         raise
     if status != 0:
         raise subprocess.CalledProcessError(status, argv[0])
+
+
+def _own_uv_lock(path: str) -> None:
+    """uv locks ``<environment>/.lock``, a file it makes writable by all, and waits
+    for whoever holds it: a new one, root's alone, before each step (uv keeps an
+    existing lock's mode; a file someone opened before is unlinked)."""
+    if os.path.islink(path) or not os.path.isdir(path):
+        return
+    lock = os.path.join(path, ".lock")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(lock)
+    os.close(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
 
 
 def _stop(child: subprocess.Popen) -> None:
@@ -399,6 +466,11 @@ def _write_kernelspec(path: str, spec_dir: str, name: str, display_name: str, ba
         raise
 
 
+def _die_with_parent(signum: int = signal.SIGKILL) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum)
+
+
 @contextlib.contextmanager
 def _stoppable():
     """SIGTERM, SIGINT and SIGHUP raise Stopped; so does sudo's death."""
@@ -414,8 +486,7 @@ def _stoppable():
 
     for sig in signals:
         signal.signal(sig, stop)
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    _die_with_parent(signal.SIGTERM)
     yield
 
 
