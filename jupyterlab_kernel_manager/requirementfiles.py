@@ -15,8 +15,11 @@ whole (``InvalidFile``: each refused line with its number, at most
   from a directory, a VCS, an archive or a local wheel/sdist ``path`` are
   refused: a pin from the index would not be what was locked.
 - environment.yml: read with PyYAML's safe composer (jupyter_server requires
-  PyYAML through jupyter_events), for its line numbers; anchors, aliases and
-  tags are refused. ``python=X.Y`` chooses the Python; ``pip`` and ``ipykernel``
+  PyYAML through jupyter_events), for its line numbers; anchors, aliases,
+  tags and nesting deeper than ``MAX_YAML_DEPTH`` are refused from the event
+  stream, before anything is composed (PyYAML composes recursively, and its
+  pure-Python parser takes a millisecond a level: a 256 KiB body of ``[``
+  held the server's event loop for minutes). ``python=X.Y`` chooses the Python; ``pip`` and ``ipykernel``
   are always installed; the ``pip:`` list is requirements. Other
   dependencies are conda specs: for the conda backend they go to ``conda
   create`` (strict spec and channel syntax: no URLs, no paths); for uv and
@@ -24,6 +27,9 @@ whole (``InvalidFile``: each refused line with its number, at most
   else (a build string, a wildcard) is refused.
 - pyproject.toml: ``[project].dependencies`` only; optional dependencies and
   dependency groups are left out (said in the reply), dynamic ones refused.
+
+An empty file (whitespace, after an optional byte order mark) asks for nothing,
+whatever its format. TOML nested past Python's recursion limit is refused.
 """
 
 from __future__ import annotations
@@ -38,13 +44,15 @@ from typing import Any
 import yaml  # type: ignore[import-untyped]
 
 from .errors import BadRequest
-from .packages import normalize_requirement
+from .packages import looks_like_file, normalize_requirement
 
 FORMATS = ("requirements.txt", "pylock.toml", "environment.yml", "pyproject.toml")
 MAX_PROBLEMS = 20
 # A frozen environment holds many more packages than one request names.
 MAX_FILE_PACKAGES = 2000
 MAX_CHANNELS = 10
+# root mapping > dependencies > {pip: [...]} > its list: 4 levels.
+MAX_YAML_DEPTH = 8
 FILE_KEYS = frozenset({"format", "content"})
 # conda match specs we pass on: a name, then an optional version (and build).
 _CONDA_SPEC = re.compile(
@@ -63,7 +71,9 @@ class InvalidFile(BadRequest):
     def __init__(self, kind: str, problems: list[tuple[int, str]]) -> None:
         shown = problems[:MAX_PROBLEMS]
         more = len(problems) - len(shown)
-        first = f"line {shown[0][0]}: {shown[0][1].rstrip('.')}" if shown else "refused"
+        first = shown[0][1].rstrip(".") if shown else "refused"
+        if shown and shown[0][0]:
+            first = f"line {shown[0][0]}: {first}"
         extra = f" (and {len(problems) - 1} more refused lines)" if len(problems) > 1 else ""
         super().__init__(f"The {kind} file is refused: {first}{extra}.", "invalid-file")
         self.problems = [{"line": line, "message": message} for line, message in shown]
@@ -94,7 +104,11 @@ def parse_body(value: object, *, allow_urls: bool, conda: bool) -> ParsedFile:
         raise BadRequest(f"The file format must be one of {', '.join(FORMATS)}.", "invalid-file")
     if not isinstance(content, str) or "\x00" in content:
         raise BadRequest("The file's content must be text.", "invalid-file")
+    # A byte order mark (Windows editors write one; pip skips it).
+    content = content.removeprefix("\ufeff")
     parsed = ParsedFile(kind)
+    if not content.strip():
+        return parsed
     problems: list[tuple[int, str]] = []
     reader = _READERS[kind]
     for line, text in reader(content, parsed, problems, conda):
@@ -149,10 +163,17 @@ def _toml(content: str, problems: Found) -> dict | None:
     tomllib = _toml_reader()
     try:
         return tomllib.loads(content)
+    except RecursionError:
+        return _nested_too_deeply(problems)
     except tomllib.TOMLDecodeError as error:
         where = re.search(r"line (\d+)", str(error))
         problems.append((int(where.group(1)) if where else 1, f"not valid TOML ({error})"))
         return None
+
+
+def _nested_too_deeply(problems: Found) -> None:
+    problems.append((1, "the file nests too deeply"))
+    return None
 
 
 def _line_of(content: str, needle: str, after: int = 0) -> int:
@@ -170,7 +191,11 @@ def _pyproject(content: str, parsed: ParsedFile, problems: Found, conda: bool) -
         problems.append((1, "there is no [project] table"))
         return []
     where = content.find("dependencies")
-    if "dependencies" in project.get("dynamic", []):
+    dynamic = project.get("dynamic", [])
+    if not isinstance(dynamic, list) or not all(isinstance(item, str) for item in dynamic):
+        problems.append((_line_of(content, "dynamic"), "dynamic must be a list of strings"))
+        return []
+    if "dependencies" in dynamic:
         problems.append((_line_of(content, "dynamic"), "the dependencies are dynamic"))
         return []
     dependencies = project.get("dependencies", [])
@@ -214,29 +239,42 @@ def _pylock(content: str, parsed: ParsedFile, problems: Found, conda: bool) -> F
         if not isinstance(name, str) or not isinstance(version, str):
             problems.append((line, "a package needs a name and a version"))
             continue
-        local = [key for key in ("vcs", "directory", "archive") if key in entry]
-        files = [entry.get("sdist"), *list(entry.get("wheels") or [])]
-        if any(isinstance(f, dict) and "path" in f for f in files):
-            local.append("path")
-        if local:
-            problems.append(
-                (line, f"{name} comes from a {local[0]}; only packages of an index are accepted")
-            )
+        why = _pylock_entry_problem(name, entry)
+        if why:
+            problems.append((line, why))
             continue
         marker = entry.get("marker")
-        text = f"{name}=={version}" + (f" ; {marker}" if isinstance(marker, str) else "")
+        text = f"{name}=={version}" + (f" ; {marker}" if marker is not None else "")
         found.append((line, text))
     return found
 
 
+def _pylock_entry_problem(name: str, entry: dict) -> str | None:
+    """Why a pylock.toml package entry is refused (the name and version aside)."""
+    local = [key for key in ("vcs", "directory", "archive") if key in entry]
+    sdist, wheels = entry.get("sdist"), entry.get("wheels", [])
+    if sdist is not None and not isinstance(sdist, dict):
+        return f"{name}: sdist must be a table"
+    if not isinstance(wheels, list) or not all(isinstance(w, dict) for w in wheels):
+        return f"{name}: wheels must be an array of tables"
+    if any("path" in f for f in [*wheels, *([sdist] if sdist else [])]):
+        local.append("path")
+    if local:
+        return f"{name} comes from a {local[0]}; only packages of an index are accepted"
+    if not isinstance(entry.get("marker", ""), str):
+        return f"{name}: marker must be a string"
+    return None
+
+
 def _environment_yml(content: str, parsed: ParsedFile, problems: Found, conda: bool) -> Found:
     try:
-        if any(
-            isinstance(event, yaml.AliasEvent) for event in yaml.parse(content, yaml.SafeLoader)
-        ):
-            problems.append((1, "YAML anchors and aliases are not accepted"))
+        refused = _yaml_events_problem(content)
+        if refused:
+            problems.append(refused)
             return []
         root = yaml.compose(content, yaml.SafeLoader)
+    except RecursionError:
+        return _nested_too_deeply(problems) or []
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         why = getattr(error, "problem", None) or "a syntax error"
@@ -262,9 +300,30 @@ def _environment_yml(content: str, parsed: ParsedFile, problems: Found, conda: b
                     parsed.channels.append(item[1])
         elif key.value == "dependencies":
             found += _dependencies(value, parsed, problems, conda)
+        elif isinstance(key, yaml.ScalarNode):
+            problems.append((line, f"{key.value[:40]!r} is not understood here"))
         else:
-            problems.append((line, f"{str(key.value)[:40]!r} is not understood here"))
+            problems.append((line, "keys must be plain strings"))
     return found
+
+
+def _yaml_events_problem(content: str) -> tuple[int, str] | None:
+    """The first alias, anchor, tag or too deep level, read from PyYAML's event
+    stream (not recursive; stopped at once, before the rest is parsed)."""
+    depth = 0
+    for event in yaml.parse(content, yaml.SafeLoader):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            return line, "YAML anchors and aliases are not accepted"
+        if getattr(event, "tag", None) is not None:  # Only explicit tags are set.
+            return line, "YAML tags are not accepted"
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                return line, f"the file nests deeper than {MAX_YAML_DEPTH} levels"
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
 
 
 def _scalars(node, problems: Found) -> Found:
@@ -306,7 +365,8 @@ def _dependencies(node, parsed: ParsedFile, problems: Found, conda: bool) -> Fou
         if name in _ALWAYS and (conda or spec == name):
             continue
         if conda:
-            if _CONDA_SPEC.fullmatch(spec):
+            # conda reads arguments ending like a package file as paths or URLs.
+            if _CONDA_SPEC.fullmatch(spec) and not _conda_file_like(spec):
                 parsed.conda_specs.append(spec)
             else:
                 problems.append((line, f"{spec[:60]!r} is not a conda package spec we accept"))
@@ -321,6 +381,11 @@ def _dependencies(node, parsed: ParsedFile, problems: Found, conda: bool) -> Fou
                 (line, f"{spec[:60]!r}: only name=version conda entries map to uv or venv")
             )
     return found
+
+
+def _conda_file_like(spec: str) -> bool:
+    name = re.split(r"[=<>!~]", spec, maxsplit=1)[0]
+    return any(looks_like_file(text) or text.lower().endswith(".conda") for text in (name, spec))
 
 
 _READERS = {
