@@ -61,6 +61,7 @@ _CONDA_SPEC = re.compile(
 _CONDA_CHANNEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 _PLAIN_PIN = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)\s*={1,2}\s*([A-Za-z0-9][A-Za-z0-9.+!_-]*)")
 _PYTHON_SPEC = re.compile(r"python\s*={1,2}\s*(3\.\d+)(?:\.[0-9*]+)?(?:=\S+)?")
+_TOO_DEEP = (1, "the file nests too deeply")
 # Installed in every environment whatever the file says.
 _ALWAYS = frozenset({"pip", "ipykernel"})
 
@@ -164,16 +165,12 @@ def _toml(content: str, problems: Found) -> dict | None:
     try:
         return tomllib.loads(content)
     except RecursionError:
-        return _nested_too_deeply(problems)
+        problems.append(_TOO_DEEP)
+        return None
     except tomllib.TOMLDecodeError as error:
         where = re.search(r"line (\d+)", str(error))
         problems.append((int(where.group(1)) if where else 1, f"not valid TOML ({error})"))
         return None
-
-
-def _nested_too_deeply(problems: Found) -> None:
-    problems.append((1, "the file nests too deeply"))
-    return None
 
 
 def _line_of(content: str, needle: str, after: int = 0) -> int:
@@ -274,7 +271,8 @@ def _environment_yml(content: str, parsed: ParsedFile, problems: Found, conda: b
             return []
         root = yaml.compose(content, yaml.SafeLoader)
     except RecursionError:
-        return _nested_too_deeply(problems) or []
+        problems.append(_TOO_DEEP)
+        return []
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         why = getattr(error, "problem", None) or "a syntax error"
