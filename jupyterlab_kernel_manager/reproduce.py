@@ -38,6 +38,8 @@ EXPORT_FORMATS = ("requirements.txt", "pylock.toml", "environment.yml")
 EXPORT_TIMEOUT = 120.0
 # A frozen environment of thousands of packages stays far below.
 MAX_EXPORT_CHARS = 1024 * 1024
+# A left-out name as the reply and the file's comment give it.
+MAX_NAME_SHOWN = 100
 CLONE_KEYS = frozenset({"name", "display_name"})
 _VERSION_CODE = "import sys; print('%d.%d' % sys.version_info[:2])"
 
@@ -94,11 +96,22 @@ async def frozen_pins(
             continue
         pin, why = normalize_requirement(line, allow_urls=False)
         if pin is None or why is not None or line.startswith("-"):
-            # Names only: a local path is nobody else's business.
-            left_out.append(re.split(r"[\s=@<>!~;]", line.lstrip("-e ").strip(), maxsplit=1)[0])
+            left_out.append(_left_out_name(line))
         else:
             pins.append(pin)
     return pins, left_out
+
+
+def _left_out_name(line: str) -> str:
+    """The name of a line we leave out, fit for a comment of any of our formats.
+
+    Names only: a local path is nobody else's business. pip freeze prints each
+    package's metadata ``Name`` as it is: controls (which YAML refuses even in a
+    comment), anything beyond ASCII and very long names are not passed on.
+    """
+    name = re.split(r"[\s=@<>!~;]", line.lstrip("-e ").strip(), maxsplit=1)[0]
+    name = re.sub(r"[^\x21-\x7e]", "?", name)
+    return name if len(name) <= MAX_NAME_SHOWN else name[: MAX_NAME_SHOWN - 3] + "..."
 
 
 async def python_version(env_dir: str, cwd: str | None) -> str:
