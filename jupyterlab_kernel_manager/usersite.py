@@ -5,7 +5,9 @@ A kernelspec whose interpreter is a Python with its user site on (TLJH's
 packages in ``site.getusersitepackages()``: they apply to every kernel of that
 Python version whose user site is on. Listed and removed with uv, confined to
 that directory (``--target``: the system site and the environment are never
-touched); added with the interpreter's own pip (``--user``), which counts what
+touched; a user site that is, or lies inside, one of the interpreter's own
+site-packages or this server's environments, as ``PYTHONUSERBASE`` in a spec's
+``env`` can make it, is refused); added with the interpreter's own pip (``--user``), which counts what
 the environment ships as installed, through ``packages.parse_requirements`` and
 a job, like environment installs.
 
@@ -56,6 +58,8 @@ _PROBE = (
     " 'venv': sys.prefix != sys.base_prefix,\n"
     " 'pip': importlib.util.find_spec('pip') is not None,\n"
     " 'managed': os.path.isfile(os.path.join(stdlib, 'EXTERNALLY-MANAGED')),\n"
+    " 'site': [p for p in {*site.getsitepackages(), *(sysconfig.get_paths().get(k) or ''\n"
+    "          for k in ('purelib', 'platlib', 'stdlib'))} if p],\n"
     "}))"
 )
 
@@ -175,7 +179,7 @@ class UserSites:
             key,
             interpreter,
             env,
-            reason=_why_unavailable(answer),
+            reason=_why_unavailable(answer) or self._not_apart(answer),
             python_version=answer["version"],
             user_site=answer["user_site"],
         )
@@ -224,6 +228,19 @@ class UserSites:
             raise Conflict(
                 f"Packages are being added to {target.user_site} ({job.environment}).", "busy"
             )
+
+    def _not_apart(self, found: dict) -> str | None:
+        """Why the user site is not a place of its own (``PYTHONUSERBASE`` pointing
+        at the interpreter's prefix or at an environment), or None."""
+        user_site = _real(found["user_site"])
+        for kind, places in (
+            ("its Python's own site-packages", found["site"]),
+            ("this server's environments", [self.environments.root]),
+        ):
+            for place in map(_real, places):
+                if user_site == place or _inside(user_site, place) or _inside(place, user_site):
+                    return f"Its user site ({found['user_site']}) is {kind}, not a user site."
+        return None
 
     @staticmethod
     def _usable(target: Target) -> Target:
@@ -300,11 +317,21 @@ async def _run_probe(interpreter: str, env: Mapping[str, str]) -> dict | str:
     return found
 
 
+def _real(path: str) -> str:
+    return os.path.realpath(os.path.abspath(path))
+
+
+def _inside(path: str, directory: str) -> bool:
+    return path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
 def _well_formed(found: dict) -> bool:
     return (
         isinstance(found.get("version"), str)
         and isinstance(found.get("user_site"), str)
         and os.path.isabs(found["user_site"])
+        and isinstance(found.get("site"), list)
+        and all(isinstance(p, str) and os.path.isabs(p) for p in found["site"])
         and all(isinstance(found.get(k), bool) for k in ("enabled", "venv", "pip", "managed"))
     )
 
