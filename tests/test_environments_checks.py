@@ -93,11 +93,21 @@ async def test_checks_and_detection_start_with_the_server(request, envs_dir, mon
     assert checked == [str(envs_dir / "early")]
 
 
+async def _warmed_up(request):
+    """Until the running server's own warm-up has checked (and saved) what it
+    found: its checks are not the restarted one's."""
+    serverapp = request.getfixturevalue("jp_serverapp")
+    warming = serverapp.web_app.settings["kernel_manager_environments"]._warming
+    if warming is not None:
+        await asyncio.shield(warming)
+
+
 async def _listing_after_restart(request, monkeypatch):
     """A second Environments as a restarted server makes it: what its first
     listing says, and the environments it ran a check for."""
     serverapp = request.getfixturevalue("jp_serverapp")
     config = serverapp.web_app.settings["kernel_manager_environments"].config
+    await _warmed_up(request)
     checked = []
     check_health = envdirs.check_health
     monkeypatch.setattr(
@@ -145,6 +155,7 @@ async def test_a_restart_lists_unchanged_environments_without_checking(
 )
 async def test_a_hostile_cache_file_only_costs_a_check(km, envs_dir, request, monkeypatch, content):
     fake_environment(envs_dir, "one")
+    await _warmed_up(request)
     path = checkcache.cache_path()
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as f:
