@@ -13,7 +13,9 @@ never touch the interpreter or ``{connection_file}``.
 from __future__ import annotations
 
 import copy
+import os
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Mapping
 
@@ -36,10 +38,25 @@ _ENV_NAME = re.compile(rf"[A-Za-z_][A-Za-z0-9_]{{0,{MAX_ENV_NAME_LENGTH - 1}}}")
 # every user can read in /proc. Placeholders stay the spec's own business.
 _PLACEHOLDER = re.compile(r"\{[A-Za-z0-9_]+\}")
 # Options that point a kernel at another connection file (ipykernel's spelling,
-# which most kernels share): an edit must not take the kernel off its own.
+# which most kernels share): an edit must not take the kernel off its own. A
+# short option takes its value glued to it too (argparse: "-f/tmp/x.json").
 _CONNECTION_FILE_OPTION = re.compile(
-    r"-f|-f=.*|--f(=.*)?|--([A-Za-z_]+\.)?connection_file(=.*)?", re.DOTALL
+    r"-f.*|--f(=.*)?|--([A-Za-z_]+\.)?connection_file(=.*)?", re.DOTALL
 )
+
+
+# Edits of kernel.json by this server run one at a time (in threads): each reads
+# what the one before it wrote.
+EDITS = threading.Lock()
+
+
+def fingerprint(path: str) -> tuple | None:
+    """What tells a file from the one that replaced it: (device, inode, size, mtime)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def parse_body(body: Mapping[str, object], clean_display_name: Callable[[object], str]) -> dict:

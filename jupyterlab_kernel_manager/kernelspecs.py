@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from jupyter_core import paths
 
-from . import kernelspec_edit, smallfiles
+from . import kernelspec_edit, sharedsettings, smallfiles
 from .errors import BadRequest, Conflict, Forbidden, NotFound
 
 if TYPE_CHECKING:
@@ -103,29 +103,37 @@ def edit_kernelspec(
     """Change a user kernelspec's display name, env, extra arguments or interrupt mode
     (any of them, see kernelspec_edit.py), keeping every other kernel.json field.
 
-    Everything is checked before kernel.json is replaced, in one rename."""
+    Everything is checked before kernel.json is replaced, in one rename. Edits run
+    one at a time (each reads what the one before wrote), and one whose kernel.json
+    changed on disk meanwhile is refused (``Conflict``) rather than undo that change."""
     changes = kernelspec_edit.parse_body(
         body, functools.partial(clean_display_name, max_length=max_length)
     )
     name, resource_dir = _find(spec_dirs, name)
     places = _Places.current(protected)
     _require_writable(name, resource_dir, places)
-    spec, error = read_kernel_json(resource_dir)
-    if error:
-        raise Conflict(f"Cannot edit {name}: {error}", "malformed")
-    spec = kernelspec_edit.apply(spec, changes)
-    # ASCII (json.dumps escapes the rest): its length is the file's size.
-    if len(json.dumps(spec, indent=1)) >= KERNEL_JSON_LIMIT:
-        raise BadRequest(
-            f"kernel.json would be larger than {KERNEL_JSON_LIMIT} bytes.", "too-large"
-        )
-    try:
-        write_json_atomically(os.path.join(resource_dir, KERNEL_JSON), spec)
-    except FileNotFoundError:
-        # Removed (moved to the trash) while being edited.
-        raise NotFound(f"No kernelspec named {name}.", "not-found") from None
-    except OSError as exc:
-        raise Conflict(f"Cannot edit {name}: {exc.strerror or exc}.", "not-writable") from None
+    path = os.path.join(resource_dir, KERNEL_JSON)
+    with kernelspec_edit.EDITS:
+        before = kernelspec_edit.fingerprint(path)
+        spec, error = read_kernel_json(resource_dir)
+        if error:
+            raise Conflict(f"Cannot edit {name}: {error}", "malformed")
+        spec = kernelspec_edit.apply(spec, changes)
+        # ASCII (json.dumps escapes the rest): its length is the file's size.
+        if len(json.dumps(spec, indent=1)) >= KERNEL_JSON_LIMIT:
+            raise BadRequest(
+                f"kernel.json would be larger than {KERNEL_JSON_LIMIT} bytes.", "too-large"
+            )
+        now = kernelspec_edit.fingerprint(path)
+        if now is not None and now != before:
+            raise Conflict(f"{name}'s kernel.json changed while it was being edited.", "changed")
+        try:
+            write_json_atomically(path, spec)
+        except FileNotFoundError:
+            # Removed (moved to the trash) while being edited.
+            raise NotFound(f"No kernelspec named {name}.", "not-found") from None
+        except OSError as exc:
+            raise Conflict(f"Cannot edit {name}: {exc.strerror or exc}.", "not-writable") from None
     description = _describe(name, resource_dir, places, _resolve_interpreter)
     display_name = spec.get("display_name")
     return {**description, "display_name": display_name if isinstance(display_name, str) else name}
@@ -321,7 +329,7 @@ def _origin(
     """``(source, location)`` of a spec."""
     user_spec = _is_user_spec(resource_dir, places)
     system = "sys-prefix" if _real_parent(resource_dir) in places.sys_prefix else "system"
-    if shared and environment and not user_spec:
+    if shared and environment and not user_spec and not _others_may_write(resource_dir):
         # A hub admin's shared environment (sharedhelper), where only root writes.
         return "shared", system
     if environment:
@@ -329,6 +337,12 @@ def _origin(
     if user_spec:
         return "user", "user"
     return "system", system
+
+
+def _others_may_write(resource_dir: str) -> bool:
+    """Whether anyone but root could have written the spec (or its directories):
+    such a spec's word that it is shared counts for nothing."""
+    return sharedsettings.insecure(os.path.join(resource_dir, KERNEL_JSON)) is not None
 
 
 def _marked_shared(spec: dict) -> bool:

@@ -1,7 +1,9 @@
 """PATCH kernel-manager/kernelspecs/{name} as an edit: display name, env, extra
 arguments, interrupt mode; validated, atomic, and seen by a real kernel at once."""
 
+import asyncio
 import json
+import time
 from pathlib import Path
 
 import jsonschema_rs
@@ -179,6 +181,9 @@ REFUSED = [
     ({"extra_arguments": ["--dump={env}"]}, "invalid-extra-arguments"),
     ({"extra_arguments": ["-f"]}, "invalid-extra-arguments"),
     ({"extra_arguments": ["-f=/tmp/other.json"]}, "invalid-extra-arguments"),
+    # argparse takes a short option's value glued to it: ipykernel reads /tmp/other.json.
+    ({"extra_arguments": ["-f/tmp/other.json"]}, "invalid-extra-arguments"),
+    ({"extra_arguments": ["-fother.json"]}, "invalid-extra-arguments"),
     ({"extra_arguments": ["--f=/tmp/other.json"]}, "invalid-extra-arguments"),
     ({"extra_arguments": ["--IPKernelApp.connection_file=/x"]}, "invalid-extra-arguments"),
     ({"extra_arguments": ["--connection_file"]}, "invalid-extra-arguments"),
@@ -295,6 +300,65 @@ async def test_a_symlink_to_another_spec_is_refused(api, user_kernels, tmp_path,
     assert snapshot(target) == before
 
 
+async def test_a_symlinked_kernel_json_is_replaced_not_written_through(api, user_kernels, tmp_path):
+    outside = install_spec(tmp_path / "outside", "theirs") / "kernel.json"
+    before = outside.read_bytes()
+    spec_dir = user_kernels / "linked"
+    spec_dir.mkdir()
+    (spec_dir / "kernel.json").symlink_to(outside)
+
+    status, reply = await api("linked", method="PATCH", body={"env": {"A": "1"}})
+
+    assert status == 200, reply
+    assert outside.read_bytes() == before
+    assert not (spec_dir / "kernel.json").is_symlink()
+    assert kernel_json(spec_dir)["env"] == {"A": "1"}
+
+
+async def test_concurrent_edits_of_one_spec_both_hold(api, user_kernels, monkeypatch):
+    """Each edit reads, changes and replaces kernel.json: two at once must not
+    lose one (they run in threads; apply is slowed so that they overlap)."""
+    spec_dir = install_spec(user_kernels, "busy")
+    real = kernelspec_edit.apply
+
+    def slow(spec, changes):
+        time.sleep(0.3)
+        return real(spec, changes)
+
+    monkeypatch.setattr(kernelspec_edit, "apply", slow)
+
+    replies = await asyncio.gather(
+        api("busy", method="PATCH", body={"display_name": "Renamed"}),
+        api("busy", method="PATCH", body={"env": {"A": "1"}}),
+        api("busy", method="PATCH", body={"extra_arguments": ["--x"]}),
+    )
+
+    assert [status for status, _ in replies] == [200, 200, 200], replies
+    spec = kernel_json(spec_dir)
+    assert spec["display_name"] == "Renamed"
+    assert spec["env"] == {"A": "1"}
+    assert spec["argv"][-1] == "--x"
+
+
+async def test_a_kernel_json_replaced_during_the_edit_is_kept(api, user_kernels, monkeypatch):
+    """A hand edit (or another program) that replaces kernel.json while an edit
+    runs is not undone by it: the edit is refused and writes nothing."""
+    spec_dir = install_spec(user_kernels, "raced")
+    real = kernelspec_edit.apply
+
+    def replaced_meanwhile(spec, changes):
+        by_hand = {**spec, "display_name": "By hand"}
+        (spec_dir / "kernel.json").write_text(json.dumps(by_hand), encoding="utf-8")
+        return real(spec, changes)
+
+    monkeypatch.setattr(kernelspec_edit, "apply", replaced_meanwhile)
+    status, reply = await api("raced", method="PATCH", body={"env": {"A": "1"}})
+
+    assert (status, reply["reason"]) == (409, "changed"), reply
+    assert kernel_json(spec_dir)["display_name"] == "By hand"
+    assert "env" not in kernel_json(spec_dir)
+
+
 class TestProtected:
     @pytest.fixture
     def jp_server_config(self, jp_server_config):
@@ -386,6 +450,7 @@ def accepts(body) -> bool:
 @example("x" * 1025)
 @example("--IPKernelApp.connection_file=\n")
 @example("-f=\n")
+@example("-f/tmp/x.json")
 def test_the_argument_schema_is_the_parser(argument):
     assert property_schema("extra_arguments").is_valid([argument]) == accepts(
         {"extra_arguments": [argument]}

@@ -19,7 +19,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // jupyter_client fills these in; the server refuses them in extra arguments.
 const PLACEHOLDER = /\{[A-Za-z0-9_]+\}/;
 const CONNECTION_FILE_OPTION =
-  /^(?:-f|-f=[\s\S]*|--f(?:=[\s\S]*)?|--(?:[A-Za-z_]+\.)?connection_file(?:=[\s\S]*)?)$/;
+  /^(?:-f[\s\S]*|--f(?:=[\s\S]*)?|--(?:[A-Za-z_]+\.)?connection_file(?:=[\s\S]*)?)$/;
 const LONE_SURROGATE =
   /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

@@ -119,6 +119,8 @@ describe('kernelSpecEdit', () => {
     [{ extraArguments: '--dump={env}' }, /placeholders/],
     [{ extraArguments: '-f' }, /connection file/],
     [{ extraArguments: '--f=/tmp/x.json' }, /connection file/],
+    // argparse takes a short option's value glued to it.
+    [{ extraArguments: '-f/tmp/x.json' }, /connection file/],
     [
       { extraArguments: '--IPKernelApp.connection_file=/tmp/x' },
       /connection file/
@@ -139,7 +141,7 @@ describe('kernelSpecEdit', () => {
           { name: '_A1', value: 'line\nbreak é 😀' },
           { name: 'B', value: '' }
         ],
-        extraArguments: '--IPKernelApp.matplotlib=inline\n-fx\n{notplaceholder',
+        extraArguments: '--IPKernelApp.matplotlib=inline\n-x\n{notplaceholder',
         interruptMode: 'message'
       })
     ).toBeNull();
