@@ -323,7 +323,8 @@ class SharedEnvironmentsHandler(_SharedHandler):
     @requires(WRITE_SPECS, RUN_CODE)
     @_json_errors
     async def post(self):
-        self._accepted_job(await self.shared.create(self.current_user, self._json_object()))
+        find = self.kernel_spec_manager.find_kernel_specs
+        self._accepted_job(await self.shared.create(self.current_user, self._json_object(), find))
 
 
 class SharedEnvironmentHandler(_SharedHandler):

@@ -99,18 +99,32 @@ class SharedEnvironments:
             raise Forbidden(reason or "You may not change shared environments.", "not-allowed")
         return settings
 
-    async def create(self, current_user, body: dict) -> Job:
+    async def create(self, current_user, body: dict, find_specs: Callable) -> Job:
         # Bad input first (400): it needs no sudo to refuse.
         request = await self.environments.creation_request(body)
+        if request.from_file is not None and request.from_file.conda_specs:
+            raise BadRequest(
+                "Conda packages from environment.yml are not offered for shared "
+                "environments: list them under pip:, or create one of your own.",
+                "invalid-file",
+            )
         settings = await self._require(current_user)
         if request.backend.name not in settings.backends:
             raise BadRequest(
                 f"The administrator does not allow {request.backend.name} for shared environments.",
                 "invalid-backend",
             )
+        if len(request.packages) > settings.max_packages:
+            raise BadRequest(
+                f"Shared environments take at most {settings.max_packages} packages at once.",
+                "invalid-package",
+            )
         found = await asyncio.to_thread(_shared_environments, settings.environments_dir)
         if any(env.name == request.name for env in found):
             raise Conflict(f"A shared environment named {request.name} exists.", "exists")
+        # Its kernelspec would hide another of that name from every user.
+        if request.name in await asyncio.to_thread(find_specs):
+            raise Conflict(f"A kernelspec named {request.name} exists.", "exists")
         argv = [
             "create",
             request.name,

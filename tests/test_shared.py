@@ -223,3 +223,86 @@ def test_the_owner_admin_is_asked_of_sudo_once(helper_settings, monkeypatch):
 
     assert asyncio.run(twice()) == [(False, "no sudo here")] * 2
     assert len(calls) == 1
+
+
+def test_only_a_root_owned_spec_is_labelled_shared(place):
+    from jupyterlab_kernel_manager import kernelspecs
+
+    spec_dir = place / "kernels" / "class"
+    spec_dir.mkdir(parents=True)
+    spec_dir.parent.chmod(0o755)
+    (spec_dir / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": ["/opt/envs/class/bin/python", "-f", "{connection_file}"],
+                "display_name": "Class",
+                "language": "python",
+                "metadata": {
+                    "kernel_manager": {
+                        "environment": {"path": "/opt/envs/class", "backend": "uv", "shared": True}
+                    }
+                },
+            }
+        )
+    )
+    (spec_dir / "kernel.json").chmod(0o644)
+    source = lambda: kernelspecs.list_kernelspecs({"class": str(spec_dir)})["kernelspecs"][  # noqa: E731
+        "class"
+    ]["source"]
+    assert source() == "shared"
+    # A directory a user may write: anybody could have written that it is shared.
+    spec_dir.chmod(0o777)
+    assert source() == "environment"
+    spec_dir.chmod(0o755)
+    os.chown(spec_dir / "kernel.json", NOBODY, -1)
+    assert source() == "environment"
+
+
+@pytest.fixture
+def sharing_server(helper_settings, monkeypatch):
+    """A real server whose owner may share (no hub: sudo alone decides, said yes)."""
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+
+    async def sudo_works(cwd):
+        return True, None
+
+    monkeypatch.setattr(shared, "_check_sudo", sudo_works)
+    return helper_settings
+
+
+async def test_a_shared_name_never_hides_another_kernelspec(sharing_server, km, user_kernels):
+    (user_kernels / "mine").mkdir(parents=True)
+    (user_kernels / "mine" / "kernel.json").write_text(
+        json.dumps({"argv": ["python", "-f", "{connection_file}"], "display_name": "Mine"})
+    )
+    status, body, _ = await km("shared-environments", method="POST", body={"name": "mine"})
+    assert (status, body["reason"]) == (409, "exists"), body
+    assert not os.path.exists(sharing_server.environments_dir)
+
+
+async def test_shared_creations_take_no_conda_specs_and_at_most_the_allowed_packages(
+    sharing_server, km
+):
+    yml = "dependencies:\n  - python=3.11\n  - numpy=1.26\n"
+    status, body, _ = await km(
+        "shared-environments",
+        method="POST",
+        body={
+            "name": "fromyml",
+            "backend": "conda",
+            "requirements_file": {"format": "environment.yml", "content": yml},
+        },
+    )
+    # Refused as a conda file (or, without conda here, for its backend).
+    assert (status, body["reason"]) in ((400, "invalid-file"), (400, "invalid-backend")), body
+    many = [f"pkg{i}" for i in range(sharing_server.max_packages + 1)]
+    status, body, _ = await km(
+        "shared-environments",
+        method="POST",
+        body={
+            "name": "many",
+            "requirements_file": {"format": "requirements.txt", "content": "\n".join(many)},
+        },
+    )
+    assert (status, body["reason"]) == (400, "invalid-package"), body
+    assert not os.path.exists(sharing_server.environments_dir)
