@@ -42,6 +42,14 @@ MAX_EXPORT_CHARS = 1024 * 1024
 MAX_NAME_SHOWN = 100
 CLONE_KEYS = frozenset({"name", "display_name"})
 _VERSION_CODE = "import sys; print('%d.%d' % sys.version_info[:2])"
+_FREEZE_MARK = "kernel-manager-freeze:"
+# pip run after a line of ours: what the environment's .pth files print (they run
+# at startup, even with -I) comes before it.
+_PIP_AFTER_MARK = (
+    f"import runpy, sys; print({_FREEZE_MARK!r}, flush=True); sys.argv[0] = 'pip'; "
+    "sys.argv.append('--disable-pip-version-check'); "
+    "runpy.run_module('pip', run_name='__main__', alter_sys=True)"
+)
 
 
 def export_filename(fmt: str, name: str) -> str:
@@ -80,8 +88,7 @@ def freeze_command(env_dir: str, backend: str | None, backends: Mapping[str, too
     if backend == "uv" and uv is not None and uv.executable:
         # Never coloured, even when the server runs under FORCE_COLOR.
         return [uv.executable, "pip", "freeze", "--color", "never", "--python", python]
-    pip = [python, *ISOLATED, "-m", "pip"]
-    return [*pip, "freeze", "--all", "--disable-pip-version-check"]
+    return [python, *ISOLATED, "-c", _PIP_AFTER_MARK, "freeze", "--all"]
 
 
 async def frozen_pins(
@@ -89,6 +96,8 @@ async def frozen_pins(
 ) -> tuple[list[str], list[str]]:
     """(pins we accept back, what was left out) of an environment."""
     output = await _answer(freeze_command(env_dir, backend, backends), cwd, "list the packages")
+    # pip's output only: a .pth file of the environment may print before it.
+    output = output.rpartition(_FREEZE_MARK + "\n")[2]
     pins, left_out = [], []
     for line in output.splitlines():
         line = line.strip()
@@ -109,7 +118,10 @@ def _left_out_name(line: str) -> str:
     package's metadata ``Name`` as it is: controls (which YAML refuses even in a
     comment), anything beyond ASCII and very long names are not passed on.
     """
-    name = re.split(r"[\s=@<>!~;]", line.lstrip("-e ").strip(), maxsplit=1)[0]
+    text = re.sub(r"^-e\s+", "", line)
+    name = re.split(r"[\s=@<>!~;]", text, maxsplit=1)[0]
+    # An editable's path or URL: its last part only.
+    name = next((p for p in reversed(re.split(r"[/\\]", name.split("#")[0])) if p), name)
     name = re.sub(r"[^\x21-\x7e]", "?", name)
     return name if len(name) <= MAX_NAME_SHOWN else name[: MAX_NAME_SHOWN - 3] + "..."
 
@@ -118,7 +130,12 @@ async def python_version(env_dir: str, cwd: str | None) -> str:
     output = await _answer(
         [tools.env_python(env_dir), *ISOLATED, "-c", _VERSION_CODE], cwd, "run its Python"
     )
-    return output.strip()
+    # The last line: a .pth file of the environment may print before it (-I still
+    # runs them), and what it prints must not reach an exported file.
+    lines = output.strip().splitlines()
+    if not lines or not re.fullmatch(r"\d+\.\d+", lines[-1].strip()):
+        raise Conflict("Cannot run its Python: it did not give its version.", "broken")
+    return lines[-1].strip()
 
 
 async def export(

@@ -214,3 +214,25 @@ async def test_a_user_base_over_an_environment_is_not_a_user_site(
     )
     assert (status, reply["reason"]) == (409, "unavailable"), reply
     assert list(victim.glob("lib/python*/site-packages/iniconfig"))
+
+
+async def test_what_a_pth_file_prints_stays_out_of_an_export(tmp_path):
+    """A .pth file runs (and may print) whenever the environment's Python starts,
+    even isolated: the exported environment.yml gets the version, never that text."""
+    env = tmp_path / "env"
+    await asyncio.to_thread(_venv_with_pip, env)
+    site = next(env.glob("lib/python*/site-packages"))
+    injected = "9.9\\n  - pip:\\n      - evil-from-pth\\n# "
+    (site / "zz-print.pth").write_text(f"import sys; print('{injected}')\n", encoding="utf-8")
+
+    reply = await reproduce.export(
+        str(env), "venv", {}, "environment.yml", name="src", cwd=str(tmp_path)
+    )
+
+    assert "evil-from-pth" not in reply["content"], reply["content"]
+    version = "{}.{}".format(*sys.version_info[:2])
+    assert f"  - python={version}\n" in reply["content"]
+    parsed = requirementfiles.parse_body(
+        {"format": "environment.yml", "content": reply["content"]}, allow_urls=False, conda=False
+    )
+    assert parsed.python == version
