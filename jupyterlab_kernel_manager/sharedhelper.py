@@ -20,14 +20,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ctypes
 import fcntl
 import json
 import os
 import re
-import shlex
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -35,28 +32,17 @@ import time
 from collections.abc import Sequence
 
 from . import backends as tools
-from . import envdirs, kernelspecs, sharedsettings
+from . import envdirs, kernelspecs, sharedsettings, sharedsteps
 from .errors import KernelManagerError
-from .jobs import Fallback
 from .packages import parse_requirements
+from .sharedsteps import Refused, Stopped
 
 REFUSED, FAILED = 2, 1
-SECURE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 MAX_DISPLAY_NAME = 256
-KILL_GRACE = 5.0
 # A claim older than the settings' timeout plus this is abandoned, whatever its pid.
 ABANDONED_AFTER = 300.0
 _PYTHON = re.compile(r"3\.\d{1,2}")
-_PR_SET_PDEATHSIG = 1
 _LOGOS = ("logo-32x32.png", "logo-64x64.png", "logo-svg.svg")
-
-
-class Refused(Exception):
-    """Bad arguments or a state that forbids the work: nothing was changed."""
-
-
-class Stopped(Exception):
-    """SIGTERM, SIGINT or SIGHUP: the caller cancelled, or went away."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -72,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps(_describe(settings)), flush=True)
             return 0
         name = _checked(envdirs.normalize_name, args.name)
-        with _stoppable():
+        with sharedsteps.stoppable():
             if args.verb == "create":
                 create(settings, name, args)
             elif args.verb == "install":
@@ -153,7 +139,7 @@ def create(settings: sharedsettings.SharedSettings, name: str, args: argparse.Na
         raise Refused(f"{args.python!r} is not a Python version such as 3.12.")
     if args.system_site_packages and args.backend == "conda":
         raise Refused("--system-site-packages is for venv and uv environments.")
-    backend = _backend(args.backend, args.python)
+    backend = sharedsteps.backend_for(args.backend, args.python)
     root, kernels = _directories(settings)
     path, spec_dir = os.path.join(root, name), os.path.join(kernels, name)
     try:
@@ -166,7 +152,7 @@ def create(settings: sharedsettings.SharedSettings, name: str, args: argparse.Na
         raise Refused(f"{name} already exists in {root} or {kernels}.")
     done = False
     try:
-        _say(f"Creating the shared environment {name} in {path}.")
+        sharedsteps.say(f"Creating the shared environment {name} in {path}.")
         deadline = time.monotonic() + settings.timeout
         steps = tools.create_commands(
             backend,
@@ -175,9 +161,9 @@ def create(settings: sharedsettings.SharedSettings, name: str, args: argparse.Na
             requirements,
             system_site_packages=args.system_site_packages,
         )
-        with _workdir(root, settings.timeout + ABANDONED_AFTER) as workdir:
+        with sharedsteps.workdir(root, settings.timeout + ABANDONED_AFTER) as workdir:
             for step in steps:
-                _run_step(step, workdir, path, deadline)
+                sharedsteps.run_step(step, workdir, path, deadline)
         _write_kernelspec(path, spec_dir, name, display_name, backend.name)
         envdirs.write_metadata(
             path,
@@ -194,10 +180,10 @@ def create(settings: sharedsettings.SharedSettings, name: str, args: argparse.Na
         # mkstemp made it for root's eyes only: every user's server reads it.
         os.chmod(os.path.join(path, envdirs.METADATA_FILE), 0o644)
         done = True
-        _say(f"Kernelspec {name} written to {spec_dir}: every user can start it.")
+        sharedsteps.say(f"Kernelspec {name} written to {spec_dir}: every user can start it.")
     finally:
         if not done:
-            _say(f"Removing what the creation of {name} left.")
+            sharedsteps.say(f"Removing what the creation of {name} left.")
             _undo(root, kernels, name)
         envdirs.release(root, name)
 
@@ -211,11 +197,11 @@ def install(settings: sharedsettings.SharedSettings, name: str, items: list[str]
         if not os.path.isdir(path) or os.path.islink(path) or not metadata.get("shared"):
             raise Refused(f"No shared environment named {name}.")
         backend = str(metadata.get("backend") or "")
-        uv = _find("uv")
+        uv = sharedsteps.find("uv")
         found = {"uv": tools.Backend("uv", True, executable=uv)} if uv else {}
         step = tools.install_command(backend, found, path, requirements)
-        with _workdir(root, settings.timeout + ABANDONED_AFTER) as workdir:
-            _run_step(step, workdir, path, time.monotonic() + settings.timeout)
+        with sharedsteps.workdir(root, settings.timeout + ABANDONED_AFTER) as workdir:
+            sharedsteps.run_step(step, workdir, path, time.monotonic() + settings.timeout)
 
 
 def remove(settings: sharedsettings.SharedSettings, name: str) -> None:
@@ -228,7 +214,7 @@ def remove(settings: sharedsettings.SharedSettings, name: str) -> None:
         envdirs.release(root, name)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(_lock_path(root, name))
-    _say(f"Removed the shared environment {name} and its kernelspec.")
+    sharedsteps.say(f"Removed the shared environment {name} and its kernelspec.")
 
 
 def _undo(root: str, kernels: str, name: str) -> None:
@@ -302,138 +288,6 @@ def _lock_path(root: str, name: str) -> str:
     return os.path.join(root, f".{name}.lock")
 
 
-def _backend(name: str, python: str) -> tools.Backend:
-    """The backend as root finds it: on the secure PATH and in this Python's prefix."""
-    if name == "venv":
-        same = python == "{}.{}".format(*sys.version_info[:2])
-        interpreter = sys.executable if same else _find(f"python{python}")
-        if not interpreter:
-            raise Refused(f"No Python {python} for venv on this machine.")
-        return tools.Backend("venv", True, pythons={python: interpreter})
-    if name == "uv":
-        executable = _find("uv")
-    else:
-        executable = next(filter(None, map(_find, tools.CONDA_EXECUTABLES)), None)
-    if not executable:
-        raise Refused(f"The {name} backend is not installed for root.")
-    return tools.Backend(name, True, executable=executable, pythons={python: python})
-
-
-def _find(program: str) -> str | None:
-    return shutil.which(program, path=_path())
-
-
-def _path() -> str:
-    return f"{os.path.join(sys.prefix, 'bin')}:{SECURE_PATH}"
-
-
-@contextlib.contextmanager
-def _workdir(root: str, timeout: float):
-    """An empty working directory and TMPDIR for the tools, removed after (those
-    of killed helpers too), and the tools' caches, where nobody but root goes:
-    they hold lock files uv makes writable by all, and whoever holds one stalls
-    every creation."""
-    cache = os.path.join(root, ".cache")
-    with contextlib.suppress(FileExistsError):
-        os.mkdir(cache, 0o700)
-    if os.path.islink(cache) or not os.path.isdir(cache):
-        raise Refused(f"{cache} is not a directory.")
-    os.chmod(cache, 0o700)
-    for entry in os.scandir(root):
-        job = entry.name.startswith(".job-") and entry.is_dir(follow_symlinks=False)
-        if job and time.time() - entry.stat(follow_symlinks=False).st_mtime > timeout:
-            envdirs.remove_own_tree(entry.path)
-    workdir = tempfile.mkdtemp(dir=root, prefix=".job-")
-    os.makedirs(os.path.join(workdir, "cwd"))
-    os.makedirs(os.path.join(workdir, "tmp"))
-    try:
-        yield workdir
-    finally:
-        envdirs.remove_own_tree(workdir)
-
-
-def _child_environment(root: str, workdir: str) -> dict[str, str]:
-    """Nothing of the caller's: caches beside the shared environments, no uv
-    configuration from a parent directory, the machine's certificates (as pip
-    reads /etc/pip.conf, root's own)."""
-    cache = os.path.join(root, ".cache")
-    return {
-        "PATH": _path(),
-        "HOME": os.path.join(cache, "home"),
-        "LANG": "C.UTF-8",
-        "TMPDIR": os.path.join(workdir, "tmp"),
-        "PYTHONUNBUFFERED": "1",
-        "UV_CACHE_DIR": os.path.join(cache, "uv"),
-        "UV_PYTHON_DOWNLOADS": "never",
-        "UV_NO_CONFIG": "1",
-        "UV_SYSTEM_CERTS": "1",
-        "UV_NATIVE_TLS": "1",
-        "PIP_CACHE_DIR": os.path.join(cache, "pip"),
-        "CONDA_PKGS_DIRS": os.path.join(cache, "conda"),
-    }
-
-
-def _run_step(step, workdir: str, path: str, deadline: float) -> None:
-    if isinstance(step, Fallback):
-        try:
-            _run(list(step.first), workdir, path, deadline)
-            return
-        except subprocess.CalledProcessError:
-            _say(step.note)
-            step = step.then
-    _run(list(step), workdir, path, deadline)
-
-
-def _run(argv: list[str], workdir: str, path: str, deadline: float) -> None:
-    _own_uv_lock(path)
-    _say("$ " + shlex.join(argv))
-    sys.stdout.flush()
-    child = subprocess.Popen(
-        argv,
-        stdin=subprocess.DEVNULL,
-        stdout=sys.stdout,
-        stderr=subprocess.STDOUT,
-        cwd=os.path.join(workdir, "cwd"),
-        env=_child_environment(os.path.dirname(path), workdir),
-        start_new_session=True,
-        # Killed with us (SIGKILL, the OOM killer): never still writing into a
-        # name that a removal of the abandoned claim frees.
-        preexec_fn=_die_with_parent,
-    )
-    try:
-        status = child.wait(timeout=max(0.0, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        _stop(child)
-        raise RuntimeError("timed out") from None
-    except Stopped:
-        _stop(child)
-        raise
-    if status != 0:
-        raise subprocess.CalledProcessError(status, argv[0])
-
-
-def _own_uv_lock(path: str) -> None:
-    """uv locks ``<environment>/.lock``, a file it makes writable by all, and waits
-    for whoever holds it: a new one, root's alone, before each step (uv keeps an
-    existing lock's mode; a file someone opened before is unlinked)."""
-    if os.path.islink(path) or not os.path.isdir(path):
-        return
-    lock = os.path.join(path, ".lock")
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(lock)
-    os.close(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
-
-
-def _stop(child: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(child.pid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        child.wait(KILL_GRACE)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(child.pid, signal.SIGKILL)
-    child.wait()
-
-
 def _write_kernelspec(path: str, spec_dir: str, name: str, display_name: str, backend: str):
     """kernel.json (and ipykernel's logos) in a hidden directory, then one rename."""
     kernels = os.path.dirname(spec_dir)
@@ -464,34 +318,6 @@ def _write_kernelspec(path: str, spec_dir: str, name: str, display_name: str, ba
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-
-
-def _die_with_parent(signum: int = signal.SIGKILL) -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum)
-
-
-@contextlib.contextmanager
-def _stoppable():
-    """SIGTERM, SIGINT and SIGHUP raise Stopped; so does sudo's death."""
-
-    signals = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-
-    def stop(signum, frame):
-        # The clean-up after a stop must not be stopped halfway by a second signal
-        # (the server's SIGKILL to sudo makes the kernel send us SIGTERM again).
-        for sig in signals:
-            signal.signal(sig, signal.SIG_IGN)
-        raise Stopped
-
-    for sig in signals:
-        signal.signal(sig, stop)
-    _die_with_parent(signal.SIGTERM)
-    yield
-
-
-def _say(text: str) -> None:
-    print(text, flush=True)
 
 
 def _now() -> str:

@@ -257,7 +257,7 @@ def test_display_names_are_never_read_as_options(monkeypatch, settings, display_
     environments = FakeEnvironments()
     manager = admin_manager(monkeypatch, environments)
     monkeypatch.setattr(manager, "settings", _settings(settings))
-    asyncio.run(manager.create(Hubbed(username="admin"), {"display_name": display_name}))
+    asyncio.run(manager.create(Hubbed(username="admin"), {"display_name": display_name}, dict))
     (argv,) = environments.steps
     args = sharedhelper.parse(argv[argv.index(shared.HELPER) + 1 :])
     assert (args.display_name, args.backend, args.system_site_packages) == (
