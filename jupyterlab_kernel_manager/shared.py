@@ -29,8 +29,9 @@ from .probes import run_probe
 HELPER = "jupyterlab_kernel_manager.sharedhelper"
 CHECK_TIMEOUT = 20.0
 REMOVE_TIMEOUT = 300.0
-# A successful sudo check holds this long; a failed one is tried again sooner.
-CHECK_FOR = {True: 300.0, False: 15.0}
+# A successful sudo check holds 5 minutes; a failed one 10: sudo reports each
+# failed attempt to the administrator, and the list is polled while shown.
+CHECK_FOR = {True: 300.0, False: 600.0}
 PROCESS_FIELDS = ("cmdline", "username")
 
 
