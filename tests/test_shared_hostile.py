@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace as Hubbed
@@ -75,17 +77,17 @@ def place(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def visible_place(place, tmp_path_factory) -> Path:
-    """``place``, where ``nobody`` may go (pytest makes its directories 0700): a test
-    that nobody cannot open something must not pass because nobody gets nowhere."""
-    base = tmp_path_factory.getbasetemp()
-    for parent in [place, *place.parents]:
-        if parent == base.parent:
-            break
-        parent.chmod(parent.stat().st_mode | 0o001)
-    if nobody_can_open([place]) != [str(place)]:
-        pytest.skip(f"nobody cannot reach {place}")
-    return place
+def visible_place(place) -> Path:
+    """A root-owned directory ``nobody`` may reach (pytest's are inside 0700 ones,
+    test.sh's too): a test that nobody cannot open something must not pass
+    because nobody gets nowhere. In /var/tmp, removed after."""
+    reachable = Path(tempfile.mkdtemp(prefix="km-shared-test-", dir="/var/tmp"))
+    try:
+        reachable.chmod(0o755)
+        assert nobody_can_open([reachable]) == [str(reachable)]
+        yield reachable
+    finally:
+        shutil.rmtree(reachable, ignore_errors=True)
 
 
 @pytest.fixture
@@ -124,10 +126,16 @@ def nobody_can_open(paths: list[Path]) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists(SYSTEM_PYTHON), reason="no system Python for nobody")
-def test_no_user_can_hold_the_locks_root_waits_for(visible_place, settings):
+def test_no_user_can_hold_the_locks_root_waits_for(visible_place):
     """uv makes its lock files writable by all and waits for whoever holds one; the
     helper's own lock refused every change while anyone held it. A user who could
     open one could stall or refuse every change to the shared environments."""
+    settings = {
+        "enabled": True,
+        "environments_dir": str(visible_place / "envs"),
+        "kernels_dir": str(visible_place / "kernels"),
+        "backends": ["uv"],
+    }
     code, out = run_helper(settings, *create_argv("locks"))
     assert code == 0, out
     code, out = run_helper(settings, "install", "locks", "--", "six")
