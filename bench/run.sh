@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs benches (not run by CI): ./bench/run.sh NAME...   See bench/README.md.
-#   NAME: kernelspecs environments processes load hub startup panel
+#   NAME: kernelspecs environments processes load hub startup panel reproduce
 # Prepares the environment with scripts/setup.sh unless VENV is set or
 # BENCH_SKIP_SETUP=1; VENV (a virtualenv with JupyterLab 4) defaults to .venv,
 # else the jupyter on PATH. Browser benches need Debian's Chromium (KM_CHROMIUM,
@@ -11,7 +11,7 @@ BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 ROOT="$(dirname "$BENCH")"
 say() { printf '==> %s\n' "$*"; }
 die() { printf '!!! %s\n' "$*" >&2; exit 1; }
-[ $# -gt 0 ] || die "usage: $0 NAME... (kernelspecs environments processes load hub startup panel)"
+[ $# -gt 0 ] || die "usage: $0 NAME... (kernelspecs environments processes load hub startup panel reproduce)"
 for name in "$@"; do [ -f "$BENCH/$name.py" ] || die "no bench named $name"; done
 
 if [ -z "${VENV:-}" ] && [ "${BENCH_SKIP_SETUP:-0}" != 1 ]; then
