@@ -1,35 +1,24 @@
 """Reproducing an environment through the server next to the same uv commands run bare.
 
-Issue 11: a clone of an environment with 50 packages, and a creation from its exported
-pylock.toml, with a warm cache. One ``jupyter server`` (max_environments=0), HOME in the
-scratch directory and uv's cache there too (``UV_CACHE_DIR``): it is warmed by making the
-source and by one untimed clone and creation from the file, so nothing of the user's
-cache is read or written. PYTHONDONTWRITEBYTECODE is unset (a user's server does not set
-it; BENCH_KEEP_DONTWRITEBYTECODE=1 keeps it).
+Issue 11 (bench/README.md, "reproduce"): a clone of an environment with 50 packages, and
+a creation from its exported pylock.toml, uv's cache warm. One ``jupyter server``; HOME
+and UV_CACHE_DIR in the scratch directory; PYTHONDONTWRITEBYTECODE unset (unless
+BENCH_KEEP_DONTWRITEBYTECODE=1). The source: a uv environment with BENCH_REPRO_PACKAGES
+(50) of PACKAGES on top of ipykernel's closure and pip. One untimed clone and creation
+from the file give the argv the bare runs execute. Then BENCH_RUNS (15) rounds, ours and
+bare in alternating order, the previous round's environments deleted and disks synced:
 
-The source: a uv environment made through the server with BENCH_REPRO_PACKAGES (50) of
-PACKAGES below (pure-Python, none with a dependency), on top of what every environment
-gets (ipykernel's closure and pip, 30 more). Then BENCH_RUNS (15) rounds of, each pair
-ours/bare in alternating order (the previous round's environments deleted and the
-disks synced before each):
+- clone: ours = POST environments/src/clone; bare = ``uv pip freeze`` of the source, the
+  clone's argv (``uv venv``, ``uv pip install --offline`` of the pins, the kernelspec),
+  the kernel.json rewrite;
+- from pylock.toml: ours = POST environments with requirements_file; bare = its argv,
+  the same rewrite.
 
-- clone: ours = POST environments/src/clone → the job's end (its finished_at), the job
-  polled every BENCH_POLL_MS (100) ms with ?since=N; bare = ``uv pip freeze`` of the source, then the argv of the
-  warm-up clone's job log (``uv venv``, ``uv pip install --offline`` of the same pins,
-  the kernelspec), then the kernel.json rewrite the server does;
-- create from the exported pylock.toml: ours = POST environments with
-  requirements_file → the job's end; bare = the warm-up creation's argv, same rewrite;
-  for reference, after the rounds, BENCH_NATIVE_RUNS (3) times what a user would type:
-  ``uv venv`` + ``uv pip install --offline -r pylock.toml`` + the same kernelspec step
-  (without --offline, warmed once untimed, when uv cannot install the file from its
-  cache);
-- export pylock.toml (for reference): GET export against ``uv pip freeze`` + ``uv pip
-  compile --offline --format pylock.toml --no-deps``.
-
-Ours is timed from the client sending the POST to the job's finished_at (the server's
-clock, the same machine's), then also to the client seeing the end (up to one poll later)
-and to the kernelspec listed by api/kernelspecs; per step from the job log as it streams
-(±1 poll). Goals: ratio of medians ours / bare ≤ 1.10 for each; clone median < 1 s.
+Ours runs from sending the POST to the job's finished_at (the server's clock), the job
+polled every BENCH_POLL_MS (100) ms with ?since=N; the end as the client sees it and the
+kernelspec listed are printed too, steps from the job log (±1 poll). For reference:
+BENCH_NATIVE_RUNS (3) times ``uv pip install -r pylock.toml`` bare, the export against
+``uv pip freeze`` + ``uv pip compile``. Goals: ratio of medians ≤ 1.10; clone < 1 s.
 """
 
 from __future__ import annotations
@@ -55,58 +44,14 @@ GOAL_RATIO, GOAL_CLONE = 1.10, 1.0
 CACHE_MISS = "Not everything is in uv's cache: asking the package index."
 # Pure-Python wheels without dependencies (on CPython 3.11, Linux), none of them in
 # ipykernel's closure: the environment holds them plus the 30 every environment gets.
-PACKAGES = [
-    "attrs",
-    "blinker",
-    "cachetools",
-    "certifi",
-    "click",
-    "colorama",
-    "cycler",
-    "defusedxml",
-    "distlib",
-    "docutils",
-    "et-xmlfile",
-    "filelock",
-    "humanize",
-    "idna",
-    "iniconfig",
-    "itsdangerous",
-    "jmespath",
-    "jsonpointer",
-    "mccabe",
-    "mdurl",
-    "more-itertools",
-    "mpmath",
-    "natsort",
-    "pathspec",
-    "pluggy",
-    "ply",
-    "pyasn1",
-    "pycodestyle",
-    "pycparser",
-    "pyflakes",
-    "pyparsing",
-    "python-dotenv",
-    "pytz",
-    "semantic-version",
-    "six",
-    "sniffio",
-    "sortedcontainers",
-    "soupsieve",
-    "tabulate",
-    "tenacity",
-    "termcolor",
-    "text-unidecode",
-    "toml",
-    "tomli",
-    "tomlkit",
-    "toolz",
-    "urllib3",
-    "webencodings",
-    "xmltodict",
-    "zipp",
-]
+PACKAGES = (  # noqa: SIM905 (a list of words)
+    "attrs blinker cachetools certifi click colorama cycler defusedxml distlib docutils "
+    "et-xmlfile filelock humanize idna iniconfig itsdangerous jmespath jsonpointer mccabe "
+    "mdurl more-itertools mpmath natsort pathspec pluggy ply pyasn1 pycodestyle pycparser "
+    "pyflakes pyparsing python-dotenv pytz semantic-version six sniffio sortedcontainers "
+    "soupsieve tabulate tenacity termcolor text-unidecode toml tomli tomlkit toolz "
+    "urllib3 webencodings xmltodict zipp"
+).split()
 COUNT = min(len(PACKAGES), env_int("BENCH_REPRO_PACKAGES", 50))
 
 
@@ -209,19 +154,13 @@ def summary(title: str, ours: list[dict], bares: list[dict]) -> dict:
     out["ratio_of_minima"] = o["min"] / b["min"]
     out["ratio_seen"] = seen["median"] / b["median"]
     print(f"--- {title} ---")
-    print(
-        f"  ours, POST → finished_at        median {o['median']:.3f} s, p90 {o['p90']:.3f} s "
-        f"({o['min']:.3f}–{o['max']:.3f})"
-    )
-    print(
-        f"  ours, POST → the end seen        median {seen['median']:.3f} s, p90 {seen['p90']:.3f} s "
-        f"(polled every {POLL * 1000:.0f} ms)"
-    )
-    print(f"  ours, POST → kernelspec listed   median {out['ours_listed']['median']:.3f} s")
-    print(
-        f"  bare (the same argv)             median {b['median']:.3f} s, p90 {b['p90']:.3f} s "
-        f"({b['min']:.3f}–{b['max']:.3f})"
-    )
+    for what, x, more in (
+        ("ours, POST → finished_at", o, f"({o['min']:.3f}–{o['max']:.3f})"),
+        ("ours, POST → the end seen", seen, f"(polled every {POLL * 1000:.0f} ms)"),
+        ("ours, POST → kernelspec listed", out["ours_listed"], ""),
+        ("bare (the same argv)", b, f"({b['min']:.3f}–{b['max']:.3f})"),
+    ):
+        print(f"  {what:32} median {x['median']:.3f} s, p90 {x['p90']:.3f} s {more}")
     print(
         f"  ratio of medians {out['ratio']:.3f} (goal ≤ {GOAL_RATIO}), of minima "
         f"{out['ratio_of_minima']:.3f}, as seen by the client {out['ratio_seen']:.3f}"
@@ -296,9 +235,7 @@ def main() -> None:
             raise SystemExit(f"uv is not available: {uv['reason']}")
         envs = Path(api.get("kernel-manager/environments")["environments_dir"])
 
-        say(
-            f"the source: a uv environment with {COUNT} packages (uv's cache in the scratch directory)"
-        )
+        say(f"the source: a uv environment with {COUNT} packages (uv's cache: scratch)")
         body = {"name": "src", "backend": "uv", "packages": PACKAGES[:COUNT]}
         made = run_job(api, server.pid, "kernel-manager/environments", body, "src", kernels)
         export = api.get("kernel-manager/environments/src/export?format=requirements.txt")
@@ -378,10 +315,7 @@ def main() -> None:
             c, cb, lo, lb = (
                 runs[k][-1]["seconds"] for k in ("clone", "clone_bare", "lock", "lock_bare")
             )
-            print(
-                f"  round {i + 1}: clone ours {c:.3f} s / bare {cb:.3f} s; from pylock.toml ours {lo:.3f} s / bare {lb:.3f} s"
-                f"  (load {loadavg()})"
-            )
+            print(f"  round {i + 1}: clone ours {c:.3f} s / bare {cb:.3f} s; from pylock.toml ours {lo:.3f} s / bare {lb:.3f} s  (load {loadavg()})")  # fmt: skip
         result["load_end"] = loadavg()
         # uv reads pylock.toml itself; offline first, else (its cache is keyed by the
         # file's URLs, not the index's) online once untimed, then timed.
