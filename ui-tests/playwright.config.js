@@ -30,9 +30,11 @@ if (!fs.existsSync(jupyter)) {
 // goes to a throwaway directory instead of the real home. Set here, before
 // the workers start, so the server and every test see the same directory.
 if (!process.env.KM_TEST_DATA_DIR) {
-  process.env.KM_TEST_DATA_DIR = fs.mkdtempSync(
-    path.join(os.tmpdir(), 'km-ui-tests-')
-  );
+  const made = fs.mkdtempSync(path.join(os.tmpdir(), 'km-ui-tests-'));
+  process.env.KM_TEST_DATA_DIR = made;
+  // Removed when the run ends, by the process that made it (workers load this
+  // file too, with the variable already set).
+  process.on('exit', () => fs.rmSync(made, { recursive: true, force: true }));
 }
 const dataDir = process.env.KM_TEST_DATA_DIR;
 // The servers' own temporary files (Galata's root_dir and workspaces,
