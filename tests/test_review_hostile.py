@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import create_environment, install_spec
+from helpers import create_environment, install_spec, unavailable
 
 from jupyterlab_kernel_manager import reproduce, requirementfiles
 from jupyterlab_kernel_manager.backends import find_uv
@@ -134,14 +134,14 @@ def test_complex_yaml_keys_are_named_plainly():
 def _venv_with_pip(path: Path) -> None:
     uv = find_uv()
     if uv is None:
-        pytest.skip("uv is not installed")
+        unavailable("uv is not installed (a dependency: run scripts/setup.sh)")
     base = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
     subprocess.run([uv, "venv", "-q", "--python", base, str(path)], check=True)
     install = [uv, "pip", "install", "-q", "--python", str(path / "bin" / "python")]
     for offline in (["--offline"], []):
         if subprocess.run([*install, *offline, "pip"], check=False).returncode == 0:
             return
-    pytest.skip("pip could not be installed into a venv")
+    unavailable("pip could not be installed into a venv (no package index, no cache)")
 
 
 def _plant(site: Path, directory: str, name: str, version: str) -> None:
@@ -187,7 +187,9 @@ async def test_a_user_base_over_an_environment_is_not_a_user_site(
         subprocess.run, [base, "-c", plain], capture_output=True, text=True, check=False
     )
     if answer.stdout != "True\n":
-        pytest.skip(f"{base} is a venv or has no user site")
+        unavailable(
+            f"{base}, the Python the server's venv was made from, is a venv or has no user site"
+        )
     version = "{}.{}".format(*sys.version_info[:2])
     job, lines = await create_environment(
         km, {"name": "victim", "backend": "uv", "python": version, "packages": ["iniconfig"]}
@@ -205,7 +207,7 @@ async def test_a_user_base_over_an_environment_is_not_a_user_site(
     status, reply, _ = await km("kernelspecs", "over-env", "user-packages")
     assert status == 200, reply
     if reply["reason"] and "user site turned off" in reply["reason"]:
-        pytest.skip(reply["reason"])
+        unavailable(reply["reason"])
     assert reply["available"] is False, reply
     assert "site-packages" in reply["reason"]
 

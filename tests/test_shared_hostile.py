@@ -22,6 +22,7 @@ from types import SimpleNamespace as Hubbed
 
 import psutil
 import pytest
+from helpers import unavailable
 
 from jupyterlab_kernel_manager import envdirs, shared, sharedhelper
 from jupyterlab_kernel_manager.backends import Backend
@@ -71,7 +72,7 @@ def place(tmp_path: Path) -> Path:
             and parent.stat().st_mode & 0o022
             and not parent.stat().st_mode & 0o1000
         ):
-            pytest.skip(f"{parent} is writable by others")
+            unavailable(f"{parent} is writable by others: no secure place for the settings")
     tmp_path.chmod(0o755)
     return tmp_path
 

@@ -93,14 +93,7 @@ function EnvironmentRow(props: {
 }): JSX.Element {
   const { environment, commands, trans } = props;
   const args = { name: environment.name };
-  const facts = [
-    environment.name,
-    environment.backend,
-    environment.python_version
-      ? trans.__('Python %1', environment.python_version)
-      : '',
-    formatBytes(environment.size_bytes)
-  ].filter(Boolean);
+  const facts = environmentFacts(environment, trans);
   const busy = environment.job !== null;
   return (
     <li
@@ -170,4 +163,21 @@ function EnvironmentRow(props: {
       </div>
     </li>
   );
+}
+
+/**
+ * An environment's name, backend, Python and size, as its row shows them.
+ */
+export function environmentFacts(
+  environment: IEnvironment,
+  trans: TranslationBundle
+): string[] {
+  return [
+    environment.name,
+    environment.backend ?? '',
+    environment.python_version
+      ? trans.__('Python %1', environment.python_version)
+      : '',
+    formatBytes(environment.size_bytes)
+  ].filter(Boolean);
 }

@@ -2,9 +2,9 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 import { CommandIDs } from '../common/commandIds';
-import { formatBytes } from '../common/format';
 import { ISharedEnvironment } from '../common/types';
 import { useRerenderOn } from '../common/useSignal';
+import { environmentFacts } from './EnvironmentList';
 import { SharedEnvironmentsModel } from './sharedModel';
 
 /**
@@ -61,14 +61,7 @@ function SharedRow(props: {
   const args = { name: environment.name };
   const title = environment.display_name ?? environment.name;
   const busy = environment.job !== null;
-  const facts = [
-    environment.name,
-    environment.backend,
-    environment.python_version
-      ? trans.__('Python %1', environment.python_version)
-      : '',
-    formatBytes(environment.size_bytes)
-  ].filter(Boolean);
+  const facts = environmentFacts(environment, trans);
   return (
     <li
       className={
