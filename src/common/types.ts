@@ -291,6 +291,8 @@ export interface IProcessInfo {
     kernelspec: string;
     execution_state: string;
     connections: number;
+    /** Epoch seconds of the kernel's last message (the culler's clock); null if unknown. */
+    last_activity: number | null;
     sessions: IProcessSession[];
   } | null;
   terminal: { name: string } | null;
@@ -335,8 +337,54 @@ export interface IProcessesReply {
     cpu_source: LimitSource;
   };
   machine: { memory_bytes: number; cpu_count: number };
+  /** How the server culls idle kernels; null when it does not. */
+  culling: ICullingSettings | null;
+  /** What the server keeps of its scans; null when the history is off. */
+  history: { step: number; seconds: number } | null;
   /** Only when asked for every user, and allowed. */
   users?: IUserProcesses[];
+}
+
+/**
+ * The server's `MappingKernelManager.cull_*` settings.
+ */
+export interface ICullingSettings {
+  /** Seconds idle before a kernel is shut down. */
+  idle_timeout: number;
+  /** Seconds between two checks. */
+  interval: number;
+  /** Whether kernels with open connections are culled too. */
+  connected: boolean;
+  /** Whether busy kernels are culled too. */
+  busy: boolean;
+}
+
+/**
+ * One quantity over time: a value per slot, null where no scan fell.
+ */
+export interface IHistorySeries {
+  /** CPU percent (100 = one core). */
+  cpu: (number | null)[];
+  /** Bytes. */
+  memory: (number | null)[];
+}
+
+/**
+ * Reply of `GET /kernel-manager/processes/history`: slots of `step` seconds,
+ * the first starting at `start` (epoch seconds), `count` of them in every
+ * series.
+ */
+export interface IHistoryReply {
+  step: number;
+  seconds: number;
+  start: number;
+  count: number;
+  /** The user's total, as the Processes section's meter counts it. */
+  total: IHistorySeries;
+  /** Each kernel with its children, by kernel id. */
+  kernels: { [id: string]: IHistorySeries };
+  /** Admins with `all_users=1`: each other account's total. */
+  users?: { [account: string]: IHistorySeries };
 }
 
 export type SignalName = 'INT' | 'TERM' | 'KILL';
