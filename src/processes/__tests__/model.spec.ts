@@ -33,7 +33,9 @@ function reply(count: number, isAdmin = false): IProcessesReply {
       cpu_cores: 2,
       cpu_source: 'machine'
     },
-    machine: { memory_bytes: 1e9, cpu_count: 2 }
+    machine: { memory_bytes: 1e9, cpu_count: 2 },
+    culling: null,
+    history: null
   };
 }
 

@@ -47,6 +47,7 @@ function kernel(
       kernelspec: 'python3',
       execution_state: 'idle',
       connections: 1,
+      last_activity: null,
       sessions: [{ id: `s-${id}`, path, name: path, type: 'notebook' }]
     },
     ...extra
