@@ -38,6 +38,8 @@ export namespace CommandIDs {
   export const shutdownKernel = 'kernel-manager:shutdown-kernel';
   export const shutdownTerminal = 'kernel-manager:shutdown-terminal';
   export const toggleAllUsers = 'kernel-manager:toggle-all-users';
+  export const shutdownIdleKernels = 'kernel-manager:shutdown-idle-kernels';
+  export const showProcessHistory = 'kernel-manager:show-process-history';
   export const hubRefresh = 'kernel-manager:hub-refresh';
   export const hubStartServer = 'kernel-manager:hub-start-server';
   export const hubStopServer = 'kernel-manager:hub-stop-server';
