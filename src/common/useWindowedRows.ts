@@ -200,6 +200,14 @@ export function useWindowedRows(
     if (!body) {
       return;
     }
+    // A resize may change the rows' layout and so their height (a narrow
+    // table puts its figures on a line of their own).
+    const measured =
+      body.firstElementChild?.getBoundingClientRect().height ?? 0;
+    if (measured > 0 && Math.abs(measured - latest.current.rowHeight) > 0.01) {
+      setRowHeight(measured);
+      return;
+    }
     const view = viewport();
     const next = visibleRange({
       offset: view.top - body.getBoundingClientRect().top,

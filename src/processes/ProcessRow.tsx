@@ -3,7 +3,8 @@ import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 import { CommandIDs } from '../common/commandIds';
 import { formatBytes, processLabel } from '../common/format';
-import { IProcessInfo } from '../common/types';
+import { ICullingSettings, IProcessInfo } from '../common/types';
+import { cullForecast, idleSeconds } from './idle';
 
 /**
  * One row of the process grid: a process with CPU, memory and age, and its
@@ -24,6 +25,12 @@ export interface IRowProps {
   /** Memory with descendants, shown when collapsed. */
   rss: number;
   age: string;
+  /** The second line: what the process is, its state, idleness, pid. */
+  meta: string;
+  /** The server's culler shuts this kernel down at its next check or two. */
+  cullNext: boolean;
+  /** The memory history's sparkline, for kernels when the server keeps one. */
+  sparkline?: React.ReactNode;
   commands: CommandRegistry;
   trans: TranslationBundle;
   onToggle: (pid: number) => void;
@@ -46,6 +53,9 @@ export const ProcessRowView = React.memo(ProcessRowImpl, (a, b) => {
     a.hasChildren === b.hasChildren &&
     a.rss === b.rss &&
     a.age === b.age &&
+    a.meta === b.meta &&
+    a.cullNext === b.cullNext &&
+    a.sparkline === b.sparkline &&
     a.actions === b.actions &&
     a.onToggle === b.onToggle &&
     p.cpu_percent === q.cpu_percent &&
@@ -61,27 +71,29 @@ function ProcessRowImpl(props: IRowProps): JSX.Element {
   const { process, trans, commands } = props;
   const memory =
     props.hasChildren && !props.expanded ? props.rss : process.rss_bytes;
-  const detail = processDetail(process, trans);
   const tabIndex = props.tabbable ? 0 : -1;
   return (
     <div
       role="row"
-      className={`jp-KernelManager-process jp-mod-${process.kind}`}
+      className={
+        `jp-KernelManager-process jp-mod-${process.kind}` +
+        (props.cullNext ? ' jp-mod-cullNext' : '')
+      }
       aria-rowindex={props.index + 2}
       aria-level={props.depth + 1}
       aria-expanded={props.hasChildren ? props.expanded : undefined}
       tabIndex={tabIndex}
-      style={{ top: props.top }}
       data-index={props.index}
       data-pid={process.pid}
       data-kind={process.kind}
-      title={process.cmdline.join(' ')}
+      title={`${props.meta}\n${process.cmdline.join(' ')}`}
+      style={{
+        top: props.top,
+        ['--jp-KernelManager-depth' as string]: Math.min(props.depth, 8)
+      }}
     >
       <div role="gridcell" className="jp-KernelManager-colName">
-        <div
-          className="jp-KernelManager-processName"
-          style={{ paddingLeft: `${Math.min(props.depth, 8) * 8}px` }}
-        >
+        <div className="jp-KernelManager-processName">
           {props.hasChildren ? (
             <button
               className="jp-KernelManager-expander"
@@ -100,9 +112,7 @@ function ProcessRowImpl(props: IRowProps): JSX.Element {
             <span className="jp-KernelManager-itemTitle">
               {label(process, trans)}
             </span>
-            <span className="jp-KernelManager-processMeta">
-              {trans.__('%1 · pid %2', detail, process.pid)}
-            </span>
+            <span className="jp-KernelManager-processMeta">{props.meta}</span>
           </span>
         </div>
       </div>
@@ -111,7 +121,11 @@ function ProcessRowImpl(props: IRowProps): JSX.Element {
           ? '–'
           : `${process.cpu_percent.toFixed(0)}%`}
       </div>
-      <div role="gridcell" className="jp-KernelManager-colNumber">
+      <div
+        role="gridcell"
+        className="jp-KernelManager-colNumber jp-KernelManager-colMemory"
+      >
+        {props.sparkline}
         {formatBytes(memory)}
       </div>
       <div role="gridcell" className="jp-KernelManager-colNumber">
@@ -233,21 +247,47 @@ function label(process: IProcessInfo, trans: TranslationBundle): string {
   }
 }
 
-function processDetail(
+/**
+ * The second line of a row: what the process is and its state; for kernels
+ * how long they have been idle, their connections, and when the server's
+ * culler will take them; then the pid.
+ */
+export function processMeta(
   process: IProcessInfo,
-  trans: TranslationBundle
+  trans: TranslationBundle,
+  now: number,
+  culling: ICullingSettings | null
 ): string {
-  if (process.kind === 'kernel' && process.kernel) {
-    return trans.__(
-      '%1 kernel, %2',
-      process.kernel.kernelspec,
-      process.kernel.execution_state
-    );
+  const pid = trans.__('pid %1', process.pid);
+  const kernel = process.kernel;
+  if (process.kind === 'kernel' && kernel) {
+    const idle = idleSeconds(process, now);
+    const parts = [
+      kernel.kernelspec,
+      idle === null
+        ? kernel.execution_state
+        : trans.__('idle for %1', formatAge(idle, trans))
+    ];
+    if (kernel.connections > 0) {
+      parts.push(
+        trans._n('%1 connection', '%1 connections', kernel.connections)
+      );
+    }
+    const cull = cullForecast(process, culling, now);
+    if (cull) {
+      parts.push(
+        cull.remaining <= 0
+          ? trans.__('shut down at the next check')
+          : trans.__('shut down in %1', formatAge(cull.remaining, trans))
+      );
+    }
+    return [...parts, pid].join(' · ');
   }
   if (process.kind === 'server' || process.kind === 'terminal') {
-    return process.name;
+    return `${process.name} · ${pid}`;
   }
-  return process.cmdline.slice(1).join(' ') || process.state;
+  const detail = process.cmdline.slice(1).join(' ') || process.state;
+  return `${detail} · ${pid}`;
 }
 
 /**

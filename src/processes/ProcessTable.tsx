@@ -7,7 +7,9 @@ import {
   parentRowIndex,
   ProcessSortKey
 } from './processTree';
-import { formatAge, ProcessRowView } from './ProcessRow';
+import { formatAge, processMeta, ProcessRowView } from './ProcessRow';
+import { cullForecast } from './idle';
+import { ICullingSettings, IProcessInfo } from '../common/types';
 import {
   moveIndex,
   renderedIndices,
@@ -43,6 +45,13 @@ export function ProcessTable(props: {
   actions: boolean;
   /** The grid's accessible name; "Processes" by default. */
   label?: string;
+  /** How the server culls idle kernels, when it does. */
+  culling?: ICullingSettings | null;
+  /**
+   * A kernel's memory sparkline; the same node for as long as its history is
+   * unchanged (rows re-render only when what they show changes).
+   */
+  sparklineFor?: (process: IProcessInfo) => React.ReactNode;
 }): JSX.Element {
   const { rows, sort, trans, onToggle } = props;
   const gridRef = React.useRef<HTMLDivElement>(null);
@@ -246,18 +255,23 @@ export function ProcessTable(props: {
       >
         {renderedIndices(range, activeIndex, rows.length).map(index => {
           const row = rows[index];
+          const process = row.node.process;
+          const culling = props.culling ?? null;
           return (
             <ProcessRowView
               key={row.node.process.pid}
               index={index}
               top={index * rowHeight}
               tabbable={index === activeIndex}
-              process={row.node.process}
+              process={process}
               depth={row.depth}
               expanded={row.expanded}
               hasChildren={row.node.children.length > 0}
               rss={row.node.subtreeRss}
-              age={formatAge(props.now - row.node.process.started_at, trans)}
+              age={formatAge(props.now - process.started_at, trans)}
+              meta={processMeta(process, trans, props.now, culling)}
+              cullNext={!!cullForecast(process, culling, props.now)?.next}
+              sparkline={props.sparklineFor?.(process)}
               commands={props.commands}
               trans={trans}
               onToggle={onToggle}

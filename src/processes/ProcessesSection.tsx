@@ -1,6 +1,6 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { refreshIcon, usersIcon } from '@jupyterlab/ui-components';
+import { refreshIcon, stopIcon, usersIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
@@ -28,6 +28,15 @@ export class ProcessesSection extends WatchingSection {
         CommandIDs.toggleAllUsers,
         usersIcon,
         trans.__('All Users')
+      )
+    );
+    this.toolbar.addItem(
+      'shutdown-idle',
+      commandButton(
+        commands,
+        CommandIDs.shutdownIdleKernels,
+        stopIcon,
+        trans.__('Shut Down Idle Kernels…')
       )
     );
     this.toolbar.addItem(

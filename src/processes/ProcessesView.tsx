@@ -9,6 +9,8 @@ import { buildProcessTree, flattenProcessTree } from './processTree';
 import { formatBytes } from '../common/format';
 import { ProcessTable } from './ProcessTable';
 import { useRerenderOn } from '../common/useSignal';
+import { cullForecast } from './idle';
+import { formatAge } from './ProcessRow';
 
 /**
  * The body of the Processes section: usage against the limits, then the
@@ -89,6 +91,7 @@ export function ProcessesView(props: {
               onSort={sort => (model.sort = sort)}
               onToggle={toggle}
               actions={true}
+              culling={reply.culling}
             />
           )}
         </>
@@ -136,7 +139,46 @@ function Usage(props: {
       <p className="jp-KernelManager-itemMeta">
         {trans._n('%1 process', '%1 processes', reply.totals.count)}
       </p>
+      <CullingNote reply={reply} trans={trans} />
     </div>
+  );
+}
+
+/**
+ * What the server's culler does to idle kernels, and how many go soon.
+ */
+function CullingNote(props: {
+  reply: IProcessesReply;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { reply, trans } = props;
+  const culling = reply.culling;
+  if (!culling || culling.idle_timeout <= 0) {
+    return null;
+  }
+  const after = formatAge(culling.idle_timeout, trans);
+  const rule =
+    culling.connected && culling.busy
+      ? trans.__('Kernels are shut down after %1 without activity.', after)
+      : culling.connected
+        ? trans.__('Idle kernels are shut down after %1.', after)
+        : trans.__(
+            'Idle kernels without an open notebook or console are shut down after %1.',
+            after
+          );
+  const soon = reply.processes.filter(
+    process => cullForecast(process, culling, reply.timestamp)?.next
+  ).length;
+  return (
+    <p className="jp-KernelManager-cullingNote">
+      {rule}{' '}
+      {soon > 0 &&
+        trans._n(
+          '%1 kernel goes at the next check.',
+          '%1 kernels go at the next check.',
+          soon
+        )}
+    </p>
   );
 }
 

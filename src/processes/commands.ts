@@ -11,6 +11,7 @@ import { confirmWarning } from '../common/confirm';
 
 export const PROCESS_PALETTE_COMMANDS = [
   CommandIDs.refreshProcesses,
+  CommandIDs.shutdownIdleKernels,
   CommandIDs.toggleAllUsers
 ];
 

@@ -12,12 +12,15 @@ import { followSettings } from '../common/settings';
 import { IKernelManagerPanel, IProcessesSource } from '../common/tokens';
 import { ProcessesClient } from './api';
 import { addProcessCommands, PROCESS_PALETTE_COMMANDS } from './commands';
+import { addIdleKernelCommands } from './idleCommands';
 import { MemoryStatus } from './MemoryStatus';
 import { DEFAULT_PROCESS_INTERVAL, ProcessesModel } from './model';
 import { ProcessesSection } from './ProcessesSection';
 
 const PROCESSES_ID = 'jupyterlab-kernel-manager:processes';
 const MEMORY_STATUS_ID = 'jupyterlab-kernel-manager:memory-status';
+/** "Shut down idle kernels…" starts with kernels idle this long. */
+const DEFAULT_IDLE_MINUTES = 60;
 
 /**
  * The Processes section: the user's processes with CPU and memory, and
@@ -53,6 +56,14 @@ export const processesPlugin: JupyterFrontEndPlugin<IProcessesSource> = {
       300
     );
     addProcessCommands({ app, model, services: serviceManager, trans });
+    let idleMinutes = DEFAULT_IDLE_MINUTES;
+    addIdleKernelCommands({
+      app,
+      model,
+      services: serviceManager,
+      trans,
+      idleMinutes: () => idleMinutes
+    });
     addToMenus({
       app,
       palette,
@@ -62,6 +73,7 @@ export const processesPlugin: JupyterFrontEndPlugin<IProcessesSource> = {
     followSettings(settingRegistry, PROCESSES_ID, settings => {
       model.interval = settings.get('processRefreshInterval')
         .composite as number;
+      idleMinutes = settings.get('idleKernelMinutes').composite as number;
     });
     return model;
   }
