@@ -34,6 +34,9 @@ class KernelManagerApp(ExtensionApp):
             # Detection and health checks in the background, on the server's event
             # loop: queued now, run as soon as the loop runs (before any request).
             serverapp.io_loop.add_callback(self.environments.start)
+        if config.enabled("processes"):
+            # The history's idle sampling (nothing when the history is off).
+            serverapp.io_loop.add_callback(self.processes.start)
         if config.enabled("environments") or config.enabled("kernelspecs"):
             # Both remove kernelspecs through the kernels directory's trash.
             kernelspecs.sweep_trash(kernelspecs.user_kernels_dir())

@@ -145,6 +145,31 @@ class KernelManagerConfig(Configurable):
         ),
     ).tag(config=True)
 
+    process_history_seconds = Int(
+        1800,
+        min=0,
+        max=21600,
+        help=(
+            "Seconds of CPU and memory history the server keeps for the Processes "
+            "section's charts: the user's total, each kernel with its children and, "
+            "for a hub admin's all-users view, each other account, in slots of 5 s "
+            "(the largest figures of the scans in each slot; 5,760 bytes per series "
+            "for 30 minutes). 0 turns the history off (GET processes/history then "
+            "answers 404)."
+        ),
+    ).tag(config=True)
+
+    process_history_idle_interval = Float(
+        30.0,
+        min=1.0,
+        help=(
+            "While nobody asks for the process list, the server scans once for the "
+            "history whenever no scan ran for this many seconds (its CPU figures are "
+            "then averages over that time). Ignored when the history or the "
+            "'processes' routes are off."
+        ),
+    ).tag(config=True)
+
     hub_unix_user_template = Unicode(
         "jupyter-{username}",
         help=(

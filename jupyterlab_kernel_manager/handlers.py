@@ -19,9 +19,9 @@ from . import kernelspecs
 from .authz import check, permissions_of, requires
 from .config import KernelManagerConfig
 from .environments import Environments
-from .errors import KernelManagerError, NotFound, http_status
+from .errors import BadRequest, KernelManagerError, NotFound, http_status
 from .hub import is_hub_admin
-from .inputs import parse_flag, parse_json_object, parse_since
+from .inputs import parse_epoch, parse_flag, parse_json_object, parse_since
 from .processes import Processes
 from .shared import SharedEnvironments
 from .usersite import UserSites
@@ -409,6 +409,25 @@ class ProcessesHandler(_BaseHandler):
         return self._etag if self._etag is not None else super().compute_etag()
 
 
+class ProcessHistoryHandler(_BaseHandler):
+    @web.authenticated
+    @requires(READ_KERNELS)
+    @_json_errors
+    async def get(self):
+        since = self.get_query_arguments("since", strip=False)
+        flags = self.get_query_arguments("all_users", strip=False)
+        if len(since) > 1:
+            raise BadRequest("Give since once.", "invalid-since")
+        if len(flags) > 1:
+            raise BadRequest("Give all_users once.", "invalid-query")
+        reply = await self.processes.history_reply(
+            parse_epoch(since[0]) if since else None,
+            all_users=parse_flag("all_users", flags[0]) if flags else False,
+            is_admin=is_hub_admin(self.current_user),
+        )
+        self.finish(reply)
+
+
 class ProcessSignalHandler(_BaseHandler):
     @web.authenticated
     @requires(RUN_CODE)
@@ -438,6 +457,7 @@ ROUTES = [
     ("jobs", JobsHandler, "environments"),
     ("jobs/([^/]+)", JobHandler, "environments"),
     ("processes", ProcessesHandler, "processes"),
+    ("processes/history", ProcessHistoryHandler, "processes"),
     ("processes/([^/]+)/signal", ProcessSignalHandler, "processes"),
 ]
 

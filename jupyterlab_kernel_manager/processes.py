@@ -28,12 +28,14 @@ import signal
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
 from typing import NamedTuple
 
 import psutil
 
 from .config import KernelManagerConfig
 from .errors import BadRequest, Forbidden, NotFound
+from .history import History, sample_while_idle
 from .limits import read_limits
 from .proctable import Proc, ProcessTable
 
@@ -55,6 +57,7 @@ class Context(NamedTuple):
 
     kernels: list[KernelRef]
     terminals: dict[int, str]  # shell pid -> terminal name
+    culling: dict | None = None  # the server's culler settings, when it culls
 
 
 async def jupyter_context(serverapp) -> Context:
@@ -71,6 +74,8 @@ async def jupyter_context(serverapp) -> Context:
         model = kernel_manager.kernel_model(kernel_id)
         manager = kernel_manager.get_kernel(kernel_id)
         pid = getattr(getattr(manager, "provisioner", None), "pid", None)
+        # The culler's clock: the last message the server saw from the kernel.
+        active = getattr(manager, "last_activity", None)
         kernels.append(
             KernelRef(
                 id=kernel_id,
@@ -81,6 +86,9 @@ async def jupyter_context(serverapp) -> Context:
                     "kernelspec": model.get("name"),
                     "execution_state": model.get("execution_state"),
                     "connections": model.get("connections", 0),
+                    "last_activity": (
+                        round(active.timestamp(), 3) if isinstance(active, datetime) else None
+                    ),
                     "sessions": sessions.get(kernel_id, []),
                 },
             )
@@ -92,7 +100,20 @@ async def jupyter_context(serverapp) -> Context:
         pid = getattr(getattr(terminal, "ptyproc", None), "pid", None)
         if isinstance(pid, int):
             terminals[pid] = name
-    return Context(kernels, terminals)
+    return Context(kernels, terminals, culling_settings(kernel_manager))
+
+
+def culling_settings(kernel_manager) -> dict | None:
+    """MappingKernelManager's cull_* settings; None when it does not cull."""
+    timeout = getattr(kernel_manager, "cull_idle_timeout", 0)
+    if not isinstance(timeout, int) or timeout <= 0:
+        return None
+    return {
+        "idle_timeout": timeout,
+        "interval": int(getattr(kernel_manager, "cull_interval", 0)),
+        "connected": bool(getattr(kernel_manager, "cull_connected", False)),
+        "busy": bool(getattr(kernel_manager, "cull_busy", True)),
+    }
 
 
 def process_json(proc: Proc, kind: str = "other", **found) -> dict:
@@ -290,11 +311,18 @@ class Processes:
         self._generation = 0
         self._latest: tuple[float, int, Snapshot] | None = None
         self._pending: tuple[int, asyncio.Future] | None = None
+        seconds = config.process_history_seconds
+        self.history = History(seconds) if seconds > 0 else None
+        self.scanned_at = time.monotonic()  # when the latest scan started
+        self._sampler: asyncio.Future | None = None
+        self._closed = False
 
     async def listing(self, *, all_users: bool, is_admin: bool) -> Body:
         if all_users and not is_admin:
             # Refused before any scan is started for it.
             raise Forbidden("Only JupyterHub admins may list other users' processes.", "not-admin")
+        if all_users and self.history is not None:
+            self.history.want_users()
         snapshot = await self.snapshot()
         return await snapshot.body(is_admin=is_admin, all_users=all_users)
 
@@ -309,8 +337,39 @@ class Processes:
             self._pending = (generation, asyncio.ensure_future(self._scan(generation)))
         return await asyncio.shield(self._pending[1])
 
+    async def history_reply(self, since: float | None, *, all_users: bool, is_admin: bool) -> dict:
+        """What the history holds (no scan), for the kernels running now."""
+        if all_users and not is_admin:
+            raise Forbidden("Only JupyterHub admins may list other users' processes.", "not-admin")
+        if self.history is None:
+            raise NotFound(
+                "An administrator has turned the process history off on this server "
+                "(c.KernelManagerConfig.process_history_seconds = 0).",
+                "history-off",
+            )
+        if all_users:
+            self.history.want_users()
+        kernel_ids = list(self.serverapp.kernel_manager.list_kernel_ids())
+        return await asyncio.to_thread(self.history.reply, since, kernel_ids, users=all_users)
+
+    def start(self) -> None:
+        """On the server's event loop: scan for the history while nobody asks."""
+        if self.history is not None and self._sampler is None and not self._closed:
+            self._sampler = asyncio.ensure_future(
+                sample_while_idle(
+                    lambda: self.scanned_at,
+                    self.snapshot,
+                    self.config.process_history_idle_interval,
+                    self.serverapp.log,
+                )
+            )
+
     async def close(self) -> None:
-        """At server stop: wait for a scan still running (a thread)."""
+        """At server stop: stop the idle sampling, wait for a scan still running (a thread)."""
+        self._closed = True
+        if self._sampler is not None:
+            self._sampler.cancel()
+            await asyncio.gather(self._sampler, return_exceptions=True)
         if self._pending is not None:
             await asyncio.gather(self._pending[1], return_exceptions=True)
 
@@ -319,7 +378,7 @@ class Processes:
         self._latest = None
 
     async def _scan(self, generation: int) -> Snapshot:
-        started = time.monotonic()
+        started = self.scanned_at = time.monotonic()
         try:
             context = await jupyter_context(self.serverapp)
             snapshot = await asyncio.to_thread(self._build, context)
@@ -336,14 +395,24 @@ class Processes:
         procs = self.table.scan(self.uid if self.config.measure_uss else None)
         memory, cpus = psutil.virtual_memory().total, os.cpu_count() or 1
         listed = classify(procs, self.uid, self.server_pid, context)
+        summed = totals(listed)
+        if self.history is not None:
+            self.history.record(
+                timestamp,
+                listed,
+                summed,
+                lambda: ((p.user, p.rss, p.cpu_percent) for p in procs if p.uid != self.uid),
+            )
         common = {
             "timestamp": round(timestamp, 3),
             "user": self.user,
             "server_pid": self.server_pid,
             "processes": listed,
-            "totals": totals(listed),
+            "totals": summed,
             "limits": read_limits(memory, cpus).to_json(),
             "machine": {"memory_bytes": memory, "cpu_count": cpus},
+            "culling": context.culling,
+            "history": self.history.settings() if self.history is not None else None,
         }
         return Snapshot(common, procs, self.uid, self.config.hub_user_for_account)
 

@@ -102,5 +102,11 @@ export const PAIRS: Array<{ ts: string; doc: string; request?: boolean }> = [
   { ts: 'LimitSource', doc: "Schema<'LimitSource'>" },
   { ts: 'IUserProcesses', doc: "Schema<'UserProcesses'>" },
   { ts: 'IProcessesReply', doc: "Reply<'/kernel-manager/processes', 'get'>" },
+  { ts: 'ICullingSettings', doc: "Schema<'CullingSettings'>" },
+  { ts: 'IHistorySeries', doc: "Schema<'HistorySeries'>" },
+  {
+    ts: 'IHistoryReply',
+    doc: "Reply<'/kernel-manager/processes/history', 'get'>"
+  },
   { ts: 'SignalName', doc: "Schema<'SignalName'>" }
 ];
