@@ -302,12 +302,19 @@ export function followMemoryPressure(
 }
 
 /**
- * A name cut in its middle, keeping its end (".ipynb", a number).
+ * A name cut to `max` characters: without its extension first, then in its
+ * middle, so that "analysis-2024-01.ipynb" and "analysis-2024-02.ipynb" stay
+ * apart (the full path is in the caption).
  */
 export function shorten(name: string, max: number): string {
   if (name.length <= max) {
     return name;
   }
-  const tail = Math.min(8, Math.floor((max - 1) / 2));
-  return `${name.slice(0, max - 1 - tail)}…${name.slice(name.length - tail)}`;
+  const stem = name.replace(/\.[A-Za-z0-9]{1,8}$/, '') || name;
+  if (stem.length <= max) {
+    return stem;
+  }
+  const tail = Math.floor((max - 1) / 2);
+  const head = stem.slice(0, max - 1 - tail).trimEnd();
+  return `${head}…${stem.slice(stem.length - tail).trimStart()}`;
 }
