@@ -148,6 +148,12 @@ export class FakeProcesses implements IProcessesSource {
     });
   }
 
+  refreshes = 0;
+
+  async refresh(): Promise<void> {
+    this.refreshes++;
+  }
+
   push(reply: IProcessesReply): void {
     this.reply = reply;
     this.changed.emit();
