@@ -50,7 +50,7 @@ const cacheHome =
  * whose per-user data, temporary files and home are under `dir` (created
  * here), with the Jupyter configuration directory `configDir`.
  */
-function labServer(serverPort, dir, configDir, configFile) {
+function labServer(serverPort, dir, configDir, configFile, extraEnv = {}) {
   const tmp = path.join(dir, 'tmp');
   const home = path.join(dir, 'home');
   fs.mkdirSync(tmp, { recursive: true });
@@ -69,9 +69,48 @@ function labServer(serverPort, dir, configDir, configFile) {
       HOME: home,
       UV_CACHE_DIR: process.env.UV_CACHE_DIR || path.join(cacheHome, 'uv'),
       PIP_CACHE_DIR: process.env.PIP_CACHE_DIR || path.join(cacheHome, 'pip'),
-      KM_UI_TEST_PORT: String(serverPort)
+      KM_UI_TEST_PORT: String(serverPort),
+      ...extraEnv
     }
   };
+}
+
+/**
+ * Resident memory of this user's processes now, in bytes: what the
+ * Processes section counts against the user's limit (every process of the
+ * server's user, the browser and this runner included).
+ */
+function ownResidentBytes() {
+  const uid = process.getuid();
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    try {
+      const status = fs.readFileSync(`/proc/${entry}/status`, 'utf8');
+      const owner = /^Uid:\s+(\d+)/m.exec(status);
+      const rss = /^VmRSS:\s+(\d+) kB/m.exec(status);
+      if (owner && rss && Number(owner[1]) === uid) {
+        total += Number(rss[1]) * 1024;
+      }
+    } catch {
+      // Ended while being read.
+    }
+  }
+  return total;
+}
+
+// The limit the memory warning is tested against (tests/memory-pressure.spec.ts):
+// a hub's MEM_LIMIT, set a little above what this user uses now, so that a
+// notebook crosses it by allocating hundreds of MB, not tens of GB. The browser
+// starts later and takes part of the headroom; the test reads the usage and
+// the limit the server reports and sets its warning threshold from them.
+const MEM_LIMIT_HEADROOM = 4 * 1024 ** 3;
+if (!process.env.KM_UI_TEST_MEM_LIMIT) {
+  process.env.KM_UI_TEST_MEM_LIMIT = String(
+    ownResidentBytes() + MEM_LIMIT_HEADROOM
+  );
 }
 
 /**
@@ -122,7 +161,8 @@ module.exports = {
       port,
       dataDir,
       path.join(dataDir, 'config'),
-      'jupyter_server_test_config.py'
+      'jupyter_server_test_config.py',
+      { MEM_LIMIT: process.env.KM_UI_TEST_MEM_LIMIT }
     ),
     labServer(
       pluginsOffPort,

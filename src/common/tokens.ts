@@ -36,6 +36,8 @@ export interface IProcessesSource {
   readonly kernelMemory: ReadonlyMap<string, number>;
   /** Keep scanning while the handle is not disposed. */
   watch(): IDisposable;
+  /** Scan now; rejects when the scan fails. */
+  refresh(): Promise<void>;
 }
 
 export const IProcessesSource = new Token<IProcessesSource>(

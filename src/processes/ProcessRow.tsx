@@ -89,7 +89,7 @@ function ProcessRowImpl(props: IRowProps): JSX.Element {
       title={`${props.meta}\n${process.cmdline.join(' ')}`}
       style={{
         top: props.top,
-        ['--jp-KernelManager-depth' as string]: Math.min(props.depth, 8)
+        ['--jp-kernel-manager-depth' as string]: Math.min(props.depth, 8)
       }}
     >
       <div role="gridcell" className="jp-KernelManager-colName">

@@ -13,6 +13,7 @@ import { IKernelManagerPanel, IProcessesSource } from '../common/tokens';
 import { ProcessesClient } from './api';
 import { addProcessCommands, PROCESS_PALETTE_COMMANDS } from './commands';
 import { addIdleKernelCommands } from './idleCommands';
+import { followMemoryPressure } from './pressureNotification';
 import { MemoryStatus } from './MemoryStatus';
 import { DEFAULT_PROCESS_INTERVAL, ProcessesModel } from './model';
 import { ProcessesSection } from './ProcessesSection';
@@ -84,7 +85,8 @@ export const processesPlugin: JupyterFrontEndPlugin<IProcessesSource> = {
  */
 export const memoryStatusPlugin: JupyterFrontEndPlugin<void> = {
   id: MEMORY_STATUS_ID,
-  description: 'Your memory against your limit, in the status bar.',
+  description:
+    'Your memory against your limit, in the status bar, and a warning when it nears it.',
   autoStart: true,
   requires: [IProcessesSource, IStatusBar],
   optional: [IKernelManagerPanel, ISettingRegistry, ITranslator],
@@ -130,8 +132,23 @@ export const memoryStatusPlugin: JupyterFrontEndPlugin<void> = {
     if (!settingRegistry) {
       show(true);
     }
+    // Warns when memory nears the limit; with a registry it waits for the
+    // settings (no scan before they say warnings are on).
+    const pressure = followMemoryPressure({
+      model: processes,
+      services: app.serviceManager,
+      commands: app.commands,
+      trans,
+      refresh: () => processes.refresh(),
+      enabled: !settingRegistry
+    });
     followSettings(settingRegistry, MEMORY_STATUS_ID, settings => {
       show(settings.get('showMemoryInStatusBar').composite as boolean);
+      pressure.configure({
+        enabled: settings.get('warnOnMemoryPressure').composite as boolean,
+        threshold:
+          (settings.get('memoryWarningThreshold').composite as number) / 100
+      });
     });
   }
 };
