@@ -29,7 +29,7 @@ PARTS = {
         ("jobs",),
         ("jobs", "x"),
     ],
-    "processes": [("processes",), ("processes", "1", "signal")],
+    "processes": [("processes",), ("processes", "history"), ("processes", "1", "signal")],
 }
 # A route of each part that answers 200 to a GET when the part is on.
 LISTINGS = {
