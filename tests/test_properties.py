@@ -25,8 +25,10 @@ from jupyterlab_kernel_manager import envdirs, kernelspecs, packages, processes
 from jupyterlab_kernel_manager.errors import BadRequest
 from jupyterlab_kernel_manager.inputs import (
     MAX_BODY_BYTES,
+    MAX_EPOCH,
     MAX_JSON_DEPTH,
     MAX_SINCE,
+    parse_epoch,
     parse_flag,
     parse_json_object,
     parse_since,
@@ -357,6 +359,31 @@ def test_a_log_index_is_a_bounded_whole_number(text):
     assert 0 <= since <= MAX_SINCE
     assert text.isascii() and text.isdigit() and int(text) == since
     assert parse_since(str(since)) == since
+
+
+@PROPERTY
+@given(st.one_of(number_like, st.floats().map(repr), st.floats().map(str)))
+@example("9" * 5000)
+@example("1e400")
+@example("nan")
+@example("-0.0")
+@example("1_000")
+@example(str(MAX_EPOCH + 1))
+def test_an_epoch_since_is_a_finite_bounded_number(text):
+    try:
+        since = parse_epoch(text)
+    except BadRequest as error:
+        assert error.reason == "invalid-since"
+        return
+    assert 0 <= since <= MAX_EPOCH
+    assert text.isascii() and float(text) == since
+
+
+@PROPERTY
+@given(st.floats(0, MAX_EPOCH))
+def test_every_epoch_since_round_trips(since):
+    assert parse_epoch(repr(since)) == since
+    assert parse_epoch(str(since)) == since
 
 
 @PROPERTY
