@@ -7,7 +7,8 @@ kernel starts BENCH_SLEEPS (2000) ``sleep 600.<n>`` children; processRefreshInte
 to 1 s through the settings API. HTTP, per server: 3 warm-ups, then BENCH_HTTP_ROUNDS (30)
 rounds of the route and ``ps -eo pid,user,rss,pcpu,args`` interleaved (goal: ratio of
 medians <= 1.5); the server's CPU per poll (utime + stime around BENCH_CPU_POLLS (30)
-back-to-back polls) next to ``ps``'s; and, in this process, where a scan's time goes.
+back-to-back polls) next to ``ps``'s; and, in this process, where a scan's time goes and
+the CPU per scan with the process history on and off (goal: ratio of medians <= 1.1).
 
 The kernels and sleeps are tracked by pid; at the end the kernel kills its sleeps, the
 servers stop, anything tracked still alive is killed if its command line still matches,
@@ -33,6 +34,8 @@ from common import Client, Scratch, cpu_seconds, env_int, ms, node, save, say, s
 SLEEP_ARG = f"600.{random.randrange(1, 2**30)}"
 PS = ["ps", "-eo", "pid,user,rss,pcpu,args"]
 GOAL_RATIO = 1.5
+# The process history may cost a scan at most this much more CPU.
+GOAL_HISTORY_RATIO = 1.1
 
 
 # --- kernels and their sleeping children (also used by load.py) ----------------------
@@ -208,6 +211,61 @@ def breakdown() -> dict | None:
     return out
 
 
+def history_cost(kernel_id: str, kernel_pid: int) -> dict | None:
+    """CPU per scan (``Processes._build``: the table, classification, JSON, and the
+    history's recording) with the history on and off, in this process on the same
+    /proc: the kernel with its sleeps as the server sees it. Interleaved rounds,
+    ``time.process_time`` around each; also the recording alone."""
+    try:
+        from jupyterlab_kernel_manager.config import KernelManagerConfig
+        from jupyterlab_kernel_manager.processes import (
+            Context,
+            KernelRef,
+            Processes,
+            classify,
+            totals,
+        )
+
+        model = {"id": kernel_id, "kernelspec": "python3", "execution_state": "idle"}
+        context = Context([KernelRef(kernel_id, kernel_pid, "", model)], {})
+        builds = {
+            key: Processes(KernelManagerConfig(process_history_seconds=seconds), None)
+            for key, seconds in (("on", 1800), ("off", 0))
+        }
+        times: dict[str, list[float]] = {key: [] for key in builds}
+        for build in builds.values():
+            build._build(context)  # a first scan reads everything
+        rounds = env_int("BENCH_SCAN_ROUNDS", 60)
+        for i in range(rounds):
+            for key in builds if i % 2 else reversed(builds):
+                start = time.process_time()
+                builds[key]._build(context)
+                times[key].append((time.process_time() - start) * 1000)
+        on = builds["on"]
+        assert on.history is not None
+        listed = classify(on.table.scan(on.uid), on.uid, on.server_pid, context)
+        summed = totals(listed)
+        record = []
+        for _ in range(rounds):
+            start = time.process_time()
+            on.history.record(time.time(), listed, summed)
+            record.append((time.process_time() - start) * 1000)
+    except Exception as error:  # the package's insides change; this part is optional
+        print(f"  (no history figure: {error!r})")
+        return None
+    r = {key: stats(values) for key, values in times.items()}
+    r["record"] = stats(record)
+    r["listed"] = len(listed)
+    r["ratio"] = r["on"]["median"] / r["off"]["median"]
+    print(
+        f"  server CPU per scan ({len(listed)} of the user's processes, {rounds} rounds): "
+        f"history on {ms(r['on']['median'])} (p90 {ms(r['on']['p90'])}), off "
+        f"{ms(r['off']['median'])} (p90 {ms(r['off']['p90'])}); ratio {r['ratio']:.3f}; "
+        f"the recording alone {r['record']['median']:.2f} ms"
+    )
+    return r
+
+
 def main() -> None:
     sleeps = env_int("BENCH_SLEEPS", 2000)
     browser = os.environ.get("BENCH_SKIP_BROWSER") != "1"
@@ -247,11 +305,19 @@ def main() -> None:
         )
         result["http"] = [http(name, client) for name, client in clients.items()]
         result["breakdown"] = breakdown()
+        result["history"] = history_cost(kernel_id, pid)
         for r in result["http"]:
             verdicts.append(
                 f"processes route / ps, ratio of medians [{r['name']}] {r['ratio']:.2f} "
                 f"({ms(r['route']['median'])} / {ms(r['ps']['median'])}, {r['processes']} "
                 f"processes) (goal <= {GOAL_RATIO}): {verdict(r['ratio'] <= GOAL_RATIO)}"
+            )
+        cost = result["history"]
+        if cost is not None:
+            verdicts.append(
+                f"server CPU per scan, history on / off, ratio of medians {cost['ratio']:.3f} "
+                f"({ms(cost['on']['median'])} / {ms(cost['off']['median'])}) "
+                f"(goal <= {GOAL_HISTORY_RATIO}): {verdict(cost['ratio'] <= GOAL_HISTORY_RATIO)}"
             )
         kill_sleeps(kernel_id)
     save("processes", result, verdicts)
