@@ -2,6 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import {
   areaPath,
+  bridgeBuckets,
   bucketPeaks,
   IChartBox,
   isValue,
@@ -68,11 +69,12 @@ export function HistoryChart(props: IHistoryChartProps): JSX.Element {
   };
   const paths = React.useMemo(() => {
     const peaks = bucketPeaks(values, box.width);
+    const bridge = bridgeBuckets(values.length, peaks.length, step);
     return {
-      line: linePath(peaks, top, box),
-      area: areaPath(peaks, top, box)
+      line: linePath(peaks, top, box, bridge),
+      area: areaPath(peaks, top, box, bridge)
     };
-  }, [values, top, width]);
+  }, [values, top, width, step]);
   const right = width - 1;
   const limitY = limitInView
     ? box.y + box.height - (box.height * (limit as number)) / top

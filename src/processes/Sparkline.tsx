@@ -1,5 +1,11 @@
 import * as React from 'react';
-import { bucketPeaks, isValue, linePath, peakOf } from './chartGeometry';
+import {
+  bridgeBuckets,
+  bucketPeaks,
+  isValue,
+  linePath,
+  peakOf
+} from './chartGeometry';
 
 /**
  * Default size in px: fits a process row's figures line.
@@ -26,6 +32,8 @@ export interface ISparklineProps {
   tabIndex?: number;
   width?: number;
   height?: number;
+  /** Seconds per value (default 5): short gaps are drawn across. */
+  step?: number;
 }
 
 /**
@@ -39,9 +47,10 @@ function SparklineImpl(props: ISparklineProps): JSX.Element {
   const { values, max, label, onClick } = props;
   const width = props.width ?? SPARKLINE_WIDTH;
   const height = props.height ?? SPARKLINE_HEIGHT;
+  const step = props.step ?? 5;
   const d = React.useMemo(
-    () => sparklinePath(values, max, width, height),
-    [values, max, width, height]
+    () => sparklinePath(values, max, width, height, step),
+    [values, max, width, height, step]
   );
   const svg = (
     <svg
@@ -82,23 +91,30 @@ function SparklineImpl(props: ISparklineProps): JSX.Element {
 }
 
 /**
- * The sparkline's path: `values` taken down to one point per pixel, 0 at the
- * bottom and `max` (or the peak, when higher) at the top, inside a half-pixel
- * margin for the stroke.
+ * The sparkline's path: `values` (one per `step` seconds) taken down to one
+ * point per pixel, 0 at the bottom and `max` (or the peak, when higher) at
+ * the top, inside a half-pixel margin for the stroke.
  */
 export function sparklinePath(
   values: ArrayLike<number | null>,
   max: number,
   width: number,
-  height: number
+  height: number,
+  step = 5
 ): string {
   const peaks = bucketPeaks(values, Math.max(1, Math.floor(width - 1)));
+  const bridge = bridgeBuckets(values.length, peaks.length, step);
   const peak = peakOf(peaks);
   const top = Math.max(max > 0 ? max : 0, isValue(peak) ? peak : 0) || 1;
-  return linePath(peaks, top, {
-    x: 0.5,
-    y: 0.5,
-    width: width - 1,
-    height: height - 1.5
-  });
+  return linePath(
+    peaks,
+    top,
+    {
+      x: 0.5,
+      y: 0.5,
+      width: width - 1,
+      height: height - 1.5
+    },
+    bridge
+  );
 }

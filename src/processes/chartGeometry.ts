@@ -101,54 +101,91 @@ function points(
 const r = (value: number) => Math.round(value * 10) / 10;
 
 /**
- * A polyline through the peaks, broken at gaps; a lone value is a short dash
- * so that it shows.
+ * Gaps up to this long are drawn across: while nobody watches, the server
+ * samples every 30 s (every sixth slot), and a line of dots would say less.
+ */
+export const BRIDGE_SECONDS = 60;
+
+/**
+ * The buckets of `peaks` with a value, and whether each joins the previous
+ * one (no more than `bridge` empty buckets between them).
+ */
+function runs(
+  ys: Float64Array,
+  bridge: number
+): { at: number; joined: boolean }[] {
+  const out: { at: number; joined: boolean }[] = [];
+  let last = -Infinity;
+  for (let i = 0; i < ys.length; i++) {
+    if (isValue(ys[i])) {
+      out.push({ at: i, joined: i - last - 1 <= bridge });
+      last = i;
+    }
+  }
+  return out;
+}
+
+/**
+ * A polyline through the peaks, broken at gaps longer than `bridge` buckets;
+ * a lone value is a short dash so that it shows.
  */
 export function linePath(
   peaks: Float64Array,
   top: number,
-  box: IChartBox
+  box: IChartBox,
+  bridge = 0
 ): string {
   const { xs, ys } = points(peaks, top, box);
+  const list = runs(ys, bridge);
   const parts: string[] = [];
-  for (let i = 0; i < ys.length; i++) {
-    if (!isValue(ys[i])) {
-      continue;
-    }
-    const alone = !isValue(ys[i - 1]) && !isValue(ys[i + 1]);
-    if (alone) {
-      parts.push(`M${r(xs[i] - 0.5)} ${r(ys[i])}h1`);
+  list.forEach(({ at, joined }, k) => {
+    const next = list[k + 1];
+    if (!joined && !next?.joined) {
+      parts.push(`M${r(xs[at] - 0.5)} ${r(ys[at])}h1`);
     } else {
-      parts.push(`${isValue(ys[i - 1]) ? 'L' : 'M'}${r(xs[i])} ${r(ys[i])}`);
+      parts.push(`${joined ? 'L' : 'M'}${r(xs[at])} ${r(ys[at])}`);
     }
-  }
+  });
   return parts.join('');
 }
 
 /**
- * The area under the polyline, one closed shape per run without gaps.
+ * The area under the polyline, one closed shape per run of joined values.
  */
 export function areaPath(
   peaks: Float64Array,
   top: number,
-  box: IChartBox
+  box: IChartBox,
+  bridge = 0
 ): string {
   const { xs, ys } = points(peaks, top, box);
   const bottom = r(box.y + box.height);
   const parts: string[] = [];
-  let runStart = -1;
-  for (let i = 0; i <= ys.length; i++) {
-    const has = i < ys.length && isValue(ys[i]);
-    if (has && runStart < 0) {
-      runStart = i;
-      parts.push(`M${r(xs[i])} ${bottom}`);
+  const list = runs(ys, bridge);
+  list.forEach(({ at, joined }, k) => {
+    if (!joined) {
+      parts.push(`M${r(xs[at])} ${bottom}`);
     }
-    if (has) {
-      parts.push(`L${r(xs[i])} ${r(ys[i])}`);
-    } else if (runStart >= 0) {
-      parts.push(`L${r(xs[i - 1])} ${bottom}Z`);
-      runStart = -1;
+    parts.push(`L${r(xs[at])} ${r(ys[at])}`);
+    if (!list[k + 1]?.joined) {
+      parts.push(`L${r(xs[at])} ${bottom}Z`);
     }
-  }
+  });
   return parts.join('');
+}
+
+/**
+ * How many empty buckets to draw across: a gap of BRIDGE_SECONDS among
+ * `values` slots of `step` seconds, drawn in `buckets`.
+ */
+export function bridgeBuckets(
+  values: number,
+  buckets: number,
+  step: number
+): number {
+  if (values <= 0 || step <= 0) {
+    return 0;
+  }
+  const slots = Math.floor(BRIDGE_SECONDS / step);
+  return Math.floor((slots * Math.min(buckets, values)) / values);
 }

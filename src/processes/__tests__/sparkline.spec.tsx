@@ -1,9 +1,15 @@
 import { nullTranslator } from '@jupyterlab/translation';
+import { DisposableDelegate } from '@lumino/disposable';
+import { Signal } from '@lumino/signaling';
 import * as React from 'react';
+import { CommandIDs } from '../../common/commandIds';
+import { IHistoryReply, IProcessInfo } from '../../common/types';
 import { bucketPeaks, linePath } from '../chartGeometry';
 import { HistoryChart } from '../HistoryChart';
 import { historySummary, periodPeaks } from '../historyLabels';
+import { ProcessHistory } from '../historyModel';
 import { Sparkline, sparklinePath } from '../Sparkline';
+import { useKernelSparklines } from '../useSparklines';
 
 // react-dom ships no types here: its server renderer, typed by hand.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -92,13 +98,30 @@ describe('Sparkline', () => {
     ]);
   });
 
-  it('breaks the line where no scan fell', () => {
-    const d = sparklinePath([1, 1, null, 1, 1], 1, 48, 14);
-    expect(commands(d).map(([c]) => c)).toEqual(['M', 'L', 'M', 'L']);
+  it('breaks the line where no scan fell for long, and bridges short gaps', () => {
+    // One value a minute: each gap is too long to draw across.
+    const sparse = (values: (number | null)[]) =>
+      commands(sparklinePath(values, 1, 48, 14, 61)).map(([c]) => c);
+    expect(sparse([1, 1, null, 1, 1])).toEqual(['M', 'L', 'M', 'L']);
     // A lone value between gaps still shows.
+    expect(sparse([1, null, 1, null, 1])).toEqual([
+      'M',
+      'h',
+      'M',
+      'h',
+      'M',
+      'h'
+    ]);
+    // Every 5 s: the server's 30 s samples while nobody watches are joined,
+    // a pause of over a minute is not.
+    const idle = Array.from({ length: 24 }, (_, i) => (i % 6 ? null : 1));
+    expect(commands(sparklinePath(idle, 1, 48, 14, 5)).map(([c]) => c)).toEqual(
+      ['M', 'L', 'L', 'L']
+    );
+    const paused = [1, 1, ...new Array(13).fill(null), 1, 1];
     expect(
-      commands(sparklinePath([1, null, 1, null, 1], 1, 48, 14)).map(([c]) => c)
-    ).toEqual(['M', 'h', 'M', 'h', 'M', 'h']);
+      commands(sparklinePath(paused, 1, 48, 14, 5)).map(([c]) => c)
+    ).toEqual(['M', 'L', 'M', 'L']);
   });
 
   it('scales to the max, raised by higher values', () => {
@@ -197,5 +220,88 @@ describe('HistoryChart', () => {
     expect(texts).toContain('20%');
     expect(texts).toContain('limit 800%, above the chart');
     expect(host.querySelector('.jp-KernelManager-chartLimit')).toBeNull();
+  });
+});
+
+describe('useKernelSparklines', () => {
+  function kernel(id: string): IProcessInfo {
+    return {
+      pid: 1,
+      ppid: 0,
+      name: 'python',
+      cmdline: [],
+      user: 'alice',
+      state: 'sleeping',
+      started_at: 0,
+      cpu_percent: 0,
+      rss_bytes: 0,
+      uss_bytes: null,
+      pss_bytes: null,
+      threads: 1,
+      kind: 'kernel',
+      kernel: {
+        id,
+        kernelspec: 'python3',
+        execution_state: 'idle',
+        connections: 0,
+        last_activity: null,
+        sessions: []
+      },
+      terminal: null,
+      ancestor: null
+    };
+  }
+
+  it('gives each kernel the same element until its history changes', () => {
+    const history = new ProcessHistory({
+      client: { history: () => Promise.reject(new Error('unused')) },
+      processes: {
+        changed: new Signal<unknown, void>({}),
+        reply: null,
+        watch: () => new DisposableDelegate(() => undefined)
+      }
+    });
+    const reply = (value: number): IHistoryReply => ({
+      step: 5,
+      seconds: 50,
+      start: 1000,
+      count: 1,
+      total: { cpu: [value], memory: [value] },
+      kernels: { a: { cpu: [value], memory: [value] } }
+    });
+    history.merge(reply(1));
+    const execute = jest.fn(async () => undefined);
+    const seen: Array<(process: IProcessInfo) => React.ReactNode> = [];
+    function Probe(): null {
+      const sparklineFor = useKernelSparklines({
+        history,
+        commands: { execute } as any,
+        trans
+      });
+      seen.push(sparklineFor!);
+      return null;
+    }
+    mount(<Probe />);
+    const first = seen.at(-1)!;
+    const node = first(kernel('a')) as React.ReactElement;
+    expect(first(kernel('a'))).toBe(node);
+    expect(first(kernel('gone'))).toBeNull();
+    expect(first({ ...kernel('a'), kind: 'child' })).toBeNull();
+    expect(node.props.label).toBe(
+      'Memory over the last 50 s: 1 B now, peak 1 B'
+    );
+    node.props.onClick();
+    expect(execute).toHaveBeenCalledWith(CommandIDs.showProcessHistory, {
+      kernel: 'a'
+    });
+
+    React.act(() => history.merge(reply(2)));
+    const second = seen.at(-1)!;
+    expect(second).not.toBe(first);
+    const changed = second(kernel('a')) as React.ReactElement;
+    expect(changed).not.toBe(node);
+    // The same click handler: only the values make the row render again.
+    expect(changed.props.onClick).toBe(node.props.onClick);
+    history.dispose();
   });
 });
