@@ -11,7 +11,9 @@ terminal, or other. Other users' command lines leave this module only in the
 
 Each scan's reply is encoded as JSON once, in the scan's thread, and each
 variant of it (admin or not, with every user or not) is assembled and hashed
-once, so concurrent and cached requests are served the same bytes.
+once, so concurrent and cached requests are served the same bytes. Each scan also
+feeds the process history (``history.py``); while nobody asks, a task scans once
+every ``process_history_idle_interval`` seconds to keep it fed.
 """
 
 from __future__ import annotations
