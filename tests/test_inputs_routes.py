@@ -79,8 +79,12 @@ async def test_hostile_bodies_are_a_400(km, envs_dir, method, path, body, reason
 
 @pytest.mark.parametrize("flag", ["2", "yes", "", "true", "01"])
 async def test_flags_are_0_or_1(km, envs_dir, flag):
-    for path, name in ((("processes",), "all_users"), (("environments", "x"), "force")):
-        method = "GET" if path == ("processes",) else "DELETE"
+    for path, name in (
+        (("processes",), "all_users"),
+        (("processes", "history"), "all_users"),
+        (("environments", "x"), "force"),
+    ):
+        method = "GET" if path[0] == "processes" else "DELETE"
         status, reply, _ = await km(*path, method=method, params={name: flag})
 
         assert (status, reply["reason"]) == (400, "invalid-query"), path
@@ -95,6 +99,7 @@ ROUTES = [
     ("jobs",),
     ("jobs", "x"),
     ("processes",),
+    ("processes", "history"),
     ("processes", "1", "signal"),
 ]
 

@@ -68,6 +68,7 @@ ROUTES = [
     ("GET", "jobs/missing", None, {"kernelspecs"}),
     ("DELETE", "jobs/missing", None, {"kernelspecs"}),
     ("GET", "processes", None, {"kernels"}),
+    ("GET", "processes/history", None, {"kernels"}),
     ("POST", "processes/0/signal", {}, {"kernels"}),
 ]
 
