@@ -16,13 +16,17 @@
 // closed (panel closed, BENCH_CLOSED_UPDATES (6) polls); steady (reopened once
 // the sleeps are over a minute old). Then BENCH_SCROLL_JUMPS (10) jumps of
 // the scroller across the table: scrollTop set → the new top row painted.
+// Then the history update with 50 kernels (processes_history.js; BENCH_HISTORY=0
+// skips it): in this page once its sparklines are wired, and in a harness.
 'use strict';
 
 const b = require('./browser');
+const h = require('./processes_history');
 
 const UPDATES = Number(process.env.BENCH_UPDATES || 15);
 const CLOSED_UPDATES = Number(process.env.BENCH_CLOSED_UPDATES || 6);
 const JUMPS = Number(process.env.BENCH_SCROLL_JUMPS || 10);
+const HISTORY = process.env.BENCH_HISTORY !== '0';
 const GOAL_MS = 50;
 const GRID =
   '#jp-KernelManager-processes [role="treegrid"][aria-label="Processes"]';
@@ -31,6 +35,10 @@ const GRID =
 function processesProbe({ grid, expected }) {
   const bench = window.__bench;
   const km = { bodies: [], updates: null, pending: null, mount: null };
+  // History replies (processes_history.js): t0 = body read, t1 = the first
+  // change inside a sparkline.
+  const history = { updates: null, pending: null };
+  km.history = history;
   bench.km = km;
   const rows = () =>
     Number(document.querySelector(grid)?.getAttribute('aria-rowcount') || 1) -
@@ -41,6 +49,23 @@ function processesProbe({ grid, expected }) {
   window.fetch = function (input, init) {
     const reply = real.call(this, input, init);
     const url = typeof input === 'string' ? input : input.url;
+    if (/\/kernel-manager\/processes\/history(\?|$)/.test(url)) {
+      return reply.then(response => {
+        const text = response.text.bind(response);
+        response.text = () =>
+          text().then(body => {
+            if (history.updates) {
+              if (history.pending && history.pending.t1 === null) {
+                history.pending.noChange = true;
+                history.updates.push(history.pending);
+              }
+              history.pending = { t0: performance.now(), t1: null };
+            }
+            return body;
+          });
+        return response;
+      });
+    }
     if (!/\/kernel-manager\/processes(\?|$)/.test(url)) {
       return reply;
     }
@@ -76,6 +101,30 @@ function processesProbe({ grid, expected }) {
     }
     const section = document.getElementById('jp-KernelManager-processes');
     const mine = records.filter(r => section?.contains(r.target));
+    const drawn = history.pending;
+    if (
+      drawn &&
+      drawn.t1 === null &&
+      mine.some(r =>
+        (r.target.nodeType === 1 ? r.target : r.target.parentElement)?.closest(
+          '.jp-KernelManager-sparkline, .jp-KernelManager-sparklineButton'
+        )
+      )
+    ) {
+      drawn.t1 = performance.now();
+      bench.afterFrame(drawn, () => {
+        Object.assign(drawn, {
+          rows: rows(),
+          inDom: inDom(),
+          sparklines: section.querySelectorAll('.jp-KernelManager-sparkline')
+            .length
+        });
+        history.updates?.push(drawn);
+        if (history.pending === drawn) {
+          history.pending = null;
+        }
+      });
+    }
     if (!update || update.t1 !== null || !km.updates || !mine.length) {
       return;
     }
@@ -253,7 +302,26 @@ b.main(async ([base, token, childrenArg, spawnedAtArg]) => {
       grid: GRID,
       jumps: JUMPS
     });
+    const history = { lab: null, harness: null };
+    if (HISTORY) {
+      history.lab = await h.inLab(page, cdp).catch(error => {
+        console.log(`  history in JupyterLab failed: ${error}`);
+        return null;
+      });
+    }
     await context.close();
+    if (HISTORY) {
+      history.harness = await h
+        .harness(browser, {
+          themeUrl:
+            `${base}lab/api/themes/@jupyterlab/theme-light-extension/index.css` +
+            `?token=${encodeURIComponent(token)}`
+        })
+        .catch(error => {
+          console.log(`  history harness failed: ${error.stack || error}`);
+          return null;
+        });
+    }
 
     const mountMs = mount ? mount.t3 - mount.t0 : NaN;
     console.log(
@@ -307,6 +375,12 @@ b.main(async ([base, token, childrenArg, spawnedAtArg]) => {
           : `NOT MEASURED (only ${p.rows} rows)`)
       );
     });
+    if (HISTORY) {
+      verdicts.push(
+        h.verdict(history.lab, 'in JupyterLab'),
+        h.verdict(history.harness, 'harness (ProcessTable outside JupyterLab)')
+      );
+    }
     verdicts.push(
       !closed || closed.n === closed.unchanged
         ? 'hidden table (panel closed): not re-rendered on any poll (no goal set)'
@@ -323,6 +397,7 @@ b.main(async ([base, token, childrenArg, spawnedAtArg]) => {
       reopen,
       phases,
       scroll,
+      history,
       verdicts
     };
   } finally {

@@ -172,7 +172,7 @@ async function harnessProbe({ kernels, rows, updates, warmup }) {
 
 /** Figures of a list of marks (see the top of this file). */
 function summarize(name, marks) {
-  const done = marks.filter(m => m.t1 !== undefined);
+  const done = marks.filter(m => Number.isFinite(m.t1) && !m.noChange);
   const work = done.map(m => m.t1 - m.t0 + (m.t3 - m.t2));
   return {
     name,
@@ -260,7 +260,157 @@ async function harness(browser, { themeUrl, themeCss, screenshot } = {}) {
   }
 }
 
+// --- in the bench's JupyterLab ------------------------------------------------
+
+const DELAY_MS = Number(process.env.BENCH_HISTORY_DELAY_MS || 150);
+const PROCESSES = /\/kernel-manager\/processes(\?|$)/;
+const HISTORY = /\/kernel-manager\/processes\/history(\?|$)/;
+
+/** KERNELS − real kernels more, the largest children of the server. */
+function withKernels(reply) {
+  const real = reply.processes.filter(p => p.kind === 'kernel' && p.kernel);
+  const model = real[0];
+  const fakes = [];
+  for (let i = 0; fakes.length + real.length < KERNELS; i++) {
+    const name = `bench notebook with a fairly long name ${i}.ipynb`;
+    fakes.push({
+      ...model,
+      pid: 5000000 + i,
+      ppid: reply.server_pid,
+      cpu_percent: 0,
+      // Above the kernel of the 2,000 sleeps: the view is full of them.
+      rss_bytes: 64e9 - i * 1e6,
+      kernel: {
+        ...model.kernel,
+        id: `bench-history-kernel-${i}`,
+        sessions: [
+          { id: `bench-${i}`, path: `bench/${name}`, name, type: 'notebook' }
+        ]
+      }
+    });
+  }
+  return {
+    ...reply,
+    processes: [...reply.processes, ...fakes],
+    history: reply.history ?? { step: STEP, seconds: WINDOW }
+  };
+}
+
+/** A reply of the history route for `ids` from `since`, new values each time. */
+function historyReply(ids, since, seed) {
+  const now = Math.floor(Date.now() / 1000 / STEP);
+  const oldest = now - WINDOW / STEP + 1;
+  const first =
+    since === null
+      ? oldest
+      : Math.min(now, Math.max(oldest, Math.floor(Number(since) / STEP)));
+  const count = now - first + 1;
+  const series = k => {
+    const cpu = [];
+    const memory = [];
+    for (let t = first; t <= now; t++) {
+      const wobble = t === now ? seed : 0;
+      cpu.push(Math.round(((t * 7 + k * 13 + wobble) % 400) * 10) / 10);
+      memory.push(
+        Math.round(2e8 + 1e8 * Math.sin((t + k + wobble) / 9) + k * 1e6)
+      );
+    }
+    return { cpu, memory };
+  };
+  const kernels = {};
+  ids.forEach((id, k) => (kernels[id] = series(k)));
+  return {
+    step: STEP,
+    seconds: WINDOW,
+    start: first * STEP,
+    count,
+    total: series(-1),
+    kernels
+  };
+}
+
+/**
+ * The Processes section of `page` (open, scrolled to the top) with KERNELS
+ * kernels: its replies rewritten by routes; UPDATES history updates after
+ * two dropped. Null when the section shows no sparkline (not wired yet).
+ */
+async function inLab(page, cdp) {
+  let ids = [];
+  let seed = 0;
+  const onProcesses = async route => {
+    const response = await route.fetch();
+    if (response.status() !== 200) {
+      return route.fulfill({ response });
+    }
+    const reply = withKernels(await response.json());
+    ids = reply.processes
+      .filter(p => p.kind === 'kernel')
+      .map(p => p.kernel.id);
+    return route.fulfill({ response, json: reply });
+  };
+  const onHistory = async route => {
+    const since = new URL(route.request().url()).searchParams.get('since');
+    // After the processes reply's own update has been painted.
+    await b.sleep(DELAY_MS);
+    return route.fulfill({ json: historyReply(ids, since, ++seed) });
+  };
+  await page.route(PROCESSES, onProcesses);
+  await page.route(HISTORY, onHistory);
+  try {
+    const wired = await page
+      .waitForFunction(
+        () =>
+          document.querySelectorAll(
+            '#jp-KernelManager-processes [role="row"] .jp-KernelManager-sparkline'
+          ).length >= 10,
+        null,
+        { timeout: 20000 }
+      )
+      .then(
+        () => true,
+        () => false
+      );
+    if (!wired) {
+      console.log(
+        '  history in JupyterLab: the Processes table shows no sparklines (not wired yet): not measured'
+      );
+      return null;
+    }
+    const skip = 2;
+    await page.evaluate(() =>
+      Object.assign(window.__bench.km.history, { updates: [], pending: null })
+    );
+    const before = await b.metrics(cdp);
+    const wait = n =>
+      page.waitForFunction(
+        k => window.__bench.km.history.updates.length >= k,
+        n,
+        {
+          timeout: 120000
+        }
+      );
+    await wait(skip);
+    await b.profiled(page, 'processes-history', () => wait(skip + 1));
+    await wait(skip + UPDATES);
+    const after = await b.metrics(cdp);
+    const marks = await page.evaluate(() => {
+      const history = window.__bench.km.history;
+      const out = history.updates;
+      history.updates = null;
+      return out;
+    });
+    const s = summarize('in JupyterLab', marks.slice(skip, skip + UPDATES));
+    s.cdp = b.cdpDelta(before, after, marks.length || 1);
+    print(s);
+    return s;
+  } finally {
+    await page.unroute(PROCESSES, onProcesses);
+    await page.unroute(HISTORY, onHistory);
+  }
+}
+
 module.exports = {
+  inLab,
   GOAL_MS,
   bundle,
   styles,
