@@ -116,7 +116,10 @@ function ProcessRowImpl(props: IRowProps): JSX.Element {
           </span>
         </div>
       </div>
-      <div role="gridcell" className="jp-KernelManager-colNumber">
+      <div
+        role="gridcell"
+        className="jp-KernelManager-colNumber jp-KernelManager-colCpu"
+      >
         {process.cpu_percent === null
           ? '–'
           : `${process.cpu_percent.toFixed(0)}%`}
@@ -125,10 +128,18 @@ function ProcessRowImpl(props: IRowProps): JSX.Element {
         role="gridcell"
         className="jp-KernelManager-colNumber jp-KernelManager-colMemory"
       >
-        {props.sparkline}
+        {/* A button to the kernel's history: in the tab order with the row. */}
+        {React.isValidElement(props.sparkline)
+          ? React.cloneElement(props.sparkline as React.ReactElement<any>, {
+              tabIndex
+            })
+          : props.sparkline}
         {formatBytes(memory)}
       </div>
-      <div role="gridcell" className="jp-KernelManager-colNumber">
+      <div
+        role="gridcell"
+        className="jp-KernelManager-colNumber jp-KernelManager-colAge"
+      >
         {props.age}
       </div>
       <div role="gridcell" className="jp-KernelManager-colActions">
@@ -241,10 +252,25 @@ function label(process: IProcessInfo, trans: TranslationBundle): string {
     case 'terminal':
       return trans.__('Terminal %1', process.terminal?.name ?? '');
     case 'kernel':
-      return processLabel(process) || trans.__('Kernel without a notebook');
+      // The notebook's file name: its folder is on the meta line, and the
+      // whole path in the tooltip.
+      return (
+        splitPath(processLabel(process)).name ||
+        trans.__('Kernel without a notebook')
+      );
     default:
       return process.name;
   }
+}
+
+/**
+ * "a/b/c.ipynb" → folder "a/b", name "c.ipynb".
+ */
+function splitPath(path: string): { folder: string; name: string } {
+  const slash = path.lastIndexOf('/');
+  return slash < 0
+    ? { folder: '', name: path }
+    : { folder: path.slice(0, slash), name: path.slice(slash + 1) };
 }
 
 /**
@@ -281,7 +307,12 @@ export function processMeta(
           : trans.__('shut down in %1', formatAge(cull.remaining, trans))
       );
     }
-    return [...parts, pid].join(' · ');
+    parts.push(pid);
+    const folder = splitPath(kernel.sessions[0]?.path ?? '').folder;
+    if (folder) {
+      parts.push(trans.__('in %1', folder));
+    }
+    return parts.join(' · ');
   }
   if (process.kind === 'server' || process.kind === 'terminal') {
     return `${process.name} · ${pid}`;

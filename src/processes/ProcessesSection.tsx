@@ -9,13 +9,14 @@ import { commandButton } from '../common/toolbarButton';
 import { WatchingSection } from '../common/WatchingSection';
 import { ProcessesView } from './ProcessesView';
 import { ProcessesModel } from './model';
+import { ProcessHistory } from './historyModel';
 
 /**
  * The Processes section; it scans only while it is shown.
  */
 export class ProcessesSection extends WatchingSection {
   constructor(options: ProcessesSection.IOptions) {
-    super(options.model);
+    super(options.model, ...(options.history ? [options.history] : []));
     const { commands, trans } = options;
     this.id = 'jp-KernelManager-processes';
     this.addClass('jp-KernelManager-section');
@@ -58,6 +59,8 @@ export class ProcessesSection extends WatchingSection {
 export namespace ProcessesSection {
   export interface IOptions {
     model: ProcessesModel;
+    /** CPU and memory over time, when the plugin keeps one. */
+    history?: ProcessHistory | null;
     commands: CommandRegistry;
     trans: TranslationBundle;
   }

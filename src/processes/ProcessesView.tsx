@@ -10,6 +10,8 @@ import { formatBytes } from '../common/format';
 import { ProcessTable } from './ProcessTable';
 import { useRerenderOn } from '../common/useSignal';
 import { cullForecast } from './idle';
+import { ProcessHistory } from './historyModel';
+import { TotalSparkline, useKernelSparklines } from './useSparklines';
 import { formatAge } from './ProcessRow';
 
 /**
@@ -18,6 +20,8 @@ import { formatAge } from './ProcessRow';
  */
 export function ProcessesView(props: {
   model: ProcessesModel;
+  /** CPU and memory over time; sparklines only with it. */
+  history?: ProcessHistory | null;
   commands: CommandRegistry;
   trans: TranslationBundle;
   /** False while the section is hidden: scans then cost no rendering. */
@@ -26,6 +30,8 @@ export function ProcessesView(props: {
   const { model, commands, trans } = props;
   const [toggled, setToggled] = React.useState<ReadonlySet<number>>(new Set());
   useRerenderOn(model.changed, props.isVisible);
+  const history = model.reply?.history ? (props.history ?? null) : null;
+  const sparklineFor = useKernelSparklines({ history, commands, trans });
   const toggle = React.useCallback((pid: number) => {
     setToggled(previous => {
       const next = new Set(previous);
@@ -70,7 +76,20 @@ export function ProcessesView(props: {
         )
       ) : (
         <>
-          <Usage reply={reply} trans={trans} />
+          <Usage
+            reply={reply}
+            trans={trans}
+            sparkline={
+              history && (
+                <TotalSparkline
+                  history={history}
+                  max={reply.limits.memory_bytes}
+                  commands={commands}
+                  trans={trans}
+                />
+              )
+            }
+          />
           {model.allUsers && reply.users ? (
             <AllUsers
               users={reply.users}
@@ -92,6 +111,7 @@ export function ProcessesView(props: {
               onToggle={toggle}
               actions={true}
               culling={reply.culling}
+              sparklineFor={sparklineFor}
             />
           )}
         </>
@@ -106,6 +126,8 @@ export function ProcessesView(props: {
 function Usage(props: {
   reply: IProcessesReply;
   trans: TranslationBundle;
+  /** The total's memory over time, beside the meter. */
+  sparkline?: React.ReactNode;
 }): JSX.Element {
   const { reply, trans } = props;
   const memoryLimit = reply.limits.memory_bytes;
@@ -114,6 +136,7 @@ function Usage(props: {
   return (
     <div className="jp-KernelManager-usage">
       <Meter
+        sparkline={props.sparkline}
         label={trans.__('Memory')}
         value={memoryUsed}
         max={memoryLimit}
@@ -183,6 +206,7 @@ function CullingNote(props: {
 }
 
 function Meter(props: {
+  sparkline?: React.ReactNode;
   label: string;
   value: number;
   max: number;
@@ -208,6 +232,9 @@ function Meter(props: {
           style={{ width: `${ratio * 100}%` }}
         />
       </div>
+      {props.sparkline && (
+        <span className="jp-KernelManager-meterSpark">{props.sparkline}</span>
+      )}
       <span className="jp-KernelManager-meterText">{props.text}</span>
     </div>
   );

@@ -13,6 +13,12 @@ import { IKernelManagerPanel, IProcessesSource } from '../common/tokens';
 import { ProcessesClient } from './api';
 import { addProcessCommands, PROCESS_PALETTE_COMMANDS } from './commands';
 import { addIdleKernelCommands } from './idleCommands';
+import { HistoryClient } from './historyApi';
+import {
+  addHistoryCommands,
+  HISTORY_PALETTE_COMMANDS
+} from './historyCommands';
+import { ProcessHistory } from './historyModel';
 import { followMemoryPressure } from './pressureNotification';
 import { MemoryStatus } from './MemoryStatus';
 import { DEFAULT_PROCESS_INTERVAL, ProcessesModel } from './model';
@@ -52,10 +58,17 @@ export const processesPlugin: JupyterFrontEndPlugin<IProcessesSource> = {
       }),
       interval: DEFAULT_PROCESS_INTERVAL
     });
+    const history = new ProcessHistory({
+      client: new HistoryClient({
+        serverSettings: serviceManager.serverSettings
+      }),
+      processes: model
+    });
     panel.addSection(
-      new ProcessesSection({ model, commands: app.commands, trans }),
+      new ProcessesSection({ model, history, commands: app.commands, trans }),
       300
     );
+    addHistoryCommands({ app, model, history, trans });
     addProcessCommands({ app, model, services: serviceManager, trans });
     let idleMinutes = DEFAULT_IDLE_MINUTES;
     addIdleKernelCommands({
@@ -69,7 +82,10 @@ export const processesPlugin: JupyterFrontEndPlugin<IProcessesSource> = {
       app,
       palette,
       trans,
-      paletteCommands: PROCESS_PALETTE_COMMANDS
+      paletteCommands: [
+        ...PROCESS_PALETTE_COMMANDS,
+        ...HISTORY_PALETTE_COMMANDS
+      ]
     });
     followSettings(settingRegistry, PROCESSES_ID, settings => {
       model.interval = settings.get('processRefreshInterval')

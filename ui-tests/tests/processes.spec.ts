@@ -109,11 +109,13 @@ test('a notebook’s kernel is listed with its memory and shut down from the Pro
   expect([`${tmpPath}/${notebook}`, `${tmpPath}/Untitled.ipynb`]).toContain(
     sessionPath
   );
+  // Its file name first; its folder on the line beneath.
   const kernelRow = table.locator('[role="row"][data-kind="kernel"]').filter({
-    hasText: sessionPath
+    hasText: sessionPath.split('/').pop()
   });
   await expect(kernelRow).toHaveCount(1, { timeout: 20000 });
-  await expect(kernelRow).toContainText('python3 kernel');
+  await expect(kernelRow).toContainText('python3 ·');
+  await expect(kernelRow).toContainText(`in ${tmpPath}`);
   await expect(kernelRow).toHaveAttribute('aria-level', '2');
   await expect(kernelRow.getByRole('gridcell').nth(2)).toContainText(
     /\d+(\.\d)? MB/
@@ -175,7 +177,7 @@ test.describe('windowed table', () => {
       // varies, and the first test checks the naming.)
       const kernelRow = table.locator('[role="row"][data-kind="kernel"]');
       await expect(kernelRow).toHaveCount(1, { timeout: 20000 });
-      await expect(kernelRow).toContainText(`${tmpPath}/`);
+      await expect(kernelRow).toContainText(`in ${tmpPath}`);
       await expect
         .poll(() => rowCount(table), { timeout: 20000 })
         .toBeGreaterThan(SLEEPS);
