@@ -31,7 +31,7 @@ export function detailsKey(target: ProcessDetailsTarget): string {
 export class ProcessDetails extends ReactWidget {
   constructor(options: ProcessDetails.IOptions) {
     super();
-    this.addClass('jp-KernelManager-details');
+    this.addClass('jp-KernelManager-historyPanel');
     this.target = options.target;
     this._processes = options.processes;
     this._history = options.history;
@@ -57,8 +57,8 @@ export class ProcessDetails extends ReactWidget {
     const seconds = history.seconds || reply?.history?.seconds || 1800;
     const series = kernel === null ? history.series('total') : this._lastSeries;
     return (
-      <div className="jp-KernelManager-detailsBody">
-        <h2 className="jp-KernelManager-detailsTitle">{this._name()}</h2>
+      <div className="jp-KernelManager-historyBody">
+        <h2 className="jp-KernelManager-historyTitle">{this._name()}</h2>
         <Notices
           processes={this._processes.status}
           history={history.status}
@@ -81,7 +81,7 @@ export class ProcessDetails extends ReactWidget {
             )
           ))}
         {history.status !== 'off' && (
-          <div className="jp-KernelManager-detailsCharts">
+          <div className="jp-KernelManager-historyCharts">
             <HistoryChart
               quantity="cpu"
               values={series?.cpu ?? Private.empty(seconds / step)}
@@ -215,7 +215,7 @@ function Notices(props: {
   return (
     <div role="status">
       {notes.map(note => (
-        <p key={note} className="jp-KernelManager-detailsNotice">
+        <p key={note} className="jp-KernelManager-historyNotice">
           {note}
         </p>
       ))}
@@ -239,7 +239,7 @@ function KernelFacts(props: {
       ? props.now - kernel.last_activity
       : null;
   return (
-    <dl className="jp-KernelManager-detailsList">
+    <dl className="jp-KernelManager-historyFacts">
       <dt>{trans.__('Kernel')}</dt>
       <dd>{kernel?.kernelspec ?? ''}</dd>
       <dt>{trans.__('State')}</dt>
@@ -264,7 +264,7 @@ function KernelFacts(props: {
       <dd>{process.pid}</dd>
       <dt>{trans.__('Command line')}</dt>
       <dd>
-        <code className="jp-KernelManager-detailsCommand">
+        <code className="jp-KernelManager-historyCommand">
           {process.cmdline.join(' ')}
         </code>
       </dd>
@@ -279,7 +279,7 @@ function TotalFacts(props: {
   const { reply, trans } = props;
   const used = reply.totals.uss_bytes ?? reply.totals.rss_bytes;
   return (
-    <dl className="jp-KernelManager-detailsList">
+    <dl className="jp-KernelManager-historyFacts">
       <dt>{trans.__('Processes')}</dt>
       <dd>{reply.totals.count}</dd>
       <dt>{trans.__('Memory')}</dt>
