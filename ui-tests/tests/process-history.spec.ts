@@ -80,7 +80,7 @@ test.describe('process history', () => {
 
     // The details: CPU and memory charts over time, in the main area.
     await sparkline.click();
-    const details = page.locator('.jp-KernelManager-details');
+    const details = page.locator('.jp-KernelManager-historyPanel');
     await expect(details).toBeVisible();
     await expect(details.locator('figure')).toHaveCount(2);
     await expect(details).toContainText('quarterly-analysis');
