@@ -346,26 +346,23 @@ export interface IProcessesReply {
 }
 
 /**
- * The server's `MappingKernelManager.cull_*` settings.
+ * The server's `MappingKernelManager.cull_*` settings: seconds idle before a
+ * kernel is shut down, seconds between two checks, and whether kernels with
+ * open connections, and busy ones, are culled too.
  */
 export interface ICullingSettings {
-  /** Seconds idle before a kernel is shut down. */
   idle_timeout: number;
-  /** Seconds between two checks. */
   interval: number;
-  /** Whether kernels with open connections are culled too. */
   connected: boolean;
-  /** Whether busy kernels are culled too. */
   busy: boolean;
 }
 
 /**
- * One quantity over time: a value per slot, null where no scan fell.
+ * CPU (percent, 100 = one core) and memory (bytes) over time: a value per
+ * slot, null where no scan fell.
  */
 export interface IHistorySeries {
-  /** CPU percent (100 = one core). */
   cpu: (number | null)[];
-  /** Bytes. */
   memory: (number | null)[];
 }
 
