@@ -291,7 +291,7 @@ export interface IProcessInfo {
     kernelspec: string;
     execution_state: string;
     connections: number;
-    /** Epoch seconds of the kernel's last message (the culler's clock); null if unknown. */
+    /** Epoch seconds of its last message (the culler's clock), or null. */
     last_activity: number | null;
     sessions: IProcessSession[];
   } | null;
@@ -357,10 +357,7 @@ export interface ICullingSettings {
   busy: boolean;
 }
 
-/**
- * CPU (percent, 100 = one core) and memory (bytes) over time: a value per
- * slot, null where no scan fell.
- */
+/** CPU (%, 100 = one core) and memory (bytes): a value per slot or null. */
 export interface IHistorySeries {
   cpu: (number | null)[];
   memory: (number | null)[];
