@@ -194,7 +194,8 @@ function print(s) {
     console.log(`  ${s.name}: no update measured`);
     return;
   }
-  const f = st => `${st.median.toFixed(1)}/${st.p90.toFixed(1)}`;
+  const f = st =>
+    st.n ? `${st.median.toFixed(1)}/${st.p90.toFixed(1)}` : 'n/a';
   console.log(
     `  ${s.name}: ${s.rows} rows, ${s.inDom} in the DOM, ${s.sparklines} sparklines; ` +
       `median/p90 ms: merge ${f(s.merge)}, merge→commit ${f(s.commit)}, ` +
