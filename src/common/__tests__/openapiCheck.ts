@@ -15,9 +15,9 @@ const DOCUMENT = path.join(REPO, 'jupyterlab_kernel_manager', 'openapi.json');
 const SCRIPT = path.join(REPO, 'scripts', 'openapi-types.mjs');
 const API = path.join(REPO, 'src', 'common');
 /** Every file that calls our routes through `requestAPI`. */
-const CLIENTS = ['kernelspecs', 'environments', 'processes', 'hub'].map(part =>
-  path.join(REPO, 'src', part, 'api.ts')
-);
+const CLIENTS = ['kernelspecs', 'environments', 'processes', 'hub']
+  .map(part => path.join(REPO, 'src', part, 'api.ts'))
+  .concat([path.join(REPO, 'src', 'processes', 'historyApi.ts')]);
 // In memory only: beside types.ts so that they import it as '../types' does.
 const GENERATED = path.join(API, '__openapi__', 'openapi.ts');
 const CHECK = path.join(API, '__openapi__', 'check.ts');
