@@ -128,7 +128,7 @@ test('a notebook’s kernel is listed with its memory and shut down from the Pro
 
   await kernelRow.hover();
   await kernelRow
-    .getByRole('button', { name: `Shut down ${sessionPath}` })
+    .getByRole('button', { name: `Shut down ${sessionPath.split('/').pop()}` })
     .click();
   const dialog = page.getByRole('dialog');
   await expect(dialog).toContainText(sessionPath.split('/').pop()!);
@@ -297,11 +297,15 @@ test.describe('windowed table', () => {
           )
         )
         .toBe('busy');
-      // In the row, in order: its expander, then its actions.
+      // In the row, in order: its expander, its memory history, its actions.
+      const history = kernelRow.getByRole('button', { name: /^Memory / });
+      await expect(history).toBeAttached({ timeout: 20000 });
       await page.keyboard.press('Tab');
       await expect(
         kernelRow.getByRole('button', { name: 'Collapse' })
       ).toBeFocused();
+      await page.keyboard.press('Tab');
+      await expect(history).toBeFocused();
       await page.keyboard.press('Tab');
       const interrupt = kernelRow.getByRole('button', { name: /^Interrupt / });
       await expect(interrupt).toBeFocused();
@@ -333,7 +337,12 @@ test.describe('windowed table', () => {
       .click();
     await page.keyboard.press('ArrowDown');
     await expect(kernelRow).toBeFocused();
-    // Its children gone, it has no expander: Interrupt, Restart, Shut down.
+    // Its children gone, it has no expander: its memory history, then
+    // Interrupt, Restart, Shut down.
+    await page.keyboard.press('Tab');
+    await expect(
+      kernelRow.getByRole('button', { name: /^Memory / })
+    ).toBeFocused();
     for (const action of ['Interrupt', 'Restart', 'Shut down']) {
       await page.keyboard.press('Tab');
       await expect(
