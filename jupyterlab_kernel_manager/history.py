@@ -13,9 +13,11 @@ fell in it, so a short peak is never averaged away.
 Series: ``total`` (the user's total as the Processes reply's ``totals`` counts it:
 USS when measured, else RSS; CPU summed), one per kernel (the kernel's process and
 every process under it: RSS and CPU summed) and, only while a hub admin asked for
-every user within the last window, one per other account. A series not written for
-a whole window is dropped; there are at most ``MAX_SERIES`` (the least recently
-written go first), so the buffer never holds more than about 12 MB.
+every user within the last window, one per other account (the ``MAX_ACCOUNTS``
+largest, so that accounts never push the user's own kernels out). A series not
+written for a whole window, or written more than a window ahead (the clock was set
+back), is dropped; there are at most ``MAX_SERIES`` (the least recently written go
+first), so the buffer never holds more than about 12 MB.
 
 Scans feed it from their thread (``record``); replies read it under the same lock.
 When nobody asks for processes, ``sample_while_idle`` has the server scan once
@@ -26,17 +28,21 @@ from __future__ import annotations
 
 import array
 import asyncio
+import heapq
 import logging
 import math
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import datetime
 
 # Seconds a slot covers (tests lower it; read when a History is made).
 STEP = 5
 # Series kept, the total included.
 MAX_SERIES = 2000
+# Other accounts kept, the largest by memory: half of the series at most.
+MAX_ACCOUNTS = MAX_SERIES // 2
 # Memory is kept in KiB in 32 bits.
 MAX_KIB = 2**32 - 1
 _NAN = float("nan")
@@ -58,7 +64,8 @@ class Series:
         return sum(a.itemsize * len(a) for a in (self.stamps, self.cpu, self.memory))
 
     def write(self, slot: int, index: int, memory: int, cpu: float | None) -> None:
-        kib = min((memory + 1023) // 1024, MAX_KIB)
+        # No scan gives a negative figure; one must not fail the scan (unsigned array).
+        kib = min((max(memory, 0) + 1023) // 1024, MAX_KIB)
         if self.stamps[index] != slot:
             self.stamps[index] = slot
             self.memory[index] = kib
@@ -83,7 +90,8 @@ class Series:
                 memory.append(None)
                 continue
             value = cpus[index]
-            cpu.append(None if math.isnan(value) else round(value, 1))
+            # NaN is no figure; infinity (or past float32) is none either, and not JSON.
+            cpu.append(round(value, 1) if math.isfinite(value) else None)
             memory.append(kibs[index] * 1024)
         return {"cpu": cpu, "memory": memory}
 
@@ -146,7 +154,9 @@ class History:
                 sums[1] += cpu
                 sums[2] = True
         slot = self._slot(timestamp)
-        users = _sum_by_account(others()) if slot <= self._users_until else {}
+        # An ask more than a window ahead was made before the clock was set back.
+        asked = slot <= self._users_until <= slot + 2 * self.slots
+        users = _sum_by_account(others()) if asked else {}
         index = slot % self.slots
         with self._lock:
             used = totals["uss_bytes"]
@@ -210,12 +220,14 @@ class History:
         return series
 
     def _prune(self, slot: int) -> None:
-        """Once per slot: drop the series written a whole window ago or earlier."""
+        """Once per slot: drop the series written a whole window ago or earlier, or
+        more than a window ahead (before the clock was set back: else they would
+        stay, and keep every series behind them, until the clock caught up)."""
         self._pruned_at = slot
         oldest = slot - self.slots
         while self._series:
             key, series = next(iter(self._series.items()))
-            if series.written > oldest:
+            if oldest < series.written <= slot + self.slots:
                 break
             del self._series[key]
 
@@ -232,6 +244,8 @@ def _sum_by_account(
         if cpu is not None:
             entry[1] += cpu
             entry[2] = True
+    if len(sums) > MAX_ACCOUNTS:
+        sums = dict(heapq.nlargest(MAX_ACCOUNTS, sums.items(), key=lambda item: item[1][0]))
     return sums
 
 
@@ -242,7 +256,12 @@ async def sample_while_idle(
     log: logging.Logger | logging.LoggerAdapter,
 ) -> None:
     """Scan once whenever no scan ran for ``interval`` seconds (``last_scan`` gives
-    the monotonic time of the latest); runs until cancelled."""
+    the monotonic time of the latest); runs until cancelled. A run of failed scans
+    logs one traceback (the rest at debug level)."""
+    # NaN passes the setting's min=1; asyncio.sleep(nan) returns at once in a bare loop
+    # (a busy loop), and in the server's its NaN timer breaks the order of the timer heap.
+    interval = max(1.0, interval)
+    failing = False
     while True:
         wait = last_scan() + interval - time.monotonic()
         if wait > 0:
@@ -250,7 +269,48 @@ async def sample_while_idle(
             continue
         try:
             await scan()
+            failing = False
         except Exception:
-            log.exception("The process history's idle scan failed")
+            level = logging.DEBUG if failing else logging.ERROR
+            log.log(level, "The process history's idle scan failed", exc_info=True)
+            failing = True
         # Even when the scan failed or was served from a cache: no busy loop.
         await asyncio.sleep(interval)
+
+
+# What the Processes reply says of idle kernels, beside their history.
+
+
+def epoch_seconds(value: object) -> float | None:
+    """A kernel's ``last_activity`` in epoch seconds (a naive datetime as local time,
+    as jupyter_client reads one); None for anything else, or for a date the platform
+    cannot convert (a naive ``datetime.min``: ValueError)."""
+    if not isinstance(value, datetime):
+        return None
+    try:
+        return round(value.timestamp(), 3)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def culling_settings(kernel_manager) -> dict | None:
+    """MappingKernelManager's cull_* settings as the server applies them; None when it
+    does not cull. Any kernel manager: the values are not trusted to be its traits."""
+    timeout = _whole_seconds(getattr(kernel_manager, "cull_idle_timeout", 0))
+    if timeout is None:
+        return None
+    return {
+        "idle_timeout": timeout,
+        # jupyter_server culls every 300 s (cull_interval_default) when it is <= 0.
+        "interval": _whole_seconds(getattr(kernel_manager, "cull_interval", None)) or 300,
+        "connected": bool(getattr(kernel_manager, "cull_connected", False)),
+        "busy": bool(getattr(kernel_manager, "cull_busy", True)),
+    }
+
+
+def _whole_seconds(value: object) -> int | None:
+    """Positive finite seconds, rounded up to whole ones (a bool passes the Integer
+    trait: True culls after 1 s); None for anything else."""
+    if not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        return None
+    return math.ceil(value)

@@ -30,14 +30,13 @@ import signal
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
 from typing import NamedTuple
 
 import psutil
 
 from .config import KernelManagerConfig
 from .errors import BadRequest, Forbidden, NotFound
-from .history import History, sample_while_idle
+from .history import History, culling_settings, epoch_seconds, sample_while_idle
 from .limits import read_limits
 from .proctable import Proc, ProcessTable
 
@@ -88,9 +87,7 @@ async def jupyter_context(serverapp) -> Context:
                     "kernelspec": model.get("name"),
                     "execution_state": model.get("execution_state"),
                     "connections": model.get("connections", 0),
-                    "last_activity": (
-                        round(active.timestamp(), 3) if isinstance(active, datetime) else None
-                    ),
+                    "last_activity": epoch_seconds(active),
                     "sessions": sessions.get(kernel_id, []),
                 },
             )
@@ -103,19 +100,6 @@ async def jupyter_context(serverapp) -> Context:
         if isinstance(pid, int):
             terminals[pid] = name
     return Context(kernels, terminals, culling_settings(kernel_manager))
-
-
-def culling_settings(kernel_manager) -> dict | None:
-    """MappingKernelManager's cull_* settings; None when it does not cull."""
-    timeout = getattr(kernel_manager, "cull_idle_timeout", 0)
-    if not isinstance(timeout, int) or timeout <= 0:
-        return None
-    return {
-        "idle_timeout": timeout,
-        "interval": int(getattr(kernel_manager, "cull_interval", 0)),
-        "connected": bool(getattr(kernel_manager, "cull_connected", False)),
-        "busy": bool(getattr(kernel_manager, "cull_busy", True)),
-    }
 
 
 def process_json(proc: Proc, kind: str = "other", **found) -> dict:
@@ -313,6 +297,8 @@ class Processes:
         self._generation = 0
         self._latest: tuple[float, int, Snapshot] | None = None
         self._pending: tuple[int, asyncio.Future] | None = None
+        # Every scan until it ends, one a signal superseded too (close() waits for them).
+        self._scans: set[asyncio.Future] = set()
         seconds = config.process_history_seconds
         self.history = History(seconds) if seconds > 0 else None
         self.scanned_at = time.monotonic()  # when the latest scan started
@@ -337,6 +323,8 @@ class Processes:
                 return snapshot
         if self._pending is None or self._pending[0] != generation:
             self._pending = (generation, asyncio.ensure_future(self._scan(generation)))
+            self._scans.add(self._pending[1])
+            self._pending[1].add_done_callback(self._scans.discard)
         return await asyncio.shield(self._pending[1])
 
     async def history_reply(self, since: float | None, *, all_users: bool, is_admin: bool) -> dict:
@@ -367,13 +355,12 @@ class Processes:
             )
 
     async def close(self) -> None:
-        """At server stop: stop the idle sampling, wait for a scan still running (a thread)."""
+        """At server stop: stop the idle sampling, wait for the scans still running (threads)."""
         self._closed = True
         if self._sampler is not None:
             self._sampler.cancel()
             await asyncio.gather(self._sampler, return_exceptions=True)
-        if self._pending is not None:
-            await asyncio.gather(self._pending[1], return_exceptions=True)
+        await asyncio.gather(*self._scans, return_exceptions=True)
 
     def invalidate(self) -> None:
         self._generation += 1
