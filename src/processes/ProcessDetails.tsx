@@ -7,6 +7,7 @@ import * as React from 'react';
 import { formatBytes, processLabel } from '../common/format';
 import { LoadStatus } from '../common/pollingModel';
 import { IProcessesReply, IProcessInfo } from '../common/types';
+import { recentSlots } from './chartGeometry';
 import { HistoryChart } from './HistoryChart';
 import { formatDuration } from './historyLabels';
 import { ProcessHistory } from './historyModel';
@@ -56,48 +57,62 @@ export class ProcessDetails extends ReactWidget {
     const step = history.step || reply?.history?.step || 5;
     const seconds = history.seconds || reply?.history?.seconds || 1800;
     const series = kernel === null ? history.series('total') : this._lastSeries;
+    const full = {
+      cpu: series?.cpu ?? Private.empty(seconds / step),
+      memory: series?.memory ?? Private.empty(seconds / step)
+    };
+    const shown = recentSlots([full.cpu, full.memory], step);
+    // The scrolling happens in here, not on the widget's node (whose tabindex
+    // the shell sets to -1), so that the keyboard can reach and scroll it.
     return (
-      <div className="jp-KernelManager-historyBody">
-        <h2 className="jp-KernelManager-historyTitle">{this._name()}</h2>
-        <Notices
-          processes={this._processes.status}
-          history={history.status}
-          historyError={history.error}
-          ended={kernel !== null && this._ended}
-          trans={trans}
-        />
-        {reply &&
-          (kernel === null ? (
-            <TotalFacts reply={reply} trans={trans} />
-          ) : (
-            this._last && (
-              <KernelFacts
-                process={this._last}
-                memory={this._processes.kernelMemory.get(kernel) ?? null}
-                now={reply.timestamp}
-                ended={this._ended}
+      <div
+        className="jp-KernelManager-historyScroll"
+        tabIndex={0}
+        role="region"
+        aria-label={this.title.label}
+      >
+        <div className="jp-KernelManager-historyBody">
+          <h2 className="jp-KernelManager-historyTitle">{this._name()}</h2>
+          <Notices
+            processes={this._processes.status}
+            history={history.status}
+            historyError={history.error}
+            ended={kernel !== null && this._ended}
+            trans={trans}
+          />
+          {reply &&
+            (kernel === null ? (
+              <TotalFacts reply={reply} trans={trans} />
+            ) : (
+              this._last && (
+                <KernelFacts
+                  process={this._last}
+                  memory={this._processes.kernelMemory.get(kernel) ?? null}
+                  now={reply.timestamp}
+                  ended={this._ended}
+                  trans={trans}
+                />
+              )
+            ))}
+          {history.status !== 'off' && (
+            <div className="jp-KernelManager-historyCharts">
+              <HistoryChart
+                quantity="cpu"
+                values={full.cpu.subarray(full.cpu.length - shown)}
+                step={step}
+                limit={reply ? reply.limits.cpu_cores * 100 : null}
                 trans={trans}
               />
-            )
-          ))}
-        {history.status !== 'off' && (
-          <div className="jp-KernelManager-historyCharts">
-            <HistoryChart
-              quantity="cpu"
-              values={series?.cpu ?? Private.empty(seconds / step)}
-              step={step}
-              limit={reply ? reply.limits.cpu_cores * 100 : null}
-              trans={trans}
-            />
-            <HistoryChart
-              quantity="memory"
-              values={series?.memory ?? Private.empty(seconds / step)}
-              step={step}
-              limit={reply?.limits.memory_bytes ?? null}
-              trans={trans}
-            />
-          </div>
-        )}
+              <HistoryChart
+                quantity="memory"
+                values={full.memory.subarray(full.memory.length - shown)}
+                step={step}
+                limit={reply?.limits.memory_bytes ?? null}
+                trans={trans}
+              />
+            </div>
+          )}
+        </div>
       </div>
     );
   }

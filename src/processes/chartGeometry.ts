@@ -189,3 +189,33 @@ export function bridgeBuckets(
   const slots = Math.floor(BRIDGE_SECONDS / step);
   return Math.floor((slots * Math.min(buckets, values)) / values);
 }
+
+/**
+ * How many of the newest slots a chart shows: from the oldest slot with a
+ * value in any of `series`, rounded up to whole minutes, at least
+ * `minSeconds` and at most them all. A kernel started a minute ago gets a
+ * five-minute chart instead of a dot at the end of a 30-minute one.
+ */
+export function recentSlots(
+  series: ArrayLike<number | null>[],
+  step: number,
+  minSeconds = 300
+): number {
+  const n = series.reduce((most, values) => Math.max(most, values.length), 0);
+  if (n === 0 || !(step > 0)) {
+    return n;
+  }
+  let first = n;
+  for (const values of series) {
+    const offset = n - values.length;
+    for (let i = 0; i < values.length && offset + i < first; i++) {
+      if (isValue(values[i])) {
+        first = offset + i;
+        break;
+      }
+    }
+  }
+  const perMinute = Math.max(1, Math.round(60 / step));
+  const wanted = Math.max(n - first, Math.ceil(minSeconds / step));
+  return Math.min(n, Math.ceil(wanted / perMinute) * perMinute);
+}

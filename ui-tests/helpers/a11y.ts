@@ -61,6 +61,9 @@ export async function changeTheme(page: Page, theme: string): Promise<void> {
     }
   }
   await expect(body).toHaveAttribute('data-jp-theme-name', theme);
+  // JupyterLab shows its splash screen while a theme loads: a screenshot or
+  // a scan taken before it fades out would be of the splash.
+  await expect(raw.locator('#jupyterlab-splash')).toHaveCount(0);
   // The theme's stylesheet is in; let the page restyle before measuring.
   await raw.evaluate(
     () =>

@@ -1,5 +1,13 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
+import {
+  changeTheme,
+  DARK,
+  DIALOG,
+  expectAccessible,
+  LIGHT,
+  PANEL
+} from '../helpers/a11y';
 
 /**
  * History, names and idle kernels in the Processes section, in the default
@@ -10,6 +18,8 @@ import { Locator } from '@playwright/test';
  * it down.
  */
 
+/** The details of a process: its charts, in the main area. */
+const DETAILS = '.jp-KernelManager-historyPanel';
 const NOTEBOOK = 'quarterly-analysis-of-everything-with-a-long-name.ipynb';
 
 async function openProcesses(page: IJupyterLabPageFixture) {
@@ -74,19 +84,30 @@ test.describe('process history', () => {
 
     await page.mouse.move(900, 600);
     await panel.screenshot({ path: testInfo.outputPath('history-light.png') });
-    await page.theme.setDarkTheme();
+    await expectAccessible(page, 'sparklines, light', PANEL);
+    await changeTheme(page, DARK);
     await panel.screenshot({ path: testInfo.outputPath('history-dark.png') });
-    await page.theme.setLightTheme();
+    await expectAccessible(page, 'sparklines, dark', PANEL);
+    await changeTheme(page, LIGHT);
 
     // The details: CPU and memory charts over time, in the main area.
     await sparkline.click();
-    const details = page.locator('.jp-KernelManager-historyPanel');
+    const details = page.locator(DETAILS);
     await expect(details).toBeVisible();
     await expect(details.locator('figure')).toHaveCount(2);
     await expect(details).toContainText('quarterly-analysis');
+    // A kernel less than a minute old: five minutes, not a dot in thirty.
+    await expect(details.locator('svg').first()).toContainText('5 min ago');
     await details.screenshot({
       path: testInfo.outputPath('history-details-light.png')
     });
+    await expectAccessible(page, 'details, light', DETAILS);
+    await changeTheme(page, DARK);
+    await details.screenshot({
+      path: testInfo.outputPath('history-details-dark.png')
+    });
+    await expectAccessible(page, 'details, dark', DETAILS);
+    await changeTheme(page, LIGHT);
 
     // Shut down idle kernels: not ours while its notebook is open, unless asked.
     await page.evaluate(() => {
@@ -108,6 +129,13 @@ test.describe('process history', () => {
     await dialog.screenshot({
       path: testInfo.outputPath('idle-dialog-light.png')
     });
+    await expectAccessible(page, 'idle dialog, light', DIALOG);
+    await changeTheme(page, DARK);
+    await dialog.screenshot({
+      path: testInfo.outputPath('idle-dialog-dark.png')
+    });
+    await expectAccessible(page, 'idle dialog, dark', DIALOG);
+    await changeTheme(page, LIGHT);
     await dialog.getByRole('button', { name: 'Shut Down' }).click();
     await expect(
       page.locator('.Toastify__toast', { hasText: 'Shut down 1 idle kernel' })
