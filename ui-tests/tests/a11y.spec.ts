@@ -185,9 +185,12 @@ test('WCAG 2.1 A/AA in the light and dark themes: sections, forms, dialogs, stat
       list.getByRole('row', { name: /^A11y Broken / })
     ).toBeVisible();
     const row = list.getByRole('row', { name: /^A11y Kernel / });
-    // On its title: the row's middle may hold its New Notebook button, shown
-    // on hover, which a click there would press.
-    await row.locator('.jp-KernelManager-itemTitle').click();
+    // Near the title's start: a hovered row shows its actions over the
+    // title's right half, where a click would press one (or wait forever for
+    // the title to take it).
+    await row
+      .locator('.jp-KernelManager-itemTitle')
+      .click({ position: { x: 8, y: 8 } });
     await list.press('ArrowRight');
     await expect(row).toContainText('Healthy');
     await expect(list.getByRole('row', { name: /Python 3/ })).toContainText(

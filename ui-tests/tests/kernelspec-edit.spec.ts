@@ -103,7 +103,11 @@ test.describe('Edit Kernel', () => {
 
     // The button in the row's details.
     const row = list.getByRole('row', { name: 'Edit Me' });
-    await row.click();
+    // Near the title's start: a hovered row shows its actions over the
+    // title's right half.
+    await row
+      .locator('.jp-KernelManager-itemTitle')
+      .click({ position: { x: 8, y: 8 } });
     await list.press('ArrowRight');
     await row.getByRole('button', { name: 'Edit…' }).click();
 
