@@ -141,3 +141,54 @@ test.describe('memory pressure', () => {
     await setThreshold(page, 90);
   });
 });
+
+test('a warning with three kernels lines its six buttons up inside the toast, light and dark', async ({
+  page
+}, testInfo) => {
+  // The buttons as the warning labels them (names cut to 14 characters);
+  // three kernels over the threshold would take gigabytes to reach here.
+  await page.evaluate(() => {
+    const actions = [];
+    for (const name of [
+      'quarterly-anal…',
+      'train-model.ip…',
+      'scratch.ipynb'
+    ]) {
+      actions.push(
+        {
+          label: `Shut down ${name}`,
+          commandId: 'apputils:notify',
+          displayType: 'warn'
+        },
+        { label: `Open ${name}`, commandId: 'apputils:notify' }
+      );
+    }
+    void (window as any).jupyterapp.commands.execute('apputils:notify', {
+      message:
+        'Your memory is at 91% of your limit (3.7 GB of 4.0 GB). Largest kernels: quarterly-analysis-of-ev… 1.2 GB, train-model.ipynb 900 MB',
+      type: 'warning',
+      options: { autoClose: false, actions }
+    });
+  });
+  const toast = page.locator('.Toastify__toast');
+  const buttons = toast.locator('.jp-toast-button');
+  await expect(buttons).toHaveCount(6);
+  for (const theme of ['light', 'dark']) {
+    if (theme === 'dark') {
+      await page.theme.setDarkTheme();
+    }
+    const box = (await toast.boundingBox())!;
+    const rights = await buttons.evaluateAll(elements =>
+      elements.map(element => element.getBoundingClientRect().right)
+    );
+    for (const right of rights) {
+      // Each line ends where the first does, none past the toast's edge.
+      expect(Math.abs(right - rights[0])).toBeLessThanOrEqual(1);
+      expect(right).toBeLessThanOrEqual(box.x + box.width);
+    }
+    await toast.screenshot({
+      path: testInfo.outputPath(`toast-3-${theme}.png`)
+    });
+  }
+  await page.theme.setLightTheme();
+});
