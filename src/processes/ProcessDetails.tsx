@@ -57,10 +57,8 @@ export class ProcessDetails extends ReactWidget {
     const step = history.step || reply?.history?.step || 5;
     const seconds = history.seconds || reply?.history?.seconds || 1800;
     const series = kernel === null ? history.series('total') : this._lastSeries;
-    const full = {
-      cpu: series?.cpu ?? Private.empty(seconds / step),
-      memory: series?.memory ?? Private.empty(seconds / step)
-    };
+    const none = Private.empty(seconds / step);
+    const full = { cpu: series?.cpu ?? none, memory: series?.memory ?? none };
     const shown = recentSlots([full.cpu, full.memory], step);
     // The scrolling happens in here, not on the widget's node (whose tabindex
     // the shell sets to -1), so that the keyboard can reach and scroll it.

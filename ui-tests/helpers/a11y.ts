@@ -177,3 +177,28 @@ export async function expectAccessible(
     )
     .toEqual([]);
 }
+
+/**
+ * Screenshots `include` (to `<shot>-light.png` and `<shot>-dark.png` in the
+ * test's output) and scans it, in the light theme and then in the dark one;
+ * back in the light theme after.
+ */
+export async function lookInBothThemes(
+  page: Page,
+  what: string,
+  include: string,
+  shot: string
+): Promise<void> {
+  for (const [theme, suffix] of [
+    [LIGHT, 'light'],
+    [DARK, 'dark']
+  ]) {
+    await changeTheme(page, theme);
+    await rawPage(page)
+      .locator(include)
+      .first()
+      .screenshot({ path: test.info().outputPath(`${shot}-${suffix}.png`) });
+    await expectAccessible(page, `${what}, ${suffix}`, include);
+  }
+  await changeTheme(page, LIGHT);
+}

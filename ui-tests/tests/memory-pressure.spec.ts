@@ -1,4 +1,5 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { changeTheme, DARK, LIGHT } from '../helpers/a11y';
 
 /**
  * The memory warning against a real server whose limit is a hub's MEM_LIMIT
@@ -173,10 +174,11 @@ test('a warning with three kernels lines its six buttons up inside the toast, li
   const toast = page.locator('.Toastify__toast');
   const buttons = toast.locator('.jp-toast-button');
   await expect(buttons).toHaveCount(6);
-  for (const theme of ['light', 'dark']) {
-    if (theme === 'dark') {
-      await page.theme.setDarkTheme();
-    }
+  for (const [theme, suffix] of [
+    [LIGHT, 'light'],
+    [DARK, 'dark']
+  ]) {
+    await changeTheme(page, theme);
     const box = (await toast.boundingBox())!;
     const rights = await buttons.evaluateAll(elements =>
       elements.map(element => element.getBoundingClientRect().right)
@@ -187,8 +189,8 @@ test('a warning with three kernels lines its six buttons up inside the toast, li
       expect(right).toBeLessThanOrEqual(box.x + box.width);
     }
     await toast.screenshot({
-      path: testInfo.outputPath(`toast-3-${theme}.png`)
+      path: testInfo.outputPath(`toast-3-${suffix}.png`)
     });
   }
-  await page.theme.setLightTheme();
+  await changeTheme(page, LIGHT);
 });

@@ -1,13 +1,6 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
-import {
-  changeTheme,
-  DARK,
-  DIALOG,
-  expectAccessible,
-  LIGHT,
-  PANEL
-} from '../helpers/a11y';
+import { DIALOG, lookInBothThemes, PANEL } from '../helpers/a11y';
 
 /**
  * History, names and idle kernels in the Processes section, in the default
@@ -46,7 +39,7 @@ test.describe('process history', () => {
 
   test('a long notebook name is readable at 250 px, with its sparkline, details and idle shut-down; light and dark', async ({
     page
-  }, testInfo) => {
+  }) => {
     await page.notebook.createNew(NOTEBOOK, { kernel: 'python3' });
     await page.notebook.setCell(
       0,
@@ -83,12 +76,7 @@ test.describe('process history', () => {
     ).toBeVisible();
 
     await page.mouse.move(900, 600);
-    await panel.screenshot({ path: testInfo.outputPath('history-light.png') });
-    await expectAccessible(page, 'sparklines, light', PANEL);
-    await changeTheme(page, DARK);
-    await panel.screenshot({ path: testInfo.outputPath('history-dark.png') });
-    await expectAccessible(page, 'sparklines, dark', PANEL);
-    await changeTheme(page, LIGHT);
+    await lookInBothThemes(page, 'sparklines', PANEL, 'history');
 
     // The details: CPU and memory charts over time, in the main area.
     await sparkline.click();
@@ -98,16 +86,7 @@ test.describe('process history', () => {
     await expect(details).toContainText('quarterly-analysis');
     // A kernel less than a minute old: five minutes, not a dot in thirty.
     await expect(details.locator('svg').first()).toContainText('5 min ago');
-    await details.screenshot({
-      path: testInfo.outputPath('history-details-light.png')
-    });
-    await expectAccessible(page, 'details, light', DETAILS);
-    await changeTheme(page, DARK);
-    await details.screenshot({
-      path: testInfo.outputPath('history-details-dark.png')
-    });
-    await expectAccessible(page, 'details, dark', DETAILS);
-    await changeTheme(page, LIGHT);
+    await lookInBothThemes(page, 'details', DETAILS, 'history-details');
 
     // Shut down idle kernels: not ours while its notebook is open, unless asked.
     await page.evaluate(() => {
@@ -126,16 +105,7 @@ test.describe('process history', () => {
       .getByLabel('Also kernels with an open notebook or console')
       .check();
     await expect(dialog.locator('li', { hasText: 'quarterly' })).toBeVisible();
-    await dialog.screenshot({
-      path: testInfo.outputPath('idle-dialog-light.png')
-    });
-    await expectAccessible(page, 'idle dialog, light', DIALOG);
-    await changeTheme(page, DARK);
-    await dialog.screenshot({
-      path: testInfo.outputPath('idle-dialog-dark.png')
-    });
-    await expectAccessible(page, 'idle dialog, dark', DIALOG);
-    await changeTheme(page, LIGHT);
+    await lookInBothThemes(page, 'idle dialog', DIALOG, 'idle-dialog');
     await dialog.getByRole('button', { name: 'Shut Down' }).click();
     await expect(
       page.locator('.Toastify__toast', { hasText: 'Shut down 1 idle kernel' })
